@@ -1,0 +1,60 @@
+// The app shell: it renders, responds to clicks, and speaks both languages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveStatic, launch, newPage, waitForApp, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
+
+let server, browser;
+before(async () => { server = await serveStatic(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+test('the chat list renders and opens the empty group chat', async () => {
+  const page = await newPage(browser);
+  await page.goto(server.url);
+  await waitForApp(page);
+  await assert.doesNotReject(byTestId(page, 'chat-family').waitFor());
+  assert.match(await byTestId(page, 'chat-family').innerText(), /相亲相爱一家人/);
+  await screenshot(page, 'shell-chat-list-zh');
+
+  await byTestId(page, 'chat-family').click();
+  await byTestId(page, 'chat-view-family').waitFor();
+  assert.match(await page.locator('.hb-empty').innerText(), /还没有消息/);
+  await screenshot(page, 'shell-family-empty-zh');
+
+  await byTestId(page, 'back-button').click();
+  await byTestId(page, 'chat-family').waitFor();
+  assertNoErrors(page);
+});
+
+test('the language switch translates the shell, and ?lang=en starts in English', async () => {
+  const page = await newPage(browser);
+  await page.goto(server.url);
+  await waitForApp(page);
+  await byTestId(page, 'lang-switch').click();
+  await page.locator('.hb-app[lang="en"]').waitFor();
+  assert.match(await byTestId(page, 'chat-family').innerText(), /Family/);
+  // Everything but the switch itself (which offers 中文) is English now.
+  const text = (await page.locator('.hb-screen').innerText()) + (await page.locator('.hb-title').innerText());
+  assert.doesNotMatch(text, /[\u4e00-\u9fff]/, `untranslated text: ${text}`);
+  await screenshot(page, 'shell-chat-list-en');
+
+  const page2 = await newPage(browser);
+  await page2.goto(`${server.url}/?lang=en`);
+  await waitForApp(page2);
+  assert.equal(await page2.locator('.hb-app').getAttribute('lang'), 'en');
+  assertNoErrors(page);
+  assertNoErrors(page2);
+});
+
+test('keyboard only: Tab reaches the group chat and Enter opens it', async () => {
+  const page = await newPage(browser);
+  await page.goto(server.url);
+  await waitForApp(page);
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.dataset?.testid) === 'chat-family') break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset?.testid), 'chat-family');
+  await page.keyboard.press('Enter');
+  await byTestId(page, 'chat-view-family').waitFor();
+  assertNoErrors(page);
+});

@@ -1,0 +1,139 @@
+//! Running commands from the repository root with the project's tools on PATH.
+
+use anyhow::{Context, Result, bail};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+pub struct Sh {
+    pub root: PathBuf,
+    path: OsString,
+}
+
+impl Sh {
+    pub fn new() -> Result<Sh> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("xtask lives one level below the repository root")?
+            .to_path_buf();
+        // Tools we install: cargo's bin (Trunk, wasm-bindgen) and npm's (wasm-opt).
+        let mut dirs = vec![cargo_home().join("bin"), root.join("e2e/node_modules/.bin")];
+        if let Some(path) = std::env::var_os("PATH") {
+            dirs.extend(std::env::split_paths(&path));
+        }
+        let path = std::env::join_paths(dirs)?;
+        Ok(Sh { root, path })
+    }
+
+    /// A command run from the repository root with the tools on PATH.
+    pub fn cmd(&self, program: &str, args: &[&str]) -> Cmd {
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .current_dir(&self.root)
+            .env("PATH", &self.path);
+        Cmd {
+            command,
+            display: format!("{program} {}", args.join(" ")),
+        }
+    }
+
+    pub fn cargo(&self, args: &[&str]) -> Cmd {
+        self.cmd("cargo", args)
+    }
+
+    /// Trunk, never downloading: version check off, tools from PATH (pinned in Trunk.toml).
+    pub fn trunk(&self, args: &[&str]) -> Cmd {
+        let mut all = args.to_vec();
+        all.push("--offline");
+        let mut cmd = self.cmd("trunk", &all);
+        cmd.env("TRUNK_SKIP_VERSION_CHECK", "true");
+        cmd
+    }
+}
+
+pub struct Cmd {
+    command: Command,
+    display: String,
+}
+
+impl Cmd {
+    pub fn env(&mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> &mut Cmd {
+        self.command.env(key, value);
+        self
+    }
+    pub fn dir(&mut self, dir: impl AsRef<Path>) -> &mut Cmd {
+        self.command.current_dir(dir);
+        self
+    }
+
+    /// Runs it, echoing the command; fails on a non-zero exit.
+    pub fn run(&mut self) -> Result<()> {
+        println!("$ {}", self.display);
+        let started = Instant::now();
+        let status = self
+            .command
+            .status()
+            .with_context(|| format!("could not start `{}`", self.display))?;
+        if !status.success() {
+            bail!(
+                "`{}` failed ({status}) after {:.0?}",
+                self.display,
+                started.elapsed()
+            );
+        }
+        Ok(())
+    }
+
+    /// Runs it quietly and returns its stdout; `None` when it cannot start or fails.
+    pub fn read(&mut self) -> Option<String> {
+        let out = self.command.output().ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Runs it, echoing its output as it comes, and also returns the whole stdout.
+    pub fn run_capture(&mut self) -> Result<String> {
+        use std::io::{BufRead, BufReader};
+        println!("$ {}", self.display);
+        let mut child = self
+            .command
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .with_context(|| format!("could not start `{}`", self.display))?;
+        let mut all = String::new();
+        if let Some(stdout) = child.stdout.take() {
+            for line in BufReader::new(stdout).lines() {
+                let line = line?;
+                println!("{line}");
+                all.push_str(&line);
+                all.push('\n');
+            }
+        }
+        let status = child.wait()?;
+        if !status.success() {
+            bail!("`{}` failed ({status})", self.display);
+        }
+        Ok(all)
+    }
+}
+
+pub fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/root".into())).join(".cargo")
+        })
+}
+
+/// The last `key=value` line of `output` for `key`.
+pub fn metric(output: &str, key: &str) -> Option<String> {
+    output.lines().rev().find_map(|l| {
+        l.trim()
+            .strip_prefix(key)?
+            .strip_prefix('=')
+            .map(|v| v.trim().to_owned())
+    })
+}

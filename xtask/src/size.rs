@@ -1,0 +1,71 @@
+//! `cargo xtask size`: release build, then raw, gzip -9 and brotli sizes of the dist.
+
+use crate::sh::Sh;
+use crate::tools;
+use anyhow::{Result, bail};
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(sh: &Sh) -> Result<()> {
+    tools::ensure_build_tools(sh)?;
+    sh.trunk(&["build", "--release"]).run()?;
+    let total = report(&sh.root.join("dist"), "app")?;
+    println!("bundle_brotli_bytes={total}");
+    Ok(())
+}
+
+/// Prints one row per wasm/js/css file of `dir` and returns the brotli total.
+pub fn report(dir: &Path, label: &str) -> Result<usize> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("wasm" | "js" | "css")
+            )
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no wasm/js/css in {}", dir.display());
+    }
+    println!("\n{label}: {}", dir.display());
+    println!(
+        "{:<48} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip -9", "brotli"
+    );
+    let (mut raw, mut gz, mut br) = (0, 0, 0);
+    for path in &files {
+        let bytes = std::fs::read(path)?;
+        let (g, b) = (gzip(&bytes)?, brotli(&bytes)?);
+        println!(
+            "{:<48} {:>10} {:>10} {:>10}",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            bytes.len(),
+            g,
+            b
+        );
+        raw += bytes.len();
+        gz += g;
+        br += b;
+    }
+    println!("{:<48} {raw:>10} {gz:>10} {br:>10}", "total");
+    Ok(br)
+}
+
+fn gzip(bytes: &[u8]) -> Result<usize> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes)?;
+    Ok(enc.finish()?.len())
+}
+
+fn brotli(bytes: &[u8]) -> Result<usize> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out.len())
+}

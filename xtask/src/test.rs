@@ -1,0 +1,158 @@
+//! `cargo xtask test`: everything CI checks, in order, with a summary at the end.
+
+use crate::sh::Sh;
+use crate::tools::{self, CHROMEDRIVER, CHROMIUM, WASM_TARGET};
+use anyhow::{Result, bail};
+use std::time::{Duration, Instant};
+
+struct Stage {
+    name: &'static str,
+    outcome: Outcome,
+    took: Duration,
+}
+
+enum Outcome {
+    Passed,
+    Failed(String),
+    Skipped(&'static str),
+}
+
+pub fn run(sh: &Sh) -> Result<()> {
+    let started = Instant::now();
+    let mut stages: Vec<Stage> = Vec::new();
+    let mut step =
+        |name: &'static str, needs: &[&'static str], f: &mut dyn FnMut() -> Result<()>| {
+            let blocked = needs.iter().find(|n| {
+                stages
+                    .iter()
+                    .any(|s| s.name == **n && !matches!(s.outcome, Outcome::Passed))
+            });
+            let t = Instant::now();
+            let outcome = match blocked {
+                Some(dep) => Outcome::Skipped(dep),
+                None => {
+                    println!("\n=== {name} ===");
+                    match f() {
+                        Ok(()) => Outcome::Passed,
+                        Err(e) => Outcome::Failed(format!("{e:#}")),
+                    }
+                }
+            };
+            stages.push(Stage {
+                name,
+                outcome,
+                took: t.elapsed(),
+            });
+        };
+
+    let wasm = ["--target", WASM_TARGET];
+    step("setup", &[], &mut || tools::ensure_all(sh));
+    step("fmt", &[], &mut || {
+        sh.cargo(&["fmt", "--all", "--check"]).run()
+    });
+    step("clippy native", &[], &mut || {
+        sh.cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .run()
+    });
+    step("clippy wasm32", &["setup"], &mut || {
+        let mut args = vec![
+            "clippy",
+            "-p",
+            "hongbao",
+            "-p",
+            "hongbao-engine",
+            "--all-targets",
+        ];
+        args.extend_from_slice(&wasm);
+        args.extend_from_slice(&["--", "-D", "warnings"]);
+        sh.cargo(&args).run()
+    });
+    step("native tests", &[], &mut || {
+        sh.cargo(&["test", "--workspace"]).run()
+    });
+    step("engine docs", &[], &mut || {
+        sh.cargo(&["doc", "-p", "hongbao-engine", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings")
+            .run()
+    });
+    step("browser tests (wasm-bindgen-test)", &["setup"], &mut || {
+        let mut args = vec!["test", "-p", "hongbao", "-p", "hongbao-engine"];
+        args.extend_from_slice(&wasm);
+        browser_env(sh.cargo(&args)).run()
+    });
+    step("release build (trunk)", &["setup"], &mut || {
+        sh.trunk(&["build", "--release"]).run()
+    });
+    step(
+        "end-to-end (headless Chromium)",
+        &["release build (trunk)"],
+        &mut || run_e2e(sh),
+    );
+
+    println!("\n=== summary ({:.0?}) ===", started.elapsed());
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for s in &stages {
+        let (mark, detail) = match &s.outcome {
+            Outcome::Passed => {
+                passed += 1;
+                ("ok  ", String::new())
+            }
+            Outcome::Failed(e) => {
+                failed += 1;
+                (
+                    "FAIL",
+                    format!("  {}", e.lines().next().unwrap_or_default()),
+                )
+            }
+            Outcome::Skipped(dep) => {
+                skipped += 1;
+                ("skip", format!("  (needs: {dep})"))
+            }
+        };
+        println!(
+            "{mark} {:<36} {:>6.1}s{detail}",
+            s.name,
+            s.took.as_secs_f64()
+        );
+    }
+    println!("stages: {passed} passed, {failed} failed, {skipped} skipped");
+    if failed + skipped > 0 {
+        bail!("{} stage(s) did not pass", failed + skipped);
+    }
+    Ok(())
+}
+
+/// wasm-bindgen-test-runner drives Debian's chromedriver; webdriver.json (next to each
+/// crate) passes the headless flags.
+fn browser_env(cmd: crate::sh::Cmd) -> crate::sh::Cmd {
+    let mut cmd = cmd;
+    cmd.env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    cmd
+}
+
+/// The end-to-end suite: node's test runner, Playwright (playwright-core) on Debian's Chromium.
+pub fn run_e2e(sh: &Sh) -> Result<()> {
+    let dir = sh.root.join("e2e/tests");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut args = vec!["--test", "--test-concurrency=1"];
+    args.extend(files.iter().map(String::as_str));
+    let mut cmd = sh.cmd("node", &args);
+    cmd.env("HONGBAO_DIST", sh.root.join("dist"))
+        .env("HONGBAO_ARTIFACTS", sh.root.join("target/e2e"))
+        .env("CHROMIUM", CHROMIUM);
+    cmd.run()
+}

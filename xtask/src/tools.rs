@@ -1,0 +1,174 @@
+//! Installs what the build and the tests need, skipping what is already there.
+//!
+//! Sources are package registries only (crates.io, npm, Debian); nothing is downloaded
+//! from GitHub. Trunk would fetch wasm-bindgen and wasm-opt itself unless the versions on
+//! PATH match `Trunk.toml` exactly, so we install exactly those.
+
+use crate::sh::Sh;
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+use std::thread;
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Everything: build tools, npm packages, Chromium.
+pub fn ensure_all(sh: &Sh) -> Result<()> {
+    thread::scope(|s| {
+        let apt = s.spawn(|| ensure_chromium(sh));
+        let npm = s.spawn(|| ensure_npm_packages(sh));
+        let cargo = ensure_rust_tools(sh);
+        let apt = apt.join().expect("apt thread");
+        let npm = npm.join().expect("npm thread");
+        cargo.and(apt).and(npm)
+    })
+}
+
+/// What `trunk build`/`trunk serve` needs: the wasm target, Trunk, wasm-bindgen, wasm-opt.
+pub fn ensure_build_tools(sh: &Sh) -> Result<()> {
+    thread::scope(|s| {
+        let npm = s.spawn(|| ensure_npm_packages(sh));
+        let cargo = ensure_rust_tools(sh);
+        cargo.and(npm.join().expect("npm thread"))
+    })
+}
+
+fn ensure_rust_tools(sh: &Sh) -> Result<()> {
+    ensure_wasm_target(sh)?;
+    ensure_cargo_tool(sh, "trunk", "trunk", TRUNK_VERSION, &["--locked"])?;
+    let bindgen = wasm_bindgen_version(&sh.root)?;
+    // Not --locked: the CLI's own lockfile wants a crate version the registry lacks.
+    ensure_cargo_tool(sh, "wasm-bindgen", "wasm-bindgen-cli", &bindgen, &[])?;
+    // Trunk needs the crates fetched to build with --offline.
+    sh.cargo(&["fetch", "--quiet"]).run()
+}
+
+fn ensure_wasm_target(sh: &Sh) -> Result<()> {
+    let sysroot = sh
+        .cmd("rustc", &["--print", "sysroot"])
+        .read()
+        .context("rustc not found")?;
+    if Path::new(sysroot.trim())
+        .join("lib/rustlib")
+        .join(WASM_TARGET)
+        .exists()
+    {
+        return Ok(());
+    }
+    sh.cmd("rustup", &["target", "add", WASM_TARGET]).run()
+}
+
+/// `cargo install <krate> --version <version>` unless `<bin> --version` already says it.
+fn ensure_cargo_tool(sh: &Sh, bin: &str, krate: &str, version: &str, extra: &[&str]) -> Result<()> {
+    let have = sh.cmd(bin, &["--version"]).read().unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(version) {
+        return Ok(());
+    }
+    println!(
+        "xtask: installing {krate} {version} (have: {:?}); this takes a few minutes once",
+        have.trim()
+    );
+    let mut args = vec!["install", krate, "--version", version];
+    args.extend_from_slice(extra);
+    sh.cargo(&args).run()
+}
+
+/// The wasm-bindgen version in Cargo.lock (the CLI must match it exactly).
+pub fn wasm_bindgen_version(root: &Path) -> Result<String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == r#"name = "wasm-bindgen""#
+            && let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+        {
+            return Ok(v.trim_matches('"').to_owned());
+        }
+    }
+    bail!("wasm-bindgen not found in Cargo.lock")
+}
+
+/// playwright-core (drives Chromium) and binaryen (wasm-opt), from e2e/package-lock.json.
+pub fn ensure_npm_packages(sh: &Sh) -> Result<()> {
+    let e2e = sh.root.join("e2e");
+    let ready = [
+        "node_modules/.bin/wasm-opt",
+        "node_modules/playwright-core/package.json",
+    ]
+    .iter()
+    .all(|p| e2e.join(p).exists());
+    let lock_newer = modified(&e2e.join("package-lock.json"))
+        > modified(&e2e.join("node_modules/.package-lock.json"));
+    if ready && !lock_newer {
+        return Ok(());
+    }
+    // PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: belt and braces; playwright-core downloads nothing.
+    sh.cmd(
+        "npm",
+        &["ci", "--no-audit", "--no-fund", "--loglevel=error"],
+    )
+    .dir(&e2e)
+    .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    .run()
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Fonts so that screenshots show Chinese text and emoji rather than boxes.
+const FONTS: [(&str, &str); 2] = [
+    (
+        "fonts-wqy-microhei",
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    ),
+    (
+        "fonts-noto-color-emoji",
+        "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
+    ),
+];
+
+/// Debian's chromium and chromium-driver (never a browser a tool downloads itself), and fonts.
+pub fn ensure_chromium(sh: &Sh) -> Result<()> {
+    let fonts_present = FONTS.iter().all(|(_, file)| Path::new(file).exists());
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() && fonts_present {
+        return Ok(());
+    }
+    println!("xtask: installing Debian's chromium, chromium-driver and fonts");
+    let sudo = if is_root(sh) { None } else { Some("sudo") };
+    let apt = |args: &[&str]| -> Result<()> {
+        match sudo {
+            Some(sudo) => {
+                let mut all = vec!["apt-get"];
+                all.extend_from_slice(args);
+                sh.cmd(sudo, &all)
+                    .env("DEBIAN_FRONTEND", "noninteractive")
+                    .run()
+            }
+            None => sh
+                .cmd("apt-get", args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .run(),
+        }
+    };
+    apt(&["update", "-qq"])?;
+    let mut packages = vec![
+        "install",
+        "-y",
+        "-qq",
+        "--no-install-recommends",
+        "chromium",
+        "chromium-driver",
+    ];
+    packages.extend(FONTS.iter().map(|(package, _)| *package));
+    apt(&packages)
+}
+
+fn is_root(sh: &Sh) -> bool {
+    sh.cmd("id", &["-u"])
+        .read()
+        .is_some_and(|s| s.trim() == "0")
+}

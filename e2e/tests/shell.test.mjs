@@ -9,7 +9,7 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 test('the chat list renders and opens the empty group chat', async () => {
   const page = await newPage(browser);
-  await page.goto(server.url);
+  await page.goto(`${server.url}/?latency=0&bots=off`);
   await waitForApp(page);
   await assert.doesNotReject(byTestId(page, 'chat-family').waitFor());
   assert.match(await byTestId(page, 'chat-family').innerText(), /相亲相爱一家人/);
@@ -27,7 +27,7 @@ test('the chat list renders and opens the empty group chat', async () => {
 
 test('the language switch translates the shell, and ?lang=en starts in English', async () => {
   const page = await newPage(browser);
-  await page.goto(server.url);
+  await page.goto(`${server.url}/?latency=0&bots=off`);
   await waitForApp(page);
   await byTestId(page, 'lang-switch').click();
   await page.locator('.hb-app[lang="en"]').waitFor();
@@ -47,7 +47,7 @@ test('the language switch translates the shell, and ?lang=en starts in English',
 
 test('keyboard only: Tab reaches the group chat and Enter opens it', async () => {
   const page = await newPage(browser);
-  await page.goto(server.url);
+  await page.goto(`${server.url}/?latency=0&bots=off`);
   await waitForApp(page);
   for (let i = 0; i < 10; i++) {
     await page.keyboard.press('Tab');

@@ -286,10 +286,10 @@ impl Engine {
         if tag.needs_group() != req.chat.kind.is_group() {
             return Err(SendError::WrongChat);
         }
-        if let Some(to) = req.kind.recipient() {
-            if to == req.sender || !req.chat.is_member(to) {
-                return Err(SendError::InvalidRecipient);
-            }
+        if let Some(to) = req.kind.recipient()
+            && (to == req.sender || !req.chat.is_member(to))
+        {
+            return Err(SendError::InvalidRecipient);
         }
         let count = req.kind.count();
         let max_count = policy.effective_max_count();
@@ -472,10 +472,10 @@ impl Engine {
             PacketState::ClaimedOut => return Err(ClaimError::ClaimedOut),
             PacketState::Pending | PacketState::Open => {}
         }
-        if let Some(at) = p.deliver_at {
-            if now < at {
-                return Err(ClaimError::Pending { deliver_at: at });
-            }
+        if let Some(at) = p.deliver_at
+            && now < at
+        {
+            return Err(ClaimError::Pending { deliver_at: at });
         }
         let position = p.claims.len();
         let amount = match (p.kind, p.split) {
@@ -559,15 +559,16 @@ impl Engine {
             Some(w) if w.recall_day == day => w.recalls_on_day,
             _ => 0,
         };
-        if let Some(max) = rules.max_recalls_per_day {
-            if used >= max {
-                return Err(RecallError::DailyLimit { max });
-            }
+        if let Some(max) = rules.max_recalls_per_day
+            && used >= max
+        {
+            return Err(RecallError::DailyLimit { max });
         }
-        if let Some(above) = rules.auth_above {
-            if p.total > above && !authorized {
-                return Err(RecallError::NeedsAuthorization { above });
-            }
+        if let Some(above) = rules.auth_above
+            && p.total > above
+            && !authorized
+        {
+            return Err(RecallError::NeedsAuthorization { above });
         }
         let p = &mut self.packets[idx];
         let refund = p.remaining;
@@ -775,6 +776,9 @@ impl Engine {
             let id = p.id;
             let state_err = InvariantViolation::PacketState { packet: id };
             let accounting_err = InvariantViolation::PacketAccounting { packet: id };
+            if p.members.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(state_err);
+            }
             if p.id.0 != i as u64 + 1
                 || !self.wallets.contains_key(&p.sender)
                 || !p.share_cap.is_positive()
@@ -892,7 +896,7 @@ impl Engine {
                         && p.remaining.is_zero()
                         && refund.is_positive()
                         && p.recalled_at.is_some()
-                        && !(p.recall.mode == RecallMode::Window && !p.claims.is_empty())
+                        && (p.recall.mode != RecallMode::Window || p.claims.is_empty())
                 }
             };
             if !state_ok {

@@ -125,7 +125,7 @@ impl Money {
         out.push('¥');
         let n = digits.len();
         for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (n - i) % 3 == 0 {
+            if i > 0 && (n - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(ch);
@@ -353,7 +353,7 @@ fn words_below_1000(n: u64, out: &mut String) {
             out.push_str(ONES[rest]);
         } else {
             out.push_str(TENS[rest / 10]);
-            if rest % 10 > 0 {
+            if !rest.is_multiple_of(10) {
                 out.push('-');
                 out.push_str(ONES[rest % 10]);
             }

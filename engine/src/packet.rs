@@ -424,6 +424,6 @@ impl Packet {
         };
         !self.state_at(now).is_finished()
             && now < deadline
-            && !(self.recall.mode == RecallMode::Window && !self.claims.is_empty())
+            && (self.recall.mode != RecallMode::Window || self.claims.is_empty())
     }
 }

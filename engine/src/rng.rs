@@ -6,8 +6,8 @@
 //! use Lemire's nearly-divisionless method with 32-bit outputs and a 64-bit product, so they
 //! are unbiased and fast on wasm32 too.
 //!
-//! The state serialises as two hex strings (`{"state":"…","inc":"…"}`) so that it survives a
-//! trip through JavaScript numbers untouched.
+//! The state serialises as two decimal strings (`{"state":"…","inc":"…"}`) so that it
+//! survives a trip through JavaScript numbers untouched.
 
 use core::fmt;
 
@@ -146,8 +146,8 @@ struct RngRepr {
 impl Serialize for Rng {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         RngRepr {
-            state: format!("{:016x}", self.state),
-            inc: format!("{:016x}", self.inc),
+            state: self.state.to_string(),
+            inc: self.inc.to_string(),
         }
         .serialize(serializer)
     }
@@ -156,8 +156,8 @@ impl Serialize for Rng {
 impl<'de> Deserialize<'de> for Rng {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Rng, D::Error> {
         let repr = RngRepr::deserialize(deserializer)?;
-        let state = u64::from_str_radix(&repr.state, 16).map_err(de::Error::custom)?;
-        let inc = u64::from_str_radix(&repr.inc, 16).map_err(de::Error::custom)?;
+        let state: u64 = repr.state.parse().map_err(de::Error::custom)?;
+        let inc: u64 = repr.inc.parse().map_err(de::Error::custom)?;
         if inc & 1 == 0 {
             return Err(de::Error::custom("rng increment must be odd"));
         }

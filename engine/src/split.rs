@@ -127,10 +127,10 @@ pub fn split_all(
                 out.push(Money::from_fen(x as i64));
             }
             // A negative total cannot be split; keep the sum exact anyway.
-            if total.fen() < 0 {
-                if let Some(first) = out.first_mut() {
-                    *first = total;
-                }
+            if total.fen() < 0
+                && let Some(first) = out.first_mut()
+            {
+                *first = total;
             }
         }
         SplitRule::LineCutting => line_cut(total, count, cap, rng, out),

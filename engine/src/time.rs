@@ -108,6 +108,12 @@ impl Timestamp {
         (self.local_millis(utc_offset_minutes).rem_euclid(MS_PER_DAY) / MS_PER_MIN) as u32
     }
 
+    /// Local `(hour, minute)`, e.g. for "recalled by the sender at 14:03".
+    pub fn local_hour_minute(self, utc_offset_minutes: i32) -> (u32, u32) {
+        let m = self.local_minute_of_day(utc_offset_minutes);
+        (m / 60, m % 60)
+    }
+
     /// The local calendar date.
     pub fn local_date(self, utc_offset_minutes: i32) -> LocalDate {
         civil_from_days(self.local_day(utc_offset_minutes))
@@ -194,6 +200,7 @@ mod tests {
             }
         );
         assert_eq!(t.local_minute_of_day(480), 0);
+        assert_eq!(t.plus_minutes(843).local_hour_minute(480), (14, 3));
         assert_eq!(t.to_string(), "2025-05-19T16:00:00.000Z");
         assert_eq!(
             Timestamp(i64::MIN).local_date(480).month,

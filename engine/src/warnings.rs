@@ -403,16 +403,16 @@ pub fn check(input: &WarningInput<'_>) -> Vec<Warning> {
     // A normal packet whose total is far above the usual total.
     if let (PacketKind::Normal { .. }, Some(t), Some(u)) =
         (input.kind, total, input.history.usual_total)
+        && u.is_positive()
+        && u.checked_mul(5).is_some_and(|five| t >= five)
     {
-        if u.is_positive() && u.checked_mul(5).is_some_and(|five| t >= five) {
-            push(
-                &mut out,
-                Warning {
-                    usual: Some(u),
-                    ..simple(WarningCode::NormalTotalHigh, t)
-                },
-            );
-        }
+        push(
+            &mut out,
+            Warning {
+                usual: Some(u),
+                ..simple(WarningCode::NormalTotalHigh, t)
+            },
+        );
     }
 
     // More than half the balance.

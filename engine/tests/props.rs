@@ -21,25 +21,59 @@ fn chats() -> Vec<ChatRef> {
     ]
 }
 
+/// Who: a member of the chat/packet at the given index (coherent), or any user (noise).
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Member(u8),
+    Any(usize),
+}
+
+fn who() -> impl Strategy<Value = Who> {
+    prop_oneof![5 => any::<u8>().prop_map(Who::Member), 1 => (0..USERS.len()).prop_map(Who::Any)]
+}
+
+/// Which packet: one of the four most recent ones, or any id (possibly missing).
+#[derive(Clone, Copy, Debug)]
+enum Which {
+    Recent(u8),
+    Raw(u8),
+}
+
+fn which() -> impl Strategy<Value = Which> {
+    prop_oneof![6 => any::<u8>().prop_map(Which::Recent), 1 => any::<u8>().prop_map(Which::Raw)]
+}
+
 #[derive(Clone, Debug)]
-enum Kind {
-    Personal {
-        to: usize,
-        fen: i64,
-    },
-    Lucky {
-        fen: i64,
-        count: u32,
-        split: Option<SplitRule>,
-    },
-    Normal {
-        fen: i64,
-        count: u32,
-    },
-    Exclusive {
-        to: usize,
-        fen: i64,
-    },
+struct KindGen {
+    /// `None`: the kind that fits the chat; `Some(t)`: kind number `t` whatever the chat.
+    tag: Option<u8>,
+    pick: u8,
+    to: Who,
+    fen: i64,
+    count: u32,
+    split: Option<SplitRule>,
+}
+
+fn kind() -> impl Strategy<Value = KindGen> {
+    (
+        prop_oneof![6 => Just(None), 1 => (0u8..4).prop_map(Some)],
+        any::<u8>(),
+        who(),
+        fen(),
+        count(),
+        prop::option::of(prop_oneof![
+            Just(SplitRule::DoubleMean),
+            Just(SplitRule::LineCutting)
+        ]),
+    )
+        .prop_map(|(tag, pick, to, fen, count, split)| KindGen {
+            tag,
+            pick,
+            to,
+            fen,
+            count,
+            split,
+        })
 }
 
 #[derive(Clone, Debug)]
@@ -53,18 +87,19 @@ enum Op {
         fen: i64,
     },
     Send {
-        sender: usize,
+        sender: Who,
         chat: usize,
-        kind: Kind,
+        kind: KindGen,
         key: u8,
         long_greeting: bool,
     },
     Claim {
-        packet: u8,
-        user: usize,
+        packet: Which,
+        user: Who,
     },
     Recall {
-        packet: u8,
+        packet: Which,
+        sender: bool,
         user: usize,
         authorized: bool,
     },
@@ -74,12 +109,15 @@ enum Op {
     Tick,
     SetPolicy(Box<Policy>),
     Snapshot,
+    /// Resend the last successful request (a double submit).
+    Retry,
 }
 
 fn fen() -> impl Strategy<Value = i64> {
     prop_oneof![
-        4 => 1i64..=300,
-        4 => 1i64..=30_000,
+        6 => 1i64..=300,
+        6 => 1i64..=20_000,
+        1 => 20_000i64..=60_000,
         1 => -200i64..=0,
         1 => Just(52_000i64),
         1 => 1_000_000i64..=i64::MAX,
@@ -87,24 +125,7 @@ fn fen() -> impl Strategy<Value = i64> {
 }
 
 fn count() -> impl Strategy<Value = u32> {
-    prop_oneof![8 => 1u32..=8, 1 => Just(0u32), 1 => 90u32..=130]
-}
-
-fn kind() -> impl Strategy<Value = Kind> {
-    prop_oneof![
-        (0..USERS.len(), fen()).prop_map(|(to, fen)| Kind::Personal { to, fen }),
-        (
-            fen(),
-            count(),
-            prop::option::of(prop_oneof![
-                Just(SplitRule::DoubleMean),
-                Just(SplitRule::LineCutting)
-            ])
-        )
-            .prop_map(|(fen, count, split)| Kind::Lucky { fen, count, split }),
-        (fen(), count()).prop_map(|(fen, count)| Kind::Normal { fen, count }),
-        (0..USERS.len(), fen()).prop_map(|(to, fen)| Kind::Exclusive { to, fen }),
-    ]
+    prop_oneof![12 => 1u32..=7, 1 => Just(0u32), 1 => 90u32..=130]
 }
 
 fn policy() -> impl Strategy<Value = Policy> {
@@ -137,10 +158,10 @@ fn policy() -> impl Strategy<Value = Policy> {
     (
         recall,
         prop_oneof![Just(SplitRule::DoubleMean), Just(SplitRule::LineCutting)],
-        prop_oneof![Just(20_000i64), Just(500), Just(50), Just(1)],
-        prop_oneof![Just(1i64), Just(5), Just(0)],
-        prop_oneof![Just(100u32), Just(5), Just(2_000)],
-        prop_oneof![Just(86_400i64), Just(600), Just(30), Just(0)],
+        prop_oneof![6 => Just(20_000i64), 1 => Just(500), 1 => Just(50), 1 => Just(1)],
+        prop_oneof![6 => Just(1i64), 1 => Just(5), 1 => Just(0)],
+        prop_oneof![6 => Just(100u32), 1 => Just(5), 1 => Just(2_000)],
+        prop_oneof![4 => Just(86_400i64), 2 => Just(600), 1 => Just(30), 1 => Just(0)],
         prop_oneof![Just(480i32), Just(0), Just(-300)],
     )
         .prop_map(
@@ -161,16 +182,18 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         2 => (0..USERS.len(), fen()).prop_map(|(user, fen)| Op::Open { user, fen }),
         1 => (0..USERS.len(), fen()).prop_map(|(user, fen)| Op::Grant { user, fen }),
-        8 => (0..USERS.len(), 0..5usize, kind(), 0u8..6, prop::bool::weighted(0.05)).prop_map(
+        8 => (who(), 0..5usize, kind(), 0u8..8, prop::bool::weighted(0.03)).prop_map(
             |(sender, chat, kind, key, long_greeting)| Op::Send { sender, chat, kind, key, long_greeting }
         ),
-        10 => (any::<u8>(), 0..USERS.len()).prop_map(|(packet, user)| Op::Claim { packet, user }),
-        4 => (any::<u8>(), 0..USERS.len(), any::<bool>())
-            .prop_map(|(packet, user, authorized)| Op::Recall { packet, user, authorized }),
-        4 => prop_oneof![0i64..=5, 0i64..=200, 3_000i64..=90_000, Just(86_400i64)].prop_map(|secs| Op::Advance { secs }),
+        12 => (which(), who()).prop_map(|(packet, user)| Op::Claim { packet, user }),
+        4 => (which(), prop::bool::weighted(0.85), 0..USERS.len(), any::<bool>())
+            .prop_map(|(packet, sender, user, authorized)| Op::Recall { packet, sender, user, authorized }),
+        4 => prop_oneof![4 => 0i64..=5, 3 => 0i64..=200, 1 => 3_000i64..=90_000, 1 => Just(86_400i64)]
+            .prop_map(|secs| Op::Advance { secs }),
         1 => Just(Op::Tick),
         1 => policy().prop_map(|p| Op::SetPolicy(Box::new(p))),
         1 => Just(Op::Snapshot),
+        2 => Just(Op::Retry),
     ]
 }
 
@@ -187,29 +210,52 @@ fn money(fen: i64) -> Money {
     Money::from_fen(fen)
 }
 
-fn request(sender: usize, chat: usize, kind: &Kind, key: u8, long_greeting: bool) -> SendRequest {
-    let kind = match *kind {
-        Kind::Personal { to, fen } => PacketKind::Personal {
-            to: USERS[to].into(),
+fn pick(members: &[String], who: Who) -> &str {
+    match who {
+        Who::Member(i) if !members.is_empty() => &members[usize::from(i) % members.len()],
+        Who::Member(_) => "",
+        Who::Any(i) => USERS[i],
+    }
+}
+
+fn request(sender: Who, chat: usize, kind: &KindGen, key: u8, long_greeting: bool) -> SendRequest {
+    let chat = chats()[chat].clone();
+    let sender = pick(&chat.members, sender).to_string();
+    let others: Vec<String> = chat
+        .members
+        .iter()
+        .filter(|m| **m != sender)
+        .cloned()
+        .collect();
+    let to = pick(&others, kind.to).to_string();
+    let tag = kind.tag.unwrap_or(if chat.kind.is_group() {
+        1 + kind.pick % 3
+    } else {
+        0
+    });
+    let (fen, count) = (kind.fen, kind.count);
+    let kind = match tag {
+        0 => PacketKind::Personal {
+            to,
             amount: money(fen),
         },
-        Kind::Lucky { fen, count, split } => PacketKind::Lucky {
+        1 => PacketKind::Lucky {
             total: money(fen),
             count,
-            split,
+            split: kind.split,
         },
-        Kind::Normal { fen, count } => PacketKind::Normal {
+        2 => PacketKind::Normal {
             per_share: money(fen),
             count,
         },
-        Kind::Exclusive { to, fen } => PacketKind::Exclusive {
-            to: USERS[to].into(),
+        _ => PacketKind::Exclusive {
+            to,
             amount: money(fen),
         },
     };
     SendRequest {
-        sender: USERS[sender].into(),
-        chat: chats()[chat].clone(),
+        sender,
+        chat,
         kind,
         greeting: if long_greeting {
             "好".repeat(60)
@@ -220,15 +266,19 @@ fn request(sender: usize, chat: usize, kind: &Kind, key: u8, long_greeting: bool
     }
 }
 
-fn packet_id(engine: &Engine, raw: u8) -> PacketId {
+fn packet_id(engine: &Engine, which: Which) -> PacketId {
     let n = engine.packets().len() as u64;
-    PacketId(u64::from(raw) % (n + 2))
+    match which {
+        Which::Recent(k) => PacketId(n.saturating_sub(u64::from(k) % n.clamp(1, 4))),
+        Which::Raw(raw) => PacketId(u64::from(raw) % (n + 2)),
+    }
 }
 
 fn run(policy: Policy, seed: u64, start: Timestamp, ops: &[Op]) -> Result<(), TestCaseError> {
     let mut engine = Engine::new(policy);
     let mut rng = Rng::new(seed);
     let mut now = start;
+    let mut last_sent: Option<(SendRequest, PacketId)> = None;
     for user in &USERS[..4] {
         engine
             .open_wallet(user, Money::from_fen(100_000), now)
@@ -266,6 +316,7 @@ fn run(policy: Policy, seed: u64, start: Timestamp, ops: &[Op]) -> Result<(), Te
                         if sent.replayed {
                             unchanged = true;
                         }
+                        last_sent = Some((req, sent.packet_id));
                     }
                     Err(_) => {
                         prop_assert_eq!(&rng, &rng_before);
@@ -275,28 +326,38 @@ fn run(policy: Policy, seed: u64, start: Timestamp, ops: &[Op]) -> Result<(), Te
             }
             Op::Claim { packet, user } => {
                 let id = packet_id(&engine, *packet);
-                match engine.claim(id, USERS[*user], now, &mut rng) {
+                let members = engine
+                    .packet(id)
+                    .map(|p| p.members.clone())
+                    .unwrap_or_default();
+                let user = pick(&members, *user);
+                match engine.claim(id, user, now, &mut rng) {
                     Ok(c) => {
                         prop_assert!(c.amount >= Money::FEN);
                         if c.already_claimed {
                             unchanged = true;
                         }
                         let p = engine.packet(id).expect("claimed packet exists");
-                        prop_assert_eq!(p.claim_of(USERS[*user]).map(|c| c.amount), Some(c.amount));
+                        prop_assert_eq!(p.claim_of(user).map(|c| c.amount), Some(c.amount));
                     }
                     Err(_) => failed = Some(Some(id)),
                 }
             }
             Op::Recall {
                 packet,
+                sender,
                 user,
                 authorized,
             } => {
                 let id = packet_id(&engine, *packet);
+                let user = match engine.packet(id) {
+                    Some(p) if *sender => p.sender.clone(),
+                    _ => USERS[*user].to_string(),
+                };
                 let could = engine
                     .packet(id)
-                    .is_some_and(|p| p.can_recall(now) && p.sender == USERS[*user]);
-                match engine.recall(id, USERS[*user], now, *authorized) {
+                    .is_some_and(|p| p.can_recall(now) && p.sender == user);
+                match engine.recall(id, &user, now, *authorized) {
                     Ok(r) => {
                         prop_assert!(could, "recall succeeded although can_recall was false");
                         prop_assert!(r.refund.is_positive());
@@ -317,6 +378,19 @@ fn run(policy: Policy, seed: u64, start: Timestamp, ops: &[Op]) -> Result<(), Te
                 );
             }
             Op::SetPolicy(p) => engine.set_policy((**p).clone()),
+            Op::Retry => {
+                if let Some((req, id)) = &last_sent {
+                    let sent = engine.send(req, now, &mut rng);
+                    prop_assert_eq!(
+                        sent,
+                        Ok(hongbao_engine::Sent {
+                            packet_id: *id,
+                            replayed: true
+                        })
+                    );
+                    unchanged = true;
+                }
+            }
             Op::Snapshot => {
                 let restored = Engine::restore(&engine.snapshot())
                     .map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -394,4 +468,37 @@ fn long_run_conserves_money() {
             },
         )
         .unwrap();
+}
+
+fn text() -> impl Strategy<Value = String> {
+    let chars = prop_oneof![
+        4 => prop::sample::select(vec!['0', '1', '5', '9', '.', ',', '-', '+', 'e', ' ', '¥', '￥', '元', '０', '．', '，', 'a', 'N']),
+        1 => any::<char>(),
+    ];
+    prop::collection::vec(chars, 0..40).prop_map(String::from_iter)
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 2_000, failure_persistence: None, ..Config::default() })]
+
+    #[test]
+    fn parse_never_panics_and_accepts_only_valid_amounts(s in text()) {
+        if let Ok(m) = Money::parse(&s) {
+            prop_assert!(m.is_positive() && m <= Money::MAX_AMOUNT);
+        }
+    }
+
+    #[test]
+    fn display_and_format_parse_back(fen in 1i64..=Money::MAX_AMOUNT.fen()) {
+        let m = Money::from_fen(fen);
+        prop_assert_eq!(Money::parse(&m.to_string()), Ok(m));
+        prop_assert_eq!(Money::parse(&m.format(hongbao_engine::Lang::Zh)), Ok(m));
+        prop_assert_eq!(m.to_string().parse::<Money>(), Ok(m));
+        prop_assert!(!m.to_capitals().is_empty() && !m.to_words_en().is_empty());
+    }
+
+    #[test]
+    fn restore_never_panics(s in text()) {
+        let _ = Engine::restore(&s);
+    }
 }

@@ -119,3 +119,29 @@ fn golden_scenario() {
          regenerate it with UPDATE_GOLDEN=1 cargo test -p hongbao-engine --test replay\n{out}"
     );
 }
+
+#[test]
+fn split_checksum() {
+    use hongbao_engine::Money;
+    use hongbao_engine::split::{self, SplitRule};
+    // The same computation as `splits_match_native_checksum` in tests/wasm.rs.
+    let mut rng = Rng::new(5);
+    let mut out = Vec::new();
+    let mut checksum: u64 = 0;
+    for rule in SplitRule::ALL {
+        for k in 0..2_000u32 {
+            split::split_all(
+                rule,
+                Money::from_fen(10_000 + i64::from(k)),
+                1 + k % 20,
+                Money::from_fen(20_000),
+                &mut rng,
+                &mut out,
+            );
+            for s in &out {
+                checksum = checksum.wrapping_mul(31).wrapping_add(s.fen() as u64);
+            }
+        }
+    }
+    assert_eq!(checksum, common::SPLIT_CHECKSUM, "checksum {checksum}");
+}

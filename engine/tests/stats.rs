@@ -11,8 +11,8 @@ const N: usize = 10;
 fn stats(rule: SplitRule, seed: u64) -> Vec<(f64, f64)> {
     let mut rng = Rng::new(seed);
     let mut out = Vec::with_capacity(N);
-    let mut sum = [0f64; N];
-    let mut sum_sq = [0f64; N];
+    let mut stat_sum = [0f64; N];
+    let mut stat_sum_sq = [0f64; N];
     for _ in 0..PACKETS {
         split::split_all(
             rule,
@@ -24,15 +24,15 @@ fn stats(rule: SplitRule, seed: u64) -> Vec<(f64, f64)> {
         );
         assert_eq!(out.iter().map(|m| m.fen()).sum::<i64>(), 10_000);
         for (i, share) in out.iter().enumerate() {
-            let y = share.fen() as f64 / 100.0;
-            sum[i] += y;
-            sum_sq[i] += y * y;
+            let stat_y = share.fen() as f64 / 100.0;
+            stat_sum[i] += stat_y;
+            stat_sum_sq[i] += stat_y * stat_y;
         }
     }
     (0..N)
         .map(|i| {
-            let mean = sum[i] / PACKETS as f64;
-            let var = sum_sq[i] / PACKETS as f64 - mean * mean;
+            let mean = stat_sum[i] / PACKETS as f64;
+            let var = stat_sum_sq[i] / PACKETS as f64 - mean * mean;
             (mean, var.sqrt())
         })
         .collect()

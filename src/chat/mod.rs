@@ -1,131 +1,108 @@
-//! Chats: the list of conversations and one conversation's view.
+//! Chats: the list of conversations and one conversation's messages (its packets).
 
-use crate::i18n::{Lang, Msg};
-use crate::use_ui;
+use crate::backend::Backend;
+use crate::flows::claim::PacketBubble;
+use crate::flows::send::SendFlow;
+use crate::i18n::{Lang, Msg, display_name};
+use crate::state::{Screen, use_app};
+use hongbao_api::{ChatInfo, demo};
 use leptos::prelude::*;
 
-/// The demo users; both backends know the same ten.
-pub const DEMO_USERS: [&str; 10] = [
-    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
-];
-
-/// A conversation as the chat list shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Chat {
-    /// Stable id; the list item's test id is `chat-<id>`.
-    pub id: String,
-    /// `None` for the group (its title is translated), the other person for a 1:1 chat.
-    pub peer: Option<String>,
-    pub members: Vec<String>,
-}
-
-impl Chat {
-    pub fn is_group(&self) -> bool {
-        self.peer.is_none()
+/// The title of chat `id` as `user` sees it.
+pub fn chat_title(id: &str, user: &str, lang: Lang) -> String {
+    match demo::chat_for(user, id) {
+        Some(chat) if chat.is_group() => Msg::FamilyGroup.text(lang).to_owned(),
+        Some(chat) => display_name(&chat.name),
+        None => String::new(),
     }
-    pub fn title(&self, lang: Lang) -> String {
-        match &self.peer {
-            None => Msg::FamilyGroup.text(lang).to_owned(),
-            Some(peer) => display_name(peer),
-        }
-    }
-}
-
-/// "alice" → "Alice".
-pub fn display_name(user: &str) -> String {
-    let mut chars = user.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-/// The group "Family" of all ten and a few 1:1 chats of alice's.
-pub fn demo_chats() -> Vec<Chat> {
-    let mut chats = vec![Chat {
-        id: "family".into(),
-        peer: None,
-        members: DEMO_USERS.iter().map(|u| u.to_string()).collect(),
-    }];
-    chats.extend(["bob", "carol", "dave"].into_iter().map(|peer| Chat {
-        id: peer.into(),
-        peer: Some(peer.into()),
-        members: vec!["alice".into(), peer.into()],
-    }));
-    chats
 }
 
 #[component]
-pub fn ChatList(#[prop(into)] on_open: Callback<String>) -> impl IntoView {
-    let ui = use_ui();
+pub fn ChatList() -> impl IntoView {
+    let state = use_app();
+    let chats = LocalResource::new(move || {
+        let (user, _) = (state.user.get(), state.revision.get());
+        let backend = state.backend();
+        async move { backend.chats(&user).await }
+    });
+    let item = move |chat: ChatInfo| {
+        let id = chat.id.clone();
+        let avatar = if chat.is_group() {
+            "👪".to_owned()
+        } else {
+            display_name(&chat.name).chars().take(1).collect()
+        };
+        let members = chat.members.len();
+        let group = chat.is_group();
+        let title = {
+            let id = chat.id.clone();
+            move || chat_title(&id, &state.user.get(), state.lang.get())
+        };
+        view! {
+            <li>
+                <button
+                    class="hb-chat-item"
+                    data-testid=format!("chat-{}", chat.id)
+                    on:click=move |_| state.screen.set(Screen::Chat(id.clone()))
+                >
+                    <span class="hb-avatar" aria-hidden="true">{avatar}</span>
+                    <span class="hb-chat-text">
+                        <span class="hb-chat-name">{title}</span>
+                        <span class="hb-chat-sub">
+                            {move || if group { format!("{members} {}", Msg::Members.text(state.lang.get())) } else { String::new() }}
+                        </span>
+                    </span>
+                </button>
+            </li>
+        }
+    };
     view! {
-        <nav class="hb-chat-list" aria-label=move || ui.t(Msg::Chats)>
+        <nav class="hb-chat-list" aria-label=move || Msg::Chats.text(state.lang.get())>
             <ul>
-                {demo_chats()
-                    .into_iter()
-                    .map(|chat| {
-                        let id = chat.id.clone();
-                        let testid = format!("chat-{}", chat.id);
-                        let avatar = if chat.is_group() { "👪".to_owned() } else { display_name(&chat.id).chars().take(1).collect() };
-                        let subtitle = {
-                            let chat = chat.clone();
-                            move || {
-                                if chat.is_group() {
-                                    format!("{} {}", chat.members.len(), ui.t(Msg::GroupMembers))
-                                } else {
-                                    ui.t(Msg::NoMessages).to_owned()
-                                }
-                            }
-                        };
-                        let title = { let chat = chat.clone(); move || chat.title(ui.lang.get()) };
-                        view! {
-                            <li>
-                                <button
-                                    class="hb-chat-item"
-                                    data-testid=testid
-                                    on:click=move |_| on_open.run(id.clone())
-                                >
-                                    <span class="hb-avatar" aria-hidden="true">{avatar}</span>
-                                    <span class="hb-chat-text">
-                                        <span class="hb-chat-name">{title}</span>
-                                        <span class="hb-chat-sub">{subtitle}</span>
-                                    </span>
-                                </button>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
+                {move || match chats.get() {
+                    Some(Ok(list)) => list.into_iter().map(item).collect_view().into_any(),
+                    Some(Err(e)) => view! { <li class="hb-error" data-testid="error-message" role="alert">{e.message}</li> }.into_any(),
+                    None => view! { <li class="hb-muted">{move || Msg::Loading.text(state.lang.get())}</li> }.into_any(),
+                }}
             </ul>
         </nav>
     }
 }
 
 #[component]
-pub fn ChatView(chat: Chat) -> impl IntoView {
-    let ui = use_ui();
+pub fn ChatView(chat_id: String) -> impl IntoView {
+    let state = use_app();
+    let composing = RwSignal::new(false);
+    let id = chat_id.clone();
+    let packets = LocalResource::new(move || {
+        let (user, _) = (state.user.get(), state.revision.get());
+        let (backend, id) = (state.backend(), id.clone());
+        async move { backend.chat_packets(&user, &id).await }
+    });
+    let chat = {
+        let id = chat_id.clone();
+        move || demo::chat_for(&state.user.get(), &id)
+    };
     view! {
-        <section class="hb-chat" data-testid=format!("chat-view-{}", chat.id)>
+        <section class="hb-chat" data-testid=format!("chat-view-{chat_id}")>
             <div class="hb-messages" role="log" aria-live="polite">
-                <p class="hb-empty">{move || ui.t(Msg::NoMessages)}</p>
+                {move || match packets.get() {
+                    Some(Ok(list)) if list.is_empty() => view! { <p class="hb-empty">{move || Msg::NoMessages.text(state.lang.get())}</p> }.into_any(),
+                    Some(Ok(list)) => list.into_iter().map(|p| view! { <PacketBubble packet=p /> }).collect_view().into_any(),
+                    Some(Err(e)) => view! { <p class="hb-error" data-testid="error-message" role="alert">{e.message}</p> }.into_any(),
+                    None => view! { <p class="hb-muted">{move || Msg::Loading.text(state.lang.get())}</p> }.into_any(),
+                }}
             </div>
+            <div class="hb-composer">
+                <button class="hb-new-packet" data-testid="new-packet" on:click=move |_| composing.set(true)>
+                    <span aria-hidden="true">"🧧 "</span>
+                    {move || crate::flows::send::new_packet_label(state.lang.get())}
+                </button>
+            </div>
+            {move || {
+                let chat = chat()?;
+                composing.get().then(|| view! { <SendFlow chat=chat on_close=move || composing.set(false) /> })
+            }}
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn family_has_all_ten_and_one_to_one_chats_have_two() {
-        let chats = demo_chats();
-        assert_eq!(chats[0].id, "family");
-        assert_eq!(chats[0].members.len(), 10);
-        assert!(
-            chats[1..]
-                .iter()
-                .all(|c| c.members.len() == 2 && !c.is_group())
-        );
-        assert_eq!(display_name("bob"), "Bob");
     }
 }

@@ -1,60 +1,51 @@
-//! Every user-visible string, in Chinese and English.
+//! User-visible strings of the shell, in Chinese and English.
 //!
-//! A message is an enum variant, and its text is one `match` arm per language, so a
-//! missing translation is a compile error rather than a blank on screen.
+//! A message is an enum variant, and its text is one `match` arm per language, so a missing
+//! translation is a compile error rather than a blank on screen. Each flow keeps its own
+//! messages next to it (`flows/*/i18n.rs`) in the same style; the language type is the
+//! engine's, which also translates engine errors and warnings.
 
-use serde::{Deserialize, Serialize};
+pub use hongbao_engine::Lang;
 
-/// The two languages of the widget.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
-impl Lang {
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "zh" | "zh-cn" | "cn" => Some(Lang::Zh),
-            "en" | "en-us" | "en-gb" => Some(Lang::En),
-            _ => None,
-        }
-    }
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh",
-            Lang::En => "en",
-        }
-    }
-    /// The BCP 47 tag for the `lang` attribute.
-    pub fn html_tag(self) -> &'static str {
-        match self {
-            Lang::Zh => "zh-CN",
-            Lang::En => "en",
-        }
-    }
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::Zh => Lang::En,
-            Lang::En => Lang::Zh,
-        }
+/// The BCP 47 tag for the `lang` attribute.
+pub fn html_tag(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh-CN",
+        Lang::En => "en",
     }
 }
 
-/// A user-visible message.
+pub fn other(lang: Lang) -> Lang {
+    match lang {
+        Lang::Zh => Lang::En,
+        Lang::En => Lang::Zh,
+    }
+}
+
+/// "alice" → "Alice" (demo user names are ASCII; the same in both languages).
+pub fn display_name(user: &str) -> String {
+    let mut chars = user.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A message of the shell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Msg {
     AppTitle,
     Chats,
+    Wallet,
+    Settings,
     Back,
     SwitchLanguage,
     LanguageName,
     NoMessages,
-    GroupMembers,
+    Members,
     FamilyGroup,
-    Settings,
+    Loading,
+    ActingAs,
 }
 
 impl Msg {
@@ -66,6 +57,10 @@ impl Msg {
             (AppTitle, En) => "Hongbao",
             (Chats, Zh) => "聊天",
             (Chats, En) => "Chats",
+            (Wallet, Zh) => "钱包",
+            (Wallet, En) => "Wallet",
+            (Settings, Zh) => "设置",
+            (Settings, En) => "Settings",
             (Back, Zh) => "返回",
             (Back, En) => "Back",
             (SwitchLanguage, Zh) => "切换语言",
@@ -75,12 +70,14 @@ impl Msg {
             (LanguageName, En) => "中文",
             (NoMessages, Zh) => "还没有消息",
             (NoMessages, En) => "No messages yet",
-            (GroupMembers, Zh) => "位成员",
-            (GroupMembers, En) => "members",
+            (Members, Zh) => "位成员",
+            (Members, En) => "members",
             (FamilyGroup, Zh) => "相亲相爱一家人",
             (FamilyGroup, En) => "Family",
-            (Settings, Zh) => "设置",
-            (Settings, En) => "Settings",
+            (Loading, Zh) => "加载中…",
+            (Loading, En) => "Loading…",
+            (ActingAs, Zh) => "当前身份",
+            (ActingAs, En) => "Acting as",
         }
     }
 }
@@ -90,11 +87,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn languages_parse_and_toggle() {
-        assert_eq!(Lang::parse(" EN "), Some(Lang::En));
-        assert_eq!(Lang::parse("zh-CN"), Some(Lang::Zh));
-        assert_eq!(Lang::parse("fr"), None);
-        assert_eq!(Lang::Zh.other(), Lang::En);
+    fn languages_toggle_and_tag() {
+        assert_eq!(other(Lang::Zh), Lang::En);
+        assert_eq!(html_tag(Lang::Zh), "zh-CN");
+        assert_eq!(display_name("bob"), "Bob");
     }
 
     #[test]
@@ -102,6 +98,7 @@ mod tests {
         for msg in [
             Msg::AppTitle,
             Msg::Chats,
+            Msg::Wallet,
             Msg::Back,
             Msg::NoMessages,
             Msg::Settings,

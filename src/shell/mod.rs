@@ -1,74 +1,121 @@
-//! The app shell: the phone-sized frame, its header and the screen it shows.
+//! The app shell: the phone-sized frame, its header, the tab bar and the screen it shows.
 
-use crate::chat::{ChatList, ChatView, demo_chats};
-use crate::i18n::Msg;
-use crate::settings::Settings;
-use crate::{Ui, use_ui};
+use crate::backend::{AnyBackend, Backend, mock::MockBackend};
+use crate::chat::{ChatList, ChatView};
+use crate::flows::claim::PacketCard;
+use crate::i18n::{self, Msg};
+use crate::identity::IdentitySwitch;
+use crate::settings::{BackendKind, Settings};
+use crate::settings_panel::SettingsPanel;
+use crate::state::{AppState, Screen, use_app};
+use crate::wallet::WalletScreen;
 use leptos::prelude::*;
 
 /// The whole widget. `settings` come from the URL query (or, embedded, from data attributes).
 #[component]
 pub fn App(settings: Settings) -> impl IntoView {
-    let ui = Ui {
-        lang: RwSignal::new(settings.lang),
-        settings: StoredValue::new(settings),
-    };
-    provide_context(ui);
-    let open_chat = RwSignal::new(None::<String>);
+    if settings.backend == BackendKind::Http {
+        leptos::logging::warn!("the HTTP backend is not built yet; using the mock backend");
+    }
+    let backend = AnyBackend::Mock(MockBackend::new(&settings));
+    let state = AppState::new(settings, backend);
+    provide_context(state);
+    Effect::new(move |_| state.backend().set_lang(state.lang.get()));
+    // The backend's clock, for countdowns; also runs the expiry check on the mock.
+    let clock = set_interval_with_handle(
+        move || state.refresh_now(),
+        std::time::Duration::from_millis(1000),
+    );
+    on_cleanup(move || {
+        if let Ok(handle) = clock {
+            handle.clear();
+        }
+    });
 
     view! {
-        <div class="hb-app" lang=move || ui.lang.get().html_tag()>
+        <div class="hb-app" lang=move || i18n::html_tag(state.lang.get())>
             <div class="hb-phone">
-                <Header open_chat=open_chat />
+                <Header />
                 <main class="hb-screen">
-                    {move || match open_chat.get() {
-                        None => view! { <ChatList on_open=move |id| open_chat.set(Some(id)) /> }.into_any(),
-                        Some(id) => {
-                            let chat = demo_chats().into_iter().find(|c| c.id == id);
-                            match chat {
-                                Some(chat) => view! { <ChatView chat=chat /> }.into_any(),
-                                None => view! { <ChatList on_open=move |id| open_chat.set(Some(id)) /> }.into_any(),
-                            }
-                        }
+                    {move || match state.screen.get() {
+                        Screen::Chats => view! { <ChatList /> }.into_any(),
+                        Screen::Chat(id) => view! { <ChatView chat_id=id /> }.into_any(),
+                        Screen::Wallet => view! { <WalletScreen /> }.into_any(),
+                        Screen::Settings => view! { <SettingsPanel /> }.into_any(),
                     }}
                 </main>
+                <TabBar />
+                {move || state.open_packet.get().map(|id| view! { <PacketCard packet_id=id /> })}
             </div>
         </div>
     }
 }
 
+fn title(state: AppState) -> String {
+    let lang = state.lang.get();
+    match state.screen.get() {
+        Screen::Chats => Msg::AppTitle.text(lang).to_owned(),
+        Screen::Wallet => Msg::Wallet.text(lang).to_owned(),
+        Screen::Settings => Msg::Settings.text(lang).to_owned(),
+        Screen::Chat(id) => crate::chat::chat_title(&id, &state.user.get(), lang),
+    }
+}
+
 #[component]
-fn Header(open_chat: RwSignal<Option<String>>) -> impl IntoView {
-    let ui = use_ui();
-    let title = move || match open_chat.get() {
-        None => ui.t(Msg::AppTitle).to_owned(),
-        Some(id) => demo_chats()
-            .into_iter()
-            .find(|c| c.id == id)
-            .map(|c| c.title(ui.lang.get()))
-            .unwrap_or_default(),
-    };
+fn Header() -> impl IntoView {
+    let state = use_app();
+    let lang = move || state.lang.get();
     view! {
         <header class="hb-header">
-            <Show when=move || open_chat.get().is_some()>
+            <Show when=move || matches!(state.screen.get(), Screen::Chat(_))>
                 <button
                     class="hb-icon-button"
                     data-testid="back-button"
-                    aria-label=move || ui.t(Msg::Back)
-                    on:click=move |_| open_chat.set(None)
+                    aria-label=move || Msg::Back.text(lang())
+                    on:click=move |_| state.screen.set(Screen::Chats)
                 >
                     "‹"
                 </button>
             </Show>
-            <h1 class="hb-title">{title}</h1>
+            <h1 class="hb-title">{move || title(state)}</h1>
+            <IdentitySwitch />
             <button
                 class="hb-lang"
                 data-testid="lang-switch"
-                title=move || ui.t(Msg::SwitchLanguage)
-                on:click=move |_| ui.lang.update(|l| *l = l.other())
+                title=move || Msg::SwitchLanguage.text(lang())
+                on:click=move |_| state.lang.update(|l| *l = i18n::other(*l))
             >
-                {move || ui.t(Msg::LanguageName)}
+                {move || Msg::LanguageName.text(lang())}
             </button>
         </header>
+    }
+}
+
+#[component]
+fn TabBar() -> impl IntoView {
+    let state = use_app();
+    let tab = move |screen: Screen, msg: Msg, testid: &'static str| {
+        let target = screen.clone();
+        let current = move || match (state.screen.get(), &screen) {
+            (Screen::Chat(_), Screen::Chats) => true,
+            (a, b) => a == *b,
+        };
+        view! {
+            <button
+                class="hb-tab"
+                data-testid=testid
+                aria-current=move || current().then_some("page")
+                on:click=move |_| state.screen.set(target.clone())
+            >
+                {move || msg.text(state.lang.get())}
+            </button>
+        }
+    };
+    view! {
+        <nav class="hb-tabs">
+            {tab(Screen::Chats, Msg::Chats, "tab-chats")}
+            {tab(Screen::Wallet, Msg::Wallet, "tab-wallet")}
+            {tab(Screen::Settings, Msg::Settings, "settings")}
+        </nav>
     }
 }

@@ -7,6 +7,9 @@ use hongbao_engine::{
     ChatRef, Engine, Money, PacketKind, Policy, RecallMode, SendRequest, SplitRule, Timestamp,
 };
 
+/// Checksum of a fixed series of splits (seed 5), shared by the native and the wasm test.
+pub const SPLIT_CHECKSUM: u64 = 12_477_678_567_855_331_226;
+
 /// An ordinary day (no special day), 10:00 in China.
 pub fn t0() -> Timestamp {
     Timestamp::from_local(2025, 3, 3, 10, 0, 480)

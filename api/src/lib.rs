@@ -1,0 +1,388 @@
+//! The wire types of Hongbao's backend interface (PRODUCT §8).
+//!
+//! The widget's mock backend, its HTTP backend and the server all speak these types, so the
+//! widget cannot tell its backends apart. Money is always a decimal string (`"18.80"`), times
+//! are RFC 3339 strings. The engine decides everything; these are views of its state.
+
+#![forbid(unsafe_code)]
+
+pub mod demo;
+pub mod time;
+
+use hongbao_engine::{
+    ChatKind, ChatRef, Entry, EntryKind, Money, Packet, PacketId, PacketKind, PacketKindTag,
+    PacketState, RecallMode, SendRequest, SplitRule, Timestamp, Warning,
+};
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/v1/me`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub balance: Money,
+}
+
+/// One chat of `GET /api/v1/chats`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatInfo {
+    pub id: String,
+    /// The group's name, or for a 1:1 chat the other member's user name.
+    pub name: String,
+    pub members: Vec<String>,
+    pub kind: ChatKind,
+}
+
+impl ChatInfo {
+    pub fn is_group(&self) -> bool {
+        self.kind.is_group()
+    }
+    /// The engine's view of this chat.
+    pub fn to_ref(&self) -> ChatRef {
+        ChatRef {
+            id: self.id.clone(),
+            kind: self.kind,
+            members: self.members.clone(),
+        }
+    }
+}
+
+/// `POST /api/v1/packets`: `amount` is the total for lucky packets and the per-share amount
+/// for the other kinds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPacket {
+    pub chat_id: String,
+    pub kind: PacketKindTag,
+    pub amount: Money,
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default)]
+    pub greeting: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitRule>,
+    pub idempotency_key: String,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl NewPacket {
+    /// The engine request for `sender` in `chat`; an error when the kind needs a recipient
+    /// that is missing.
+    pub fn to_request(&self, sender: &str, chat: &ChatInfo) -> Result<SendRequest, ApiError> {
+        let recipient = || {
+            self.recipient
+                .clone()
+                .filter(|r| !r.trim().is_empty())
+                .ok_or_else(|| {
+                    ApiError::new("invalid_request", "recipient is required for this kind")
+                })
+        };
+        let kind = match self.kind {
+            PacketKindTag::Lucky => PacketKind::Lucky {
+                total: self.amount,
+                count: self.count,
+                split: self.split,
+            },
+            PacketKindTag::Normal => PacketKind::Normal {
+                per_share: self.amount,
+                count: self.count,
+            },
+            PacketKindTag::Personal => PacketKind::Personal {
+                to: recipient()?,
+                amount: self.amount,
+            },
+            PacketKindTag::Exclusive => PacketKind::Exclusive {
+                to: recipient()?,
+                amount: self.amount,
+            },
+        };
+        Ok(SendRequest {
+            sender: sender.to_owned(),
+            chat: chat.to_ref(),
+            kind,
+            greeting: self.greeting.clone(),
+            idempotency_key: self.idempotency_key.clone(),
+        })
+    }
+}
+
+/// What the review stage shows before sending: the total and every warning.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preview {
+    pub total: Money,
+    pub warnings: Vec<Warning>,
+}
+
+/// One claim in a packet's details list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimView {
+    pub username: String,
+    pub amount: Money,
+    #[serde(with = "time::rfc3339")]
+    pub claimed_at: Timestamp,
+    pub best_luck: bool,
+}
+
+/// `GET /api/v1/packets/{id}`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PacketView {
+    pub id: u64,
+    pub chat_id: String,
+    pub sender: String,
+    pub kind: PacketKindTag,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    pub greeting: String,
+    pub total: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_share: Option<Money>,
+    pub count: u32,
+    pub claimed_count: u32,
+    pub remaining: Money,
+    pub state: PacketState,
+    #[serde(with = "time::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(
+        with = "time::rfc3339_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deliver_at: Option<Timestamp>,
+    #[serde(with = "time::rfc3339")]
+    pub expires_at: Timestamp,
+    pub recall_mode: RecallMode,
+    #[serde(
+        with = "time::rfc3339_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recall_deadline: Option<Timestamp>,
+    /// Whether the sender could recall it now (false for everyone else).
+    pub can_recall: bool,
+    #[serde(
+        with = "time::rfc3339_opt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recalled_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<Money>,
+    pub claims: Vec<ClaimView>,
+}
+
+impl PacketView {
+    /// The view of `packet` for `viewer` at `now`.
+    pub fn new(packet: &Packet, viewer: &str, now: Timestamp) -> PacketView {
+        let best = packet.best_luck.map(|i| i as usize);
+        PacketView {
+            id: packet.id.0,
+            chat_id: packet.chat_id.clone(),
+            sender: packet.sender.clone(),
+            kind: packet.kind,
+            recipient: packet.recipient.clone(),
+            greeting: packet.greeting.clone(),
+            total: packet.total,
+            per_share: packet.per_share,
+            count: packet.count,
+            claimed_count: packet.claimed_count(),
+            remaining: packet.remaining,
+            state: packet.state_at(now),
+            created_at: packet.created_at,
+            deliver_at: packet.deliver_at,
+            expires_at: packet.expires_at,
+            recall_mode: packet.recall.mode,
+            recall_deadline: packet.recall_deadline(),
+            can_recall: packet.sender == viewer && packet.can_recall(now),
+            recalled_at: packet.recalled_at,
+            refund: packet.refund,
+            claims: packet
+                .claims
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ClaimView {
+                    username: c.user.clone(),
+                    amount: c.amount,
+                    claimed_at: c.at,
+                    best_luck: best == Some(i),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn packet_id(&self) -> PacketId {
+        PacketId(self.id)
+    }
+
+    /// The viewer's own claim, if any.
+    pub fn claim_of(&self, user: &str) -> Option<&ClaimView> {
+        self.claims.iter().find(|c| c.username == user)
+    }
+}
+
+/// `POST /api/v1/packets/{id}/claim`
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimResult {
+    pub amount: Money,
+    #[serde(default)]
+    pub already_claimed: bool,
+}
+
+/// `POST /api/v1/packets/{id}/recall`
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecallResult {
+    pub refund: Money,
+}
+
+/// One entry of `GET /api/v1/ledger`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub id: u64,
+    pub kind: EntryKind,
+    pub amount: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packet_id: Option<u64>,
+    #[serde(with = "time::rfc3339")]
+    pub at: Timestamp,
+}
+
+impl From<&Entry> for LedgerEntry {
+    fn from(e: &Entry) -> LedgerEntry {
+        LedgerEntry {
+            id: e.id,
+            kind: e.kind,
+            amount: e.amount,
+            packet_id: e.packet.map(|p| p.0),
+            at: e.at,
+        }
+    }
+}
+
+/// A live update on a chat (`GET /api/v1/chats/{id}/events`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatEvent {
+    PacketSent {
+        chat_id: String,
+        packet_id: u64,
+    },
+    PacketClaimed {
+        chat_id: String,
+        packet_id: u64,
+        username: String,
+    },
+    PacketRecalled {
+        chat_id: String,
+        packet_id: u64,
+    },
+    PacketExpired {
+        chat_id: String,
+        packet_id: u64,
+    },
+}
+
+impl ChatEvent {
+    pub fn chat_id(&self) -> &str {
+        match self {
+            ChatEvent::PacketSent { chat_id, .. }
+            | ChatEvent::PacketClaimed { chat_id, .. }
+            | ChatEvent::PacketRecalled { chat_id, .. }
+            | ChatEvent::PacketExpired { chat_id, .. } => chat_id,
+        }
+    }
+}
+
+/// An error with a stable code (PRODUCT §8 / issue 5) and a human message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+    /// A failure of the transport rather than a rule: safe to retry with the same request.
+    pub fn network(message: impl Into<String>) -> ApiError {
+        ApiError::new("network", message)
+    }
+    pub fn is_network(&self) -> bool {
+        self.code == "network"
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+/// The JSON body of every error response: `{"error": {"code", "message"}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_packet_json_uses_decimal_strings_and_defaults() {
+        let p: NewPacket = serde_json::from_str(
+            r#"{"chat_id":"family","kind":"lucky","amount":"18.80","idempotency_key":"k"}"#,
+        )
+        .unwrap();
+        assert_eq!(p.amount, Money::from_fen(1880));
+        assert_eq!(p.count, 1);
+        assert!(
+            serde_json::to_string(&p)
+                .unwrap()
+                .contains(r#""amount":"18.80""#)
+        );
+        assert!(
+            serde_json::from_str::<NewPacket>(
+                r#"{"chat_id":"f","kind":"lucky","amount":18.8,"idempotency_key":"k"}"#
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn personal_without_recipient_is_rejected() {
+        let chat = ChatInfo {
+            id: "ab".into(),
+            name: "b".into(),
+            members: vec!["a".into(), "b".into()],
+            kind: ChatKind::Direct,
+        };
+        let p = NewPacket {
+            chat_id: "ab".into(),
+            kind: PacketKindTag::Personal,
+            amount: Money::from_fen(100),
+            count: 1,
+            greeting: String::new(),
+            recipient: None,
+            split: None,
+            idempotency_key: "k".into(),
+        };
+        assert_eq!(
+            p.to_request("a", &chat).unwrap_err().code,
+            "invalid_request"
+        );
+        let p = NewPacket {
+            recipient: Some("b".into()),
+            ..p
+        };
+        assert!(matches!(
+            p.to_request("a", &chat).unwrap().kind,
+            PacketKind::Personal { .. }
+        ));
+    }
+}

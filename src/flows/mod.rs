@@ -1,0 +1,5 @@
+//! The user journeys: sending (staged confirmations and warnings), claiming, recalling.
+
+pub mod claim;
+pub mod recall;
+pub mod send;

@@ -7,6 +7,8 @@
 #![forbid(unsafe_code)]
 
 pub mod demo;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod time;
 
 use hongbao_engine::{
@@ -17,18 +19,22 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/me`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub username: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1000.00"))]
     pub balance: Money,
 }
 
 /// One chat of `GET /api/v1/chats`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatInfo {
     pub id: String,
     /// The group's name, or for a 1:1 chat the other member's user name.
     pub name: String,
     pub members: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Chat))]
     pub kind: ChatKind,
 }
 
@@ -49,9 +55,13 @@ impl ChatInfo {
 /// `POST /api/v1/packets`: `amount` is the total for lucky packets and the per-share amount
 /// for the other kinds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewPacket {
     pub chat_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Kind))]
     pub kind: PacketKindTag,
+    /// The total for lucky packets, the per-share amount for the other kinds.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "18.80"))]
     pub amount: Money,
     #[serde(default = "one")]
     pub count: u32,
@@ -60,6 +70,7 @@ pub struct NewPacket {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Split>))]
     pub split: Option<SplitRule>,
     pub idempotency_key: String,
 }
@@ -111,54 +122,71 @@ impl NewPacket {
 
 /// What the review stage shows before sending: the total and every warning.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Preview {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "18.80"))]
     pub total: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::openapi::Warn>))]
     pub warnings: Vec<Warning>,
 }
 
 /// One claim in a packet's details list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimView {
     pub username: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "1.88"))]
     pub amount: Money,
     #[serde(with = "time::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub claimed_at: Timestamp,
     pub best_luck: bool,
 }
 
 /// `GET /api/v1/packets/{id}`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PacketView {
     pub id: u64,
     pub chat_id: String,
     pub sender: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Kind))]
     pub kind: PacketKindTag,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
     pub greeting: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "18.80"))]
     pub total: Money,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "1.88"))]
     pub per_share: Option<Money>,
     pub count: u32,
     pub claimed_count: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "18.80"))]
     pub remaining: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::State))]
     pub state: PacketState,
     #[serde(with = "time::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     #[serde(
         with = "time::rfc3339_opt",
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub deliver_at: Option<Timestamp>,
     #[serde(with = "time::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Recall))]
     pub recall_mode: RecallMode,
     #[serde(
         with = "time::rfc3339_opt",
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub recall_deadline: Option<Timestamp>,
     /// Whether the sender could recall it now (false for everyone else).
     pub can_recall: bool,
@@ -167,8 +195,10 @@ pub struct PacketView {
         default,
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub recalled_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "1.88"))]
     pub refund: Option<Money>,
     pub claims: Vec<ClaimView>,
 }
@@ -224,7 +254,9 @@ impl PacketView {
 
 /// `POST /api/v1/packets/{id}/claim`
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClaimResult {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "18.80"))]
     pub amount: Money,
     #[serde(default)]
     pub already_claimed: bool,
@@ -232,19 +264,25 @@ pub struct ClaimResult {
 
 /// `POST /api/v1/packets/{id}/recall`
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecallResult {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "18.80"))]
     pub refund: Money,
 }
 
 /// One entry of `GET /api/v1/ledger`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerEntry {
     pub id: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Entry))]
     pub kind: EntryKind,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "18.80"))]
     pub amount: Money,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packet_id: Option<u64>,
     #[serde(with = "time::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
 }
 
@@ -262,6 +300,7 @@ impl From<&Entry> for LedgerEntry {
 
 /// A live update on a chat (`GET /api/v1/chats/{id}/events`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ChatEvent {
     PacketSent {
@@ -295,10 +334,52 @@ impl ChatEvent {
 }
 
 /// An error with a stable code (PRODUCT §8 / issue 5) and a human message.
+///
+/// The codes of the HTTP API: `invalid_amount`, `invalid_count`, `invalid_request`,
+/// `limit_exceeded`, `insufficient_balance`, `not_found`, `unauthorized`, `forbidden`,
+/// `not_for_you`, `claimed_out`, `expired`, `recalled`, `recall_window_closed`,
+/// `recall_has_claims`, `recall_forbidden`, `conflict`, `pending` (plus `network` on the
+/// client side). [`ApiError::engine`] maps the engine's finer codes onto these and keeps the
+/// finer one in `detail`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: String,
     pub message: String,
+    /// The engine's finer reason when it differs from `code` (e.g. `invalid_chat`,
+    /// `recall_not_allowed`, `amount_negative`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The API code for an engine error code (see [`ApiError`]): finer engine codes map onto
+/// the API's list, the others pass through.
+pub fn api_code(engine_code: &str) -> &str {
+    match engine_code {
+        c if c.starts_with("amount_") => "invalid_amount",
+        "invalid_chat" | "invalid_recipient" | "greeting_too_long" | "invalid_idempotency_key"
+        | "invalid_user" | "invalid_snapshot" => "invalid_request",
+        "recall_not_allowed"
+        | "recall_daily_limit"
+        | "recall_blackout"
+        | "recall_needs_authorization" => "recall_forbidden",
+        other => other,
+    }
+}
+
+/// The HTTP status of an API error code.
+pub fn http_status(code: &str) -> u16 {
+    match code {
+        "invalid_amount" | "invalid_count" | "invalid_request" | "limit_exceeded" => 400,
+        "unauthorized" => 401,
+        "forbidden" | "not_for_you" | "recall_forbidden" => 403,
+        "not_found" => 404,
+        "insufficient_balance" => 422,
+        "claimed_out" | "expired" | "recalled" | "recall_window_closed" | "recall_has_claims"
+        | "conflict" | "pending" => 409,
+        "network" => 503,
+        _ => 400,
+    }
 }
 
 impl ApiError {
@@ -306,7 +387,24 @@ impl ApiError {
         ApiError {
             code: code.into(),
             message: message.into(),
+            detail: None,
         }
+    }
+
+    /// An error from an engine code and message: the code mapped by [`api_code`], the
+    /// engine's code kept in `detail` when it is finer.
+    pub fn engine(engine_code: &str, message: impl Into<String>) -> ApiError {
+        let code = api_code(engine_code);
+        ApiError {
+            code: code.to_owned(),
+            message: message.into(),
+            detail: (code != engine_code).then(|| engine_code.to_owned()),
+        }
+    }
+
+    /// The HTTP status of this error's code.
+    pub fn status(&self) -> u16 {
+        http_status(&self.code)
     }
     /// A failure of the transport rather than a rule: safe to retry with the same request.
     pub fn network(message: impl Into<String>) -> ApiError {
@@ -325,8 +423,49 @@ impl std::fmt::Display for ApiError {
 
 /// The JSON body of every error response: `{"error": {"code", "message"}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ApiError,
+}
+
+/// `POST /api/v1/login`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+/// The answer to `POST /api/v1/login`: send it as `Authorization: Bearer <token>`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Token {
+    pub token: String,
+}
+
+/// `POST /api/v1/packets/{id}/recall` (the body is optional).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecallRequest {
+    /// The extra authorization some recall policies ask for above an amount.
+    #[serde(default)]
+    pub authorized: bool,
+}
+
+/// `POST /api/v1/test/clock` (servers started with `--test-clock` only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdvanceClock {
+    pub advance_seconds: i64,
+}
+
+/// The answer to `POST /api/v1/test/clock`: the server's time now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClockNow {
+    #[serde(with = "time::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub now: Timestamp,
 }
 
 #[cfg(test)]

@@ -7,21 +7,18 @@ use serde::{Deserialize, Serialize};
 use crate::error::{
     ClaimError, EngineError, InvariantViolation, RecallError, SendError, SnapshotError,
 };
-use crate::ledger::{Entry, EntryKind, RefundReason};
+use crate::ledger::{Entry, EntryKind};
 use crate::money::Money;
-use crate::packet::{Claim, Packet, PacketId, PacketKind, PacketKindTag, PacketState, SendRequest};
+use crate::ops::{self, Posting};
+use crate::packet::{Packet, PacketId, PacketKindTag, PacketState, SendRequest};
 use crate::policy::{Policy, RecallMode};
 use crate::rng::Rng;
-use crate::split::{self, SplitRule};
+use crate::split::SplitRule;
 use crate::time::Timestamp;
 use crate::warnings::{self, SenderHistory, Warning, WarningInput};
 
 /// Longest user name, in characters.
 const MAX_USER_CHARS: usize = 64;
-/// Longest idempotency key, in characters.
-const MAX_KEY_CHARS: usize = 128;
-/// How many recent packets [`Engine::history`] takes the medians over.
-const HISTORY_WINDOW: usize = 20;
 
 /// The result of a successful [`Engine::send`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,6 +215,13 @@ impl Engine {
         });
     }
 
+    /// Books what a packet-level operation ([`ops`]) returned.
+    fn book(&mut self, postings: Vec<Posting>) {
+        for p in postings {
+            self.append(p.at, &p.user, p.kind, p.amount, p.packet);
+        }
+    }
+
     // ----------------------------------------------------------------------------- packets
 
     /// A packet by id.
@@ -257,9 +261,7 @@ impl Engine {
         rng: &mut Rng,
     ) -> Result<Sent, SendError> {
         let key = &req.idempotency_key;
-        if key.is_empty() || key.chars().nth(MAX_KEY_CHARS).is_some() {
-            return Err(SendError::InvalidIdempotencyKey);
-        }
+        ops::check_idempotency_key(key)?;
         if let Some(rec) = self.idempotency.get(&req.sender).and_then(|m| m.get(key)) {
             return if rec.request == *req {
                 Ok(Sent {
@@ -270,147 +272,11 @@ impl Engine {
                 Err(SendError::IdempotencyConflict { packet: rec.packet })
             };
         }
-        let policy = &self.policy;
-        if req.greeting.chars().count() > policy.max_greeting_chars as usize {
-            return Err(SendError::GreetingTooLong {
-                max: policy.max_greeting_chars,
-            });
-        }
-        let Some(wallet) = self.wallets.get(&req.sender) else {
-            return Err(SendError::UnknownSender);
-        };
-        if !req.chat.is_member(&req.sender) {
-            return Err(SendError::NotAMember);
-        }
-        let tag = req.kind.tag();
-        if tag.needs_group() != req.chat.kind.is_group() {
-            return Err(SendError::WrongChat);
-        }
-        if let Some(to) = req.kind.recipient()
-            && (to == req.sender || !req.chat.is_member(to))
-        {
-            return Err(SendError::InvalidRecipient);
-        }
-        let count = req.kind.count();
-        let max_count = policy.effective_max_count();
-        if count == 0 || count > max_count {
-            return Err(SendError::InvalidCount { max: max_count });
-        }
-        let min = policy.effective_min_share();
-        let check_share = |amount: Money, cap: Money| -> Result<(), SendError> {
-            if amount < min {
-                Err(SendError::InvalidAmount { min })
-            } else if amount > cap {
-                Err(SendError::LimitExceeded { max: cap })
-            } else {
-                Ok(())
-            }
-        };
-        let (total, cap, per_share, split_rule) = match req.kind {
-            PacketKind::Personal { amount, .. } => {
-                let cap = policy.personal_cap(now);
-                check_share(amount, cap)?;
-                (amount, cap, Some(amount), None)
-            }
-            PacketKind::Exclusive { amount, .. } => {
-                check_share(amount, policy.max_share)?;
-                (amount, policy.max_share, Some(amount), None)
-            }
-            PacketKind::Normal { per_share, count } => {
-                check_share(per_share, policy.max_share)?;
-                let total = per_share
-                    .checked_mul(count)
-                    .ok_or(SendError::LimitExceeded {
-                        max: policy.max_share,
-                    })?;
-                (total, policy.max_share, Some(per_share), None)
-            }
-            PacketKind::Lucky {
-                total,
-                count,
-                split,
-            } => {
-                let min_total = min.checked_mul(count).unwrap_or(Money::from_fen(i64::MAX));
-                if total < min_total {
-                    return Err(SendError::InvalidAmount { min: min_total });
-                }
-                let max_total = policy
-                    .max_share
-                    .checked_mul(count)
-                    .unwrap_or(Money::from_fen(i64::MAX));
-                if total > max_total {
-                    return Err(SendError::LimitExceeded { max: max_total });
-                }
-                (
-                    total,
-                    policy.max_share,
-                    None,
-                    Some(split.unwrap_or(policy.split)),
-                )
-            }
-        };
-        if wallet.balance < total {
-            return Err(SendError::InsufficientBalance {
-                balance: wallet.balance,
-                needed: total,
-            });
-        }
-
-        // Validated: from here on nothing can fail.
+        let balance = self.wallets.get(&req.sender).map(|w| w.balance);
         let id = PacketId(self.packets.len() as u64 + 1);
-        let recall = policy.recall.clone();
-        let deliver_at = (recall.mode == RecallMode::Delayed)
-            .then(|| now.plus_secs(i64::from(recall.delay_secs)));
-        let state = match deliver_at {
-            Some(at) if at > now => PacketState::Pending,
-            _ => PacketState::Open,
-        };
-        let expires_at = deliver_at
-            .unwrap_or(now)
-            .plus_millis(policy.expiry_millis());
-        let mut cut_shares = Vec::new();
-        if split_rule == Some(SplitRule::LineCutting) {
-            split::split_all(
-                SplitRule::LineCutting,
-                total,
-                count,
-                cap,
-                rng,
-                &mut cut_shares,
-            );
-        }
-        let mut members = req.chat.members.clone();
-        members.sort_unstable();
-        members.dedup();
-        self.packets.push(Packet {
-            id,
-            chat_id: req.chat.id.clone(),
-            chat_kind: req.chat.kind,
-            members,
-            sender: req.sender.clone(),
-            kind: tag,
-            recipient: req.kind.recipient().map(str::to_string),
-            greeting: req.greeting.clone(),
-            total,
-            count,
-            per_share,
-            split: split_rule,
-            share_cap: cap,
-            claims: Vec::new(),
-            remaining: total,
-            created_at: now,
-            deliver_at,
-            expires_at,
-            recall,
-            state,
-            recalled_at: None,
-            refund: None,
-            finished_at: None,
-            best_luck: None,
-            idempotency_key: key.clone(),
-            cut_shares,
-        });
-        self.append(now, &req.sender, EntryKind::Debit, total, Some(id));
+        let (packet, postings) = ops::prepare_send(req, balance, &self.policy, now, id, rng)?;
+        self.packets.push(packet);
+        self.book(postings);
         self.idempotency
             .entry(req.sender.clone())
             .or_default()
@@ -447,65 +313,12 @@ impl Engine {
         rng: &mut Rng,
     ) -> Result<Claimed, ClaimError> {
         let idx = self.index(id).ok_or(ClaimError::NotFound)?;
-        {
-            let p = &self.packets[idx];
-            if let Some(c) = p.claim_of(user) {
-                return Ok(Claimed {
-                    amount: c.amount,
-                    already_claimed: true,
-                    fully_claimed: p.state == PacketState::ClaimedOut,
-                });
-            }
+        if self.packets[idx].claim_of(user).is_none() {
+            self.expire_at_index(idx, now);
         }
-        self.expire_at_index(idx, now);
-        let p = &mut self.packets[idx];
-        if !p.is_member(user) || p.recipient.as_deref().is_some_and(|r| r != user) {
-            return Err(ClaimError::NotForYou);
-        }
-        match p.state {
-            PacketState::Recalled => {
-                return Err(ClaimError::Recalled {
-                    at: p.recalled_at.unwrap_or(now),
-                });
-            }
-            PacketState::Expired => return Err(ClaimError::Expired),
-            PacketState::ClaimedOut => return Err(ClaimError::ClaimedOut),
-            PacketState::Pending | PacketState::Open => {}
-        }
-        if let Some(at) = p.deliver_at
-            && now < at
-        {
-            return Err(ClaimError::Pending { deliver_at: at });
-        }
-        let position = p.claims.len();
-        let amount = match (p.kind, p.split) {
-            (PacketKindTag::Lucky, Some(SplitRule::LineCutting)) => {
-                p.cut_shares.get(position).copied().unwrap_or(p.remaining)
-            }
-            (PacketKindTag::Lucky, _) => {
-                split::draw_double_mean(p.remaining, p.shares_left(), p.share_cap, rng)
-            }
-            _ => p.per_share.unwrap_or(p.remaining),
-        };
-        p.remaining = p.remaining.checked_sub(amount).unwrap_or(Money::ZERO);
-        p.claims.push(Claim {
-            user: user.to_string(),
-            amount,
-            at: now,
-        });
-        p.state = PacketState::Open;
-        let fully_claimed = p.claims.len() as u64 >= u64::from(p.count);
-        if fully_claimed {
-            p.state = PacketState::ClaimedOut;
-            p.finished_at = Some(now);
-            p.best_luck = best_luck(p);
-        }
-        self.append(now, user, EntryKind::Credit, amount, Some(id));
-        Ok(Claimed {
-            amount,
-            already_claimed: false,
-            fully_claimed,
-        })
+        let (claimed, postings) = ops::claim(&mut self.packets[idx], user, now, rng)?;
+        self.book(postings);
+        Ok(claimed)
     }
 
     /// Recalls a packet for its sender under the recall policy the packet captured.
@@ -528,70 +341,19 @@ impl Engine {
         let idx = self.index(id).ok_or(RecallError::NotFound)?;
         self.expire_at_index(idx, now);
         let offset = self.policy.utc_offset_minutes;
-        let p = &self.packets[idx];
-        if p.sender != user {
-            return Err(RecallError::NotSender);
-        }
-        match p.state {
-            PacketState::Recalled => return Err(RecallError::AlreadyRecalled),
-            PacketState::Expired => return Err(RecallError::Expired),
-            PacketState::ClaimedOut => return Err(RecallError::ClaimedOut),
-            PacketState::Pending | PacketState::Open => {}
-        }
-        let Some(deadline) = p.recall_deadline() else {
-            return Err(RecallError::NotAllowed);
-        };
-        if now >= deadline {
-            return Err(RecallError::WindowClosed);
-        }
-        let rules = &p.recall;
-        if rules.mode == RecallMode::Window && !p.claims.is_empty() {
-            return Err(RecallError::HasClaims);
-        }
-        if rules
-            .blackout
-            .is_some_and(|b| b.contains(now.local_minute_of_day(offset)))
-        {
-            return Err(RecallError::Blackout);
-        }
         let day = now.local_day(offset);
         let used = match self.wallets.get(user) {
             Some(w) if w.recall_day == day => w.recalls_on_day,
             _ => 0,
         };
-        if let Some(max) = rules.max_recalls_per_day
-            && used >= max
-        {
-            return Err(RecallError::DailyLimit { max });
-        }
-        if let Some(above) = rules.auth_above
-            && p.total > above
-            && !authorized
-        {
-            return Err(RecallError::NeedsAuthorization { above });
-        }
-        let p = &mut self.packets[idx];
-        let refund = p.remaining;
-        p.remaining = Money::ZERO;
-        p.state = PacketState::Recalled;
-        p.recalled_at = Some(now);
-        p.finished_at = Some(now);
-        p.refund = Some(refund);
-        let sender = p.sender.clone();
-        if let Some(w) = self.wallets.get_mut(&sender) {
+        let (recalled, postings) =
+            ops::recall(&mut self.packets[idx], user, now, authorized, used, offset)?;
+        if let Some(w) = self.wallets.get_mut(user) {
             w.recall_day = day;
             w.recalls_on_day = used.saturating_add(1);
         }
-        if refund.is_positive() {
-            self.append(
-                now,
-                &sender,
-                EntryKind::refund(RefundReason::Recall),
-                refund,
-                Some(id),
-            );
-        }
-        Ok(Recalled { refund })
+        self.book(postings);
+        Ok(recalled)
     }
 
     /// Advances time: delivers pending packets whose delay is over and expires every
@@ -603,10 +365,7 @@ impl Engine {
             if self.expire_at_index(idx, now) {
                 expired.push(self.packets[idx].id);
             } else {
-                let p = &mut self.packets[idx];
-                if p.state == PacketState::Pending && p.deliver_at.is_some_and(|at| now >= at) {
-                    p.state = PacketState::Open;
-                }
+                ops::deliver(&mut self.packets[idx], now);
             }
         }
         expired
@@ -622,26 +381,13 @@ impl Engine {
     }
 
     fn expire_at_index(&mut self, idx: usize, now: Timestamp) -> bool {
-        let p = &mut self.packets[idx];
-        if p.state.is_finished() || now < p.expires_at {
-            return false;
+        match ops::expire(&mut self.packets[idx], now) {
+            Some((_, postings)) => {
+                self.book(postings);
+                true
+            }
+            None => false,
         }
-        let refund = p.remaining;
-        p.remaining = Money::ZERO;
-        p.state = PacketState::Expired;
-        p.finished_at = Some(p.expires_at);
-        p.refund = Some(refund);
-        let (id, sender) = (p.id, p.sender.clone());
-        if refund.is_positive() {
-            self.append(
-                now,
-                &sender,
-                EntryKind::refund(RefundReason::Expiry),
-                refund,
-                Some(id),
-            );
-        }
-        true
     }
 
     // ----------------------------------------------------------------------------- history & warnings
@@ -650,29 +396,7 @@ impl Engine {
     /// totals of their last 20 packets (recalled ones excluded; the lower median for an even
     /// number), and the typed amount of their last packet in `chat_id`.
     pub fn history(&self, sender: &str, chat_id: &str) -> SenderHistory {
-        let mut typed: Vec<Money> = Vec::new();
-        let mut totals: Vec<Money> = Vec::new();
-        let mut last_in_chat = None;
-        for p in self.packets.iter().rev() {
-            if p.sender != sender || p.state == PacketState::Recalled {
-                continue;
-            }
-            if last_in_chat.is_none() && p.chat_id == chat_id {
-                last_in_chat = Some(p.typed_amount());
-            }
-            if typed.len() < HISTORY_WINDOW {
-                typed.push(p.typed_amount());
-                totals.push(p.total);
-            } else if last_in_chat.is_some() {
-                break;
-            }
-        }
-        SenderHistory {
-            usual_amount: median(&mut typed),
-            last_in_chat,
-            usual_total: median(&mut totals),
-            samples: typed.len() as u32,
-        }
+        ops::history(sender, chat_id, self.packets.iter().rev())
     }
 
     /// The warnings for a prospective send, with the sender's history and balance filled in
@@ -902,7 +626,7 @@ impl Engine {
             if !state_ok {
                 return Err(state_err);
             }
-            if p.best_luck != best_luck(p) {
+            if p.best_luck != ops::best_luck(p) {
                 return Err(InvariantViolation::BestLuck { packet: id });
             }
         }
@@ -945,27 +669,4 @@ impl Wallet {
             recalls_on_day: 0,
         }
     }
-}
-
-/// The best-luck index a packet should have: lucky, two or more shares, claimed out;
-/// the largest share, the earliest claimer on a tie.
-fn best_luck(p: &Packet) -> Option<u32> {
-    if p.kind != PacketKindTag::Lucky || p.count < 2 || p.state != PacketState::ClaimedOut {
-        return None;
-    }
-    let mut best: Option<(usize, Money)> = None;
-    for (i, c) in p.claims.iter().enumerate() {
-        if best.is_none_or(|(_, m)| c.amount > m) {
-            best = Some((i, c.amount));
-        }
-    }
-    best.map(|(i, _)| i as u32)
-}
-
-fn median(values: &mut [Money]) -> Option<Money> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_unstable();
-    Some(values[(values.len() - 1) / 2])
 }

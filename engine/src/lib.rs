@@ -47,6 +47,7 @@ pub mod error;
 pub mod lang;
 pub mod ledger;
 pub mod money;
+pub mod ops;
 pub mod packet;
 pub mod policy;
 pub mod rng;
@@ -61,6 +62,7 @@ pub use error::{
 pub use lang::Lang;
 pub use ledger::{Entry, EntryKind, RefundReason};
 pub use money::{AmountError, Money};
+pub use ops::{Expired, Posting};
 pub use packet::{
     ChatKind, ChatRef, Claim, Packet, PacketId, PacketKind, PacketKindTag, PacketState, SendRequest,
 };

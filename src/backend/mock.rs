@@ -188,6 +188,16 @@ impl MockCore {
                 self.lang.pick("金额过大", "amount too large"),
             )
         })?;
+        // Validate exactly as a send would (limits, count, balance, recipient), on a copy:
+        // a refused send changes nothing, and the copy is dropped either way.
+        let probe = hongbao_engine::SendRequest {
+            idempotency_key: "preview".into(),
+            ..request.clone()
+        };
+        self.engine
+            .clone()
+            .send(&probe, now, &mut self.money_rng.clone())
+            .map_err(|e| ApiError::new(e.code(), e.message(self.lang)))?;
         Ok(Preview {
             total,
             warnings: self.engine.warnings(&request, now),
@@ -322,7 +332,8 @@ type Listener = Rc<dyn Fn(&ChatEvent)>;
 /// The mock backend of the browser.
 pub struct MockBackend {
     core: RefCell<MockCore>,
-    settings: Settings,
+    /// Latency, failures and bots are read per call, so the settings panel can change them.
+    settings: RefCell<Settings>,
     lang: Cell<Lang>,
     listeners: RefCell<Vec<Listener>>,
 }
@@ -336,7 +347,7 @@ impl MockBackend {
             .unwrap_or_else(|| MockCore::new_demo(settings, now));
         let backend = Rc::new(MockBackend {
             core: RefCell::new(core),
-            settings: settings.clone(),
+            settings: RefCell::new(settings.clone()),
             lang: Cell::new(settings.lang),
             listeners: RefCell::new(Vec::new()),
         });
@@ -349,22 +360,32 @@ impl MockBackend {
         wall_clock().plus_millis(self.core.borrow().clock_offset_ms())
     }
 
+    /// Applies changed settings: the policy of later sends (recall, split), latency, failure
+    /// injection and bots. The storage key, seed and language stay as they are.
+    pub fn configure(&self, settings: &Settings) {
+        {
+            let mut current = self.settings.borrow_mut();
+            let keep = (current.storage_key.clone(), current.seed);
+            *current = settings.clone();
+            (current.storage_key, current.seed) = keep;
+        }
+        let mut core = self.core.borrow_mut();
+        core.configure(settings);
+        core.set_lang(self.lang.get());
+    }
+
     /// Forgets everything and starts the demo again ("reset demo").
     pub fn reset(&self) {
-        let fresh = MockCore::new_demo(&self.settings, wall_clock());
+        let fresh = MockCore::new_demo(&self.settings.borrow(), wall_clock());
         *self.core.borrow_mut() = fresh;
         self.core.borrow_mut().set_lang(self.lang.get());
         self.save();
-        self.emit(&[ChatEvent::PacketExpired {
-            chat_id: demo::FAMILY.into(),
-            packet_id: 0,
-        }]);
     }
 
     fn save(&self) {
         if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
             let _ = storage.set_item(
-                &storage_key(&self.settings.storage_key),
+                &storage_key(&self.settings.borrow().storage_key),
                 &self.core.borrow().to_json(),
             );
         }
@@ -385,11 +406,9 @@ impl MockBackend {
         let (delay, fail_before, fail_after) = {
             let mut core = self.core.borrow_mut();
             let rng = core.sim_rng();
-            let delay = self
-                .settings
-                .latency_ms
-                .unwrap_or_else(|| rng.between(150, 400));
-            let fail = u32::from(self.settings.fail_percent) > rng.below(100);
+            let settings = self.settings.borrow();
+            let delay = settings.latency_ms.unwrap_or_else(|| rng.between(150, 400));
+            let fail = u32::from(settings.fail_percent) > rng.below(100);
             let before = fail && rng.below(2) == 0;
             (delay, before, fail && !before)
         };
@@ -444,7 +463,7 @@ impl MockBackend {
     }
 
     fn schedule_bots(self: &Rc<Self>, packet: &PacketView, acting_user: &str) {
-        if !self.settings.bots {
+        if !self.settings.borrow().bots {
             return;
         }
         let plan = self.core.borrow_mut().bot_plan(packet, acting_user);
@@ -538,6 +557,13 @@ impl Backend for Rc<MockBackend> {
     }
     fn now(&self) -> Timestamp {
         MockBackend::now(self)
+    }
+    fn configure(&self, settings: &Settings) {
+        MockBackend::configure(self, settings)
+    }
+    async fn reset_demo(&self) -> Result<(), ApiError> {
+        self.reset();
+        Ok(())
     }
     fn set_lang(&self, lang: Lang) {
         self.lang.set(lang);

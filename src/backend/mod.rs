@@ -6,6 +6,7 @@
 
 pub mod mock;
 
+use crate::settings::Settings;
 pub use hongbao_api::demo::{DEMO_USERS, FAMILY};
 use hongbao_api::{
     ApiError, ChatEvent, ChatInfo, ClaimResult, LedgerEntry, Me, NewPacket, PacketView, Preview,
@@ -40,6 +41,11 @@ pub trait Backend {
     fn now(&self) -> Timestamp;
     /// The language of error messages.
     fn set_lang(&self, lang: Lang);
+    /// Applies the settings that shape later calls (recall policy, split rule; for the
+    /// mock also latency, failures and bots).
+    fn configure(&self, settings: &Settings);
+    /// Starts the demo world again (the mock forgets its state).
+    async fn reset_demo(&self) -> Result<(), ApiError>;
     /// Live updates on every chat: called after each change, also changes by others.
     fn subscribe(&self, listener: Rc<dyn Fn(&ChatEvent)>);
 }
@@ -100,6 +106,12 @@ impl Backend for AnyBackend {
     }
     fn set_lang(&self, lang: Lang) {
         dispatch!(self, b => b.set_lang(lang))
+    }
+    fn configure(&self, settings: &Settings) {
+        dispatch!(self, b => b.configure(settings))
+    }
+    async fn reset_demo(&self) -> Result<(), ApiError> {
+        dispatch!(self, b => b.reset_demo().await)
     }
     fn subscribe(&self, listener: Rc<dyn Fn(&ChatEvent)>) {
         dispatch!(self, b => b.subscribe(listener))

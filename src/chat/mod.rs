@@ -23,7 +23,18 @@ pub fn ChatList() -> impl IntoView {
     let chats = LocalResource::new(move || {
         let (user, _) = (state.user.get(), state.revision.get());
         let backend = state.backend();
-        async move { backend.chats(&user).await }
+        async move { crate::backend::retry(10, || backend.chats(&user)).await }
+    });
+    // The first screen accepts input once the chats are listed: mark it for `xtask bench ui`.
+    Effect::new(move |marked: Option<bool>| {
+        let ready = matches!(chats.get(), Some(Ok(_)));
+        if ready
+            && marked != Some(true)
+            && let Some(perf) = web_sys::window().and_then(|w| w.performance())
+        {
+            let _ = perf.mark("hongbao-interactive");
+        }
+        ready || marked == Some(true)
     });
     let item = move |chat: ChatInfo| {
         let id = chat.id.clone();
@@ -77,7 +88,11 @@ pub fn ChatView(chat_id: String) -> impl IntoView {
     let packets = LocalResource::new(move || {
         let (user, _) = (state.user.get(), state.revision.get());
         let (backend, id) = (state.backend(), id.clone());
-        async move { backend.chat_packets(&user, &id).await }
+        async move { crate::backend::retry(10, || backend.chat_packets(&user, &id)).await }
+    });
+    let list = Memo::new(move |_| match packets.get() {
+        Some(Ok(list)) => list,
+        _ => Vec::new(),
     });
     let chat = {
         let id = chat_id.clone();
@@ -88,10 +103,18 @@ pub fn ChatView(chat_id: String) -> impl IntoView {
             <div class="hb-messages" role="log" aria-live="polite">
                 {move || match packets.get() {
                     Some(Ok(list)) if list.is_empty() => view! { <p class="hb-empty">{move || Msg::NoMessages.text(state.lang.get())}</p> }.into_any(),
-                    Some(Ok(list)) => list.into_iter().map(|p| view! { <PacketBubble packet=p /> }).collect_view().into_any(),
+                    Some(Ok(_)) => ().into_any(),
                     Some(Err(e)) => view! { <p class="hb-error" data-testid="error-message" role="alert">{e.message}</p> }.into_any(),
                     None => view! { <p class="hb-muted">{move || Msg::Loading.text(state.lang.get())}</p> }.into_any(),
                 }}
+                // Keyed: a bubble is rebuilt only when its packet changed, so focus and an
+                // open recall confirmation survive other packets' updates (e.g. bots' claims). The
+                // acting user is part of the key: a bubble shows the packet as its viewer sees it.
+                <For
+                    each=move || list.get()
+                    key=move |p| (state.user.get_untracked(), p.id, p.state.as_str(), p.claimed_count)
+                    children=move |p| view! { <PacketBubble packet=p /> }
+                />
             </div>
             <div class="hb-composer">
                 <button class="hb-new-packet" data-testid="new-packet" on:click=move |_| composing.set(true)>

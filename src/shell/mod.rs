@@ -21,6 +21,7 @@ pub fn App(settings: Settings) -> impl IntoView {
     let state = AppState::new(settings, backend);
     provide_context(state);
     Effect::new(move |_| state.backend().set_lang(state.lang.get()));
+    Effect::new(move |_| state.settings.with(|s| state.backend().configure(s)));
     // The backend's clock, for countdowns; also runs the expiry check on the mock.
     let clock = set_interval_with_handle(
         move || state.refresh_now(),

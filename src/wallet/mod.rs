@@ -1,8 +1,184 @@
-//! The wallet: balance and ledger. (Stub.)
+//! The wallet: the acting user's balance and ledger (newest first). An entry about a packet
+//! leads to it: its chat opens with its card.
 
+pub mod i18n;
+
+use crate::backend::{Backend, retry};
+use crate::flows::recall::date_hhmm;
+use crate::state::{Screen, use_app};
+use hongbao_api::LedgerEntry;
+use hongbao_engine::{EntryKind, Lang, Money};
+use i18n::Msg;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The signed effect of an entry in fen (negative for a debit).
+pub fn signed_fen(kind: EntryKind, amount: Money) -> i64 {
+    if kind.is_incoming() {
+        amount.fen()
+    } else {
+        -amount.fen()
+    }
+}
+
+/// "+¥1.23" / "−¥1.23" (a true minus sign).
+pub fn signed_text(kind: EntryKind, amount: Money, lang: Lang) -> String {
+    let sign = if kind.is_incoming() { '+' } else { '−' };
+    format!("{sign}{}", Money::from_fen(amount.fen().abs()).format(lang))
+}
 
 #[component]
 pub fn WalletScreen() -> impl IntoView {
-    view! { <section class="hb-wallet"></section> }
+    let state = use_app();
+    let lang = move || state.lang.get();
+    let reload = RwSignal::new(0u32);
+    let error = RwSignal::new(None::<String>);
+    let data = LocalResource::new(move || {
+        let (user, _, _) = (state.user.get(), state.revision.get(), reload.get());
+        let backend = state.backend();
+        async move {
+            let me = retry(5, || backend.me(&user)).await?;
+            let ledger = retry(5, || backend.ledger(&user)).await?;
+            Ok::<_, hongbao_api::ApiError>((me, ledger))
+        }
+    });
+
+    let open_packet = move |id: u64| {
+        let backend = state.backend();
+        let user = state.user.get_untracked();
+        error.set(None);
+        spawn_local(async move {
+            match retry(5, || backend.packet(&user, id)).await {
+                Ok(p) => {
+                    state.screen.set(Screen::Chat(p.chat_id));
+                    state.open_packet.set(Some(id));
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+        });
+    };
+
+    let entry = move |e: LedgerEntry| {
+        let lang = lang();
+        let label = i18n::kind_label(e.kind).text(lang);
+        let amount = signed_text(e.kind, e.amount, lang);
+        let sub = match e.packet_id {
+            Some(id) => format!("{} · {}", i18n::packet_ref(id, lang), date_hhmm(e.at)),
+            None => date_hhmm(e.at),
+        };
+        let content = view! {
+            <span class="hb-ledger-text">
+                <span class="hb-ledger-kind">{label}</span>
+                <span class="hb-ledger-sub">{sub}</span>
+            </span>
+            <span
+                class="hb-ledger-amount"
+                class:hb-ledger-amount--in=e.kind.is_incoming()
+                data-testid="ledger-amount"
+            >
+                {amount.clone()}
+            </span>
+        };
+        let inner = match e.packet_id {
+            Some(id) => view! {
+                <button
+                    class="hb-ledger-row hb-ledger-link"
+                    data-testid="ledger-open"
+                    aria-label=i18n::open_entry(label, &amount, id, lang)
+                    on:click=move |_| open_packet(id)
+                >
+                    {content}
+                    <span class="hb-ledger-chevron" aria-hidden="true">"›"</span>
+                </button>
+            }
+            .into_any(),
+            None => view! { <div class="hb-ledger-row">{content}</div> }.into_any(),
+        };
+        view! {
+            <li
+                class="hb-ledger-item"
+                data-testid="ledger-entry"
+                data-kind=e.kind.as_str()
+                data-packet-id=e.packet_id
+                data-fen=signed_fen(e.kind, e.amount)
+            >
+                {inner}
+            </li>
+        }
+    };
+
+    view! {
+        <section class="hb-wallet" aria-labelledby="hb-wallet-balance-label">
+            {move || match data.get() {
+                None => view! { <p class="hb-muted">{move || Msg::Loading.text(lang())}</p> }.into_any(),
+                Some(Err(e)) => view! {
+                    <div class="hb-wallet-error">
+                        <p class="hb-error" data-testid="error-message" role="alert">{e.message}</p>
+                        <button class="hb-wallet-retry" data-testid="retry-button" on:click=move |_| reload.update(|n| *n += 1)>
+                            {move || Msg::Retry.text(lang())}
+                        </button>
+                    </div>
+                }
+                .into_any(),
+                Some(Ok((me, ledger))) => {
+                    let empty = ledger.is_empty();
+                    view! {
+                        <div class="hb-balance-card">
+                            <p class="hb-balance-label" id="hb-wallet-balance-label">{move || Msg::Balance.text(lang())}</p>
+                            <p class="hb-balance" data-testid="wallet-balance" data-user=me.username.clone() data-fen=me.balance.fen()>
+                                {move || me.balance.format(lang())}
+                            </p>
+                        </div>
+                        <h2 class="hb-ledger-title">{move || Msg::Ledger.text(lang())}</h2>
+                        <ul class="hb-ledger" data-testid="ledger">
+                            {ledger.into_iter().map(entry).collect_view()}
+                            {empty.then(|| view! { <li class="hb-muted">{move || Msg::NoEntries.text(lang())}</li> })}
+                        </ul>
+                    }
+                    .into_any()
+                }
+            }}
+            {move || error.get().map(|m| view! { <p class="hb-error" data-testid="error-message" role="alert">{m}</p> })}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ledger_labels_and_signs() {
+        let cases = [
+            (
+                EntryKind::Grant,
+                "初始资金",
+                "Opening balance",
+                "+¥1,000.00",
+            ),
+            (EntryKind::Debit, "发出红包", "Sent", "−¥1,000.00"),
+            (EntryKind::Credit, "领取红包", "Received", "+¥1,000.00"),
+            (
+                EntryKind::RefundExpiry,
+                "退款·过期",
+                "Refund (expired)",
+                "+¥1,000.00",
+            ),
+            (
+                EntryKind::RefundRecall,
+                "撤回退款",
+                "Refund (recalled)",
+                "+¥1,000.00",
+            ),
+        ];
+        let amount = Money::from_fen(100_000);
+        for (kind, zh, en, signed) in cases {
+            assert_eq!(i18n::kind_label(kind).text(Lang::Zh), zh);
+            assert_eq!(i18n::kind_label(kind).text(Lang::En), en);
+            assert_eq!(signed_text(kind, amount, Lang::En), signed);
+        }
+        assert_eq!(signed_fen(EntryKind::Debit, Money::from_fen(188)), -188);
+        assert_eq!(signed_fen(EntryKind::Credit, Money::from_fen(188)), 188);
+        assert_eq!(i18n::packet_ref(12, Lang::En), "Packet #12");
+    }
 }

@@ -1,1 +1,388 @@
-//! After sending (PRODUCT §4): the countdown ring, the Recall button, the recall trace. (Stub.)
+//! After sending (PRODUCT §4): the countdown ring, the Recall button, the recall trace.
+//!
+//! The sender sees, under their own bubble, a ring with the seconds left and a Recall button
+//! for as long as the packet can be recalled at the backend's clock (`state.now`); everyone
+//! sees the trace "recalled by the sender at 14:03" once it is recalled.
+
+pub mod i18n;
+
+use crate::backend::{Backend, retry};
+use crate::state::use_app;
+use hongbao_api::PacketView;
+use hongbao_engine::{Lang, Money, PacketState, RecallMode, Timestamp};
+use i18n::Msg;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Times are shown in China Standard Time (UTC+8), the product's calendar everywhere
+/// (the engine's special days and blackout windows use the same offset).
+pub const UTC_OFFSET_MINUTES: i32 = 480;
+
+/// "14:03" in [`UTC_OFFSET_MINUTES`].
+pub fn hhmm(t: Timestamp) -> String {
+    let (h, m) = t.local_hour_minute(UTC_OFFSET_MINUTES);
+    format!("{h:02}:{m:02}")
+}
+
+/// "05-20 14:03" in [`UTC_OFFSET_MINUTES`].
+pub fn date_hhmm(t: Timestamp) -> String {
+    let d = t.local_date(UTC_OFFSET_MINUTES);
+    format!("{:02}-{:02} {}", d.month, d.day, hhmm(t))
+}
+
+/// A countdown as the ring shows it: `m:ss`, or `h:mm:ss` from one hour on.
+pub fn countdown_text(secs: i64) -> String {
+    let secs = secs.max(0);
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// Whether the live region speaks at `secs` left: every ten seconds, and each of the last five.
+pub fn should_announce(secs: i64) -> bool {
+    secs <= 5 || secs % 10 == 0
+}
+
+/// The state of `p` at `now` (the view's state is as of its fetch): a pending packet opens
+/// at `deliver_at`, an unfinished one expires at `expires_at`.
+pub fn state_at(p: &PacketView, now: Timestamp) -> PacketState {
+    if p.state.is_finished() {
+        return p.state;
+    }
+    if now >= p.expires_at {
+        return PacketState::Expired;
+    }
+    match p.deliver_at {
+        Some(at) if now < at => PacketState::Pending,
+        _ => PacketState::Open,
+    }
+}
+
+/// Seconds left for `user` to recall `p` at `now`, or `None` when the Recall button must not
+/// show: not the sender, policy `none`, the deadline passed, finished, or (window mode) a
+/// share already claimed. Remainder mode keeps it until the deadline even with claims;
+/// delayed mode until delivery.
+pub fn recall_secs_left(p: &PacketView, user: &str, now: Timestamp) -> Option<i64> {
+    if p.sender != user || p.recall_mode == RecallMode::None {
+        return None;
+    }
+    let deadline = p.recall_deadline?;
+    if now >= deadline || state_at(p, now).is_finished() {
+        return None;
+    }
+    if p.recall_mode == RecallMode::Window && p.claimed_count > 0 {
+        return None;
+    }
+    // `now` may lag the backend by up to a second: never more than the whole window.
+    Some(now.secs_left_until(deadline).min(window_secs(p)))
+}
+
+/// The length of the whole recall window, in seconds (the ring's full circle).
+pub fn window_secs(p: &PacketView) -> i64 {
+    p.recall_deadline
+        .map(|d| p.created_at.secs_left_until(d))
+        .unwrap_or(0)
+        .max(1)
+}
+
+/// The fraction of the ring still lit, in per mille (integer; drawing only).
+pub fn ring_permille(left: i64, total: i64) -> i64 {
+    (left.clamp(0, total.max(1)) * 1000) / total.max(1)
+}
+
+const RING_R: f64 = 18.0;
+const RING_C: f64 = 2.0 * std::f64::consts::PI * RING_R;
+
+/// Under the sender's bubble: the countdown ring and the Recall button, while recallable.
+#[component]
+pub fn RecallControls(packet: PacketView) -> impl IntoView {
+    let state = use_app();
+    let id = packet.id;
+    let total = window_secs(&packet);
+    let sender = StoredValue::new(packet.sender.clone());
+    let p = StoredValue::new(packet);
+    let left = Memo::new(move |_| {
+        let (user, now) = (state.user.get(), state.now.get());
+        p.with_value(|p| recall_secs_left(p, &user, now))
+    });
+    // What the live region says: changes only at the announcement points.
+    let announced = Memo::new(move |prev: Option<&Option<i64>>| match left.get() {
+        Some(s) if should_announce(s) => Some(s),
+        Some(_) => prev.copied().flatten(),
+        None => None,
+    });
+    let busy = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let lang = move || state.lang.get();
+
+    let recall = move |authorized: bool| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let backend = state.backend();
+        let user = state.user.get_untracked();
+        spawn_local(async move {
+            let result = retry(3, || backend.recall(&user, id, authorized)).await;
+            busy.set(false);
+            match result {
+                // `recalled`: an earlier attempt went through and its response was lost.
+                Ok(_) => confirming.set(false),
+                Err(e) if e.code == "recalled" => confirming.set(false),
+                Err(e) if e.code == "recall_needs_authorization" && !authorized => {
+                    confirming.set(true);
+                    return;
+                }
+                Err(e) => {
+                    confirming.set(false);
+                    error.set(Some(e.message));
+                }
+            }
+            state.changed();
+        });
+    };
+
+    let ring = move || {
+        let left = left.get().unwrap_or(0);
+        let lit = ring_permille(left, total) as f64 / 1000.0;
+        format!("{:.2}", RING_C * (1.0 - lit))
+    };
+    let recall_label = move || sender.with_value(|s| i18n::recall_packet(s, lang()));
+
+    view! {
+        <Show when=move || left.get().is_some()>
+            <div class="hb-recall" data-packet-id=id>
+                <div
+                    class="hb-recall-ring"
+                    data-testid="recall-countdown"
+                    role="timer"
+                    aria-live="polite"
+                    aria-atomic="true"
+                    aria-label=move || i18n::secs_left(left.get().unwrap_or(0), lang())
+                    data-secs-left=move || left.get().unwrap_or(0)
+                >
+                    <svg viewBox="0 0 44 44" width="44" height="44" aria-hidden="true" focusable="false">
+                        <circle class="hb-ring-track" cx="22" cy="22" r="18" fill="none" stroke-width="4" />
+                        <circle
+                            class="hb-ring-progress"
+                            cx="22"
+                            cy="22"
+                            r="18"
+                            fill="none"
+                            stroke-width="4"
+                            stroke-linecap="round"
+                            transform="rotate(-90 22 22)"
+                            stroke-dasharray=format!("{RING_C:.2}")
+                            stroke-dashoffset=ring
+                        />
+                    </svg>
+                    <span class="hb-recall-secs" aria-hidden="true">
+                        {move || countdown_text(left.get().unwrap_or(0))}
+                    </span>
+                    <span class="hb-sr-only">
+                        {move || announced.get().map(|s| i18n::secs_left(s, lang())).unwrap_or_default()}
+                    </span>
+                </div>
+                <Show
+                    when=move || confirming.get()
+                    fallback=move || {
+                        view! {
+                            <button
+                                class="hb-recall-button"
+                                data-testid="recall-button"
+                                aria-label=recall_label
+                                disabled=move || busy.get()
+                                aria-busy=move || busy.get().to_string()
+                                on:click=move |_| recall(false)
+                            >
+                                {move || if busy.get() { Msg::Recalling.text(lang()) } else { Msg::Recall.text(lang()) }}
+                            </button>
+                        }
+                    }
+                >
+                    <div class="hb-recall-confirm" role="group" aria-label=move || Msg::ConfirmRecall.text(lang())>
+                        <p class="hb-recall-confirm-text">{move || Msg::NeedsConfirmation.text(lang())}</p>
+                        <button
+                            class="hb-recall-button"
+                            data-testid="recall-confirm"
+                            disabled=move || busy.get()
+                            on:click=move |_| recall(true)
+                        >
+                            {move || Msg::ConfirmRecall.text(lang())}
+                        </button>
+                        <button
+                            class="hb-recall-cancel"
+                            data-testid="recall-cancel"
+                            on:click=move |_| confirming.set(false)
+                        >
+                            {move || Msg::Cancel.text(lang())}
+                        </button>
+                    </div>
+                </Show>
+            </div>
+        </Show>
+        {move || {
+            error
+                .get()
+                .map(|message| {
+                    view! {
+                        <p class="hb-recall-error" data-testid="error-message" role="alert">
+                            {message}
+                        </p>
+                    }
+                })
+        }}
+    }
+}
+
+/// The trace of a recalled packet: "红包已被发送者于 14:03 撤回" for everyone, with the refund
+/// for the sender.
+#[component]
+pub fn RecallTrace(packet: PacketView) -> impl IntoView {
+    let state = use_app();
+    let at = packet
+        .recalled_at
+        .filter(|_| packet.state == PacketState::Recalled);
+    let sender = packet.sender.clone();
+    let refund = packet.refund.unwrap_or(Money::ZERO);
+    at.map(|at| {
+        let text = move || {
+            let lang: Lang = state.lang.get();
+            if state.user.get() == sender {
+                i18n::trace_mine(&hhmm(at), &refund.format(lang), lang)
+            } else {
+                i18n::trace(&hhmm(at), lang)
+            }
+        };
+        view! {
+            <p class="hb-system-line hb-recall-trace" data-testid="recall-trace" data-packet-id=packet.id>
+                {text}
+            </p>
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hongbao_api::ClaimView;
+    use hongbao_engine::PacketKindTag;
+
+    fn t0() -> Timestamp {
+        Timestamp::from_utc(2026, 5, 20, 6, 3, 0)
+    }
+
+    fn view(mode: RecallMode, claims: u32) -> PacketView {
+        let created = t0();
+        PacketView {
+            id: 7,
+            chat_id: "family".into(),
+            sender: "alice".into(),
+            kind: PacketKindTag::Lucky,
+            recipient: None,
+            greeting: "hi".into(),
+            total: Money::from_fen(1000),
+            per_share: None,
+            count: 3,
+            claimed_count: claims,
+            remaining: Money::from_fen(1000 - 100 * i64::from(claims)),
+            state: PacketState::Open,
+            created_at: created,
+            deliver_at: (mode == RecallMode::Delayed).then(|| created.plus_secs(60)),
+            expires_at: created.plus_hours(24),
+            recall_mode: mode,
+            recall_deadline: match mode {
+                RecallMode::None => None,
+                RecallMode::Delayed => Some(created.plus_secs(60)),
+                _ => Some(created.plus_secs(120)),
+            },
+            can_recall: true,
+            recalled_at: None,
+            refund: None,
+            claims: (0..claims)
+                .map(|i| ClaimView {
+                    username: format!("u{i}"),
+                    amount: Money::from_fen(100),
+                    claimed_at: created,
+                    best_luck: false,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn recall_shows_only_for_the_sender_inside_the_window() {
+        let p = view(RecallMode::Window, 0);
+        assert_eq!(recall_secs_left(&p, "alice", t0()), Some(120));
+        assert_eq!(
+            recall_secs_left(&p, "alice", t0().plus_millis(500)),
+            Some(120)
+        );
+        assert_eq!(recall_secs_left(&p, "alice", t0().plus_secs(119)), Some(1));
+        assert_eq!(recall_secs_left(&p, "alice", t0().plus_secs(120)), None);
+        assert_eq!(recall_secs_left(&p, "bob", t0()), None);
+        assert_eq!(
+            recall_secs_left(&p, "alice", t0().plus_millis(-900)),
+            Some(120)
+        );
+        assert_eq!(window_secs(&p), 120);
+    }
+
+    #[test]
+    fn window_mode_closes_on_the_first_claim_remainder_does_not() {
+        assert_eq!(
+            recall_secs_left(&view(RecallMode::Window, 1), "alice", t0()),
+            None
+        );
+        assert_eq!(
+            recall_secs_left(&view(RecallMode::Remainder, 2), "alice", t0().plus_secs(20)),
+            Some(100)
+        );
+        let mut out = view(RecallMode::Remainder, 3);
+        out.state = PacketState::ClaimedOut;
+        assert_eq!(recall_secs_left(&out, "alice", t0()), None);
+    }
+
+    #[test]
+    fn delayed_until_delivery_and_none_never() {
+        let p = view(RecallMode::Delayed, 0);
+        assert_eq!(state_at(&p, t0()), PacketState::Pending);
+        assert_eq!(recall_secs_left(&p, "alice", t0().plus_secs(59)), Some(1));
+        assert_eq!(recall_secs_left(&p, "alice", t0().plus_secs(60)), None);
+        assert_eq!(state_at(&p, t0().plus_secs(60)), PacketState::Open);
+        assert_eq!(
+            recall_secs_left(&view(RecallMode::None, 0), "alice", t0()),
+            None
+        );
+        let mut recalled = view(RecallMode::Window, 0);
+        recalled.state = PacketState::Recalled;
+        assert_eq!(recall_secs_left(&recalled, "alice", t0()), None);
+        // Expired by the clock even before the backend noticed.
+        let p = view(RecallMode::Window, 0);
+        assert_eq!(state_at(&p, t0().plus_hours(24)), PacketState::Expired);
+    }
+
+    #[test]
+    fn countdown_text_and_announcements() {
+        assert_eq!(countdown_text(120), "2:00");
+        assert_eq!(countdown_text(59), "0:59");
+        assert_eq!(countdown_text(3), "0:03");
+        assert_eq!(countdown_text(3725), "1:02:05");
+        assert_eq!(countdown_text(-4), "0:00");
+        let spoken: Vec<i64> = (0..=30).rev().filter(|&s| should_announce(s)).collect();
+        assert_eq!(spoken, vec![30, 20, 10, 5, 4, 3, 2, 1, 0]);
+        assert_eq!(ring_permille(60, 120), 500);
+        assert_eq!(ring_permille(200, 120), 1000);
+    }
+
+    #[test]
+    fn times_are_china_standard_time() {
+        assert_eq!(hhmm(t0()), "14:03");
+        assert_eq!(date_hhmm(t0()), "05-20 14:03");
+    }
+}

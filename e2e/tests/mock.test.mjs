@@ -1,0 +1,401 @@
+// The mock backend and the widget around it: failure injection with safe retries, reduced
+// motion, English everywhere, keyboard-only use, and the settings panel.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveStatic, launch, newPage, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
+import { openApp, openChat, sendPacket, fillEntry, switchUser, claimPacket, fen } from '../lib/flows.mjs';
+
+let server, browser;
+before(async () => { server = await serveStatic(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'];
+const bubble = (page, id) => page.locator(`[data-testid="packet-bubble"][data-packet-id="${id}"]`);
+const HAN = /[\u4e00-\u9fff]/;
+
+async function closeCard(page) {
+  if (await byTestId(page, 'packet-card').isVisible()) {
+    await page.keyboard.press('Escape');
+    await byTestId(page, 'packet-card').waitFor({ state: 'hidden' });
+  }
+}
+
+async function wallet(page, user) {
+  await closeCard(page);
+  await switchUser(page, user);
+  await byTestId(page, 'tab-wallet').click();
+  const el = page.locator(`[data-testid="wallet-balance"][data-user="${user}"]`);
+  // Reads may fail under failure injection: the wallet offers a retry.
+  for (let i = 0; i < 50 && !(await el.isVisible()); i++) {
+    const retry = page.locator('.hb-wallet [data-testid="retry-button"]');
+    if (await retry.isVisible()) await retry.click();
+    await page.waitForTimeout(100);
+  }
+  await el.waitFor();
+  const entries = await byTestId(page, 'ledger-entry').evaluateAll((els) => els.map((e) => ({
+    kind: e.dataset.kind, packetId: e.dataset.packetId ?? null, fen: Number(e.dataset.fen),
+  })));
+  return { fen: Number(await el.getAttribute('data-fen')), entries };
+}
+
+/** Sends through the send flow, pressing Next / Retry until the flow closes. */
+async function sendWithRetries(page, opts) {
+  const bubbles = byTestId(page, 'packet-bubble');
+  const before = await bubbles.count();
+  await fillEntry(page, opts);
+  const flow = byTestId(page, 'send-flow');
+  let retries = 0;
+  for (let i = 0; i < 300 && (await flow.isVisible()); i++) {
+    const retry = page.locator('[data-testid="send-flow"] [data-testid="retry-button"]');
+    const next = byTestId(page, 'next-button');
+    if (await retry.isVisible().catch(() => false)) { await retry.click().catch(() => {}); retries++; }
+    else if (await next.isVisible().catch(() => false)) await next.click().catch(() => {});
+    await page.waitForTimeout(50);
+  }
+  await bubbles.nth(before).waitFor();
+  return { id: await bubbles.last().getAttribute('data-packet-id'), retries };
+}
+
+/** Opens packet `id` and claims it, pressing Retry on failures, until the amount shows. */
+async function claimWithRetries(page, id, onNetworkScreen) {
+  await bubble(page, id).click();
+  await byTestId(page, 'packet-card').waitFor();
+  const amount = byTestId(page, 'claimed-amount');
+  let retries = 0;
+  for (let i = 0; i < 300 && !(await amount.isVisible()); i++) {
+    const retry = page.locator('[data-testid="packet-card"] [data-testid="retry-button"]');
+    const open = byTestId(page, 'open-button');
+    if (await retry.isVisible().catch(() => false)) {
+      if (onNetworkScreen && (await page.locator('[data-state-screen="network"]').count())) await onNetworkScreen();
+      await retry.click().catch(() => {});
+      retries++;
+    } else if ((await open.isVisible().catch(() => false)) && (await open.getAttribute('aria-busy').catch(() => 'true')) === 'false') {
+      await open.click().catch(() => {});
+    }
+    await page.waitForTimeout(50);
+  }
+  await amount.waitFor();
+  let last = '', same = 0;
+  for (let i = 0; i < 100 && same < 3; i++) {
+    const now = await amount.innerText();
+    same = now === last ? same + 1 : 0;
+    last = now;
+    await page.waitForTimeout(50);
+  }
+  await closeCard(page);
+  return { amount: fen(last), retries };
+}
+
+async function setNumber(page, key, value) {
+  await byTestId(page, 'settings').click();
+  const input = byTestId(page, `setting-${key}`);
+  await input.fill(String(value));
+  await input.press('Tab'); // commit (change event)
+}
+
+test('with 50% failures, 10 sends and 10 claims never double-send or double-claim', async () => {
+  const page = await newPage(browser);
+  await openApp(page, server.url, { stages: '1', fail: '50' });
+  await openChat(page, 'family');
+  const ids = [];
+  let sendRetries = 0, claimRetries = 0, shotTaken = false;
+  for (let i = 0; i < 10; i++) {
+    const { id, retries } = await sendWithRetries(page, { kind: 'lucky', amount: '1.00', count: 1, greeting: `F${i}` });
+    ids.push(id);
+    sendRetries += retries;
+  }
+  assert.equal(new Set(ids).size, 10, `ten distinct packets: ${ids}`);
+
+  await switchUser(page, 'bob');
+  await openChat(page, 'family');
+  const shares = {};
+  for (const id of ids) {
+    const { amount, retries } = await claimWithRetries(page, id, async () => {
+      if (!shotTaken) { shotTaken = true; await screenshot(page, 'claim-network-retry'); }
+    });
+    shares[id] = amount;
+    claimRetries += retries;
+  }
+  console.log(`# retries pressed: ${sendRetries} on sends, ${claimRetries} on claims`);
+
+  // Count with failures off, so that every read succeeds.
+  await setNumber(page, 'fail', 0);
+  await openChat(page, 'family');
+  await bubble(page, ids[9]).waitFor();
+  assert.equal(await byTestId(page, 'packet-bubble').count(), 10, 'one bubble per send');
+
+  let sum = 0;
+  for (const user of USERS) {
+    const w = await wallet(page, user);
+    sum += w.fen;
+    if (user === 'alice') {
+      const debits = w.entries.filter((e) => e.kind === 'debit');
+      assert.equal(debits.length, 10, 'one debit per packet');
+      assert.deepEqual(new Set(debits.map((e) => e.packetId)), new Set(ids));
+      assert.ok(debits.every((e) => e.fen === -100));
+      assert.equal(w.entries.filter((e) => e.kind.startsWith('refund')).length, 0);
+      assert.equal(w.fen, 100_000 - 1000);
+    }
+    if (user === 'bob') {
+      const credits = w.entries.filter((e) => e.kind === 'credit');
+      assert.equal(credits.length, 10, 'one credit per claimed packet');
+      assert.deepEqual(new Set(credits.map((e) => e.packetId)), new Set(ids));
+      for (const c of credits) assert.equal(c.fen, shares[c.packetId]);
+      assert.equal(w.fen, 100_000 + 1000, 'a one-share packet gives bob the whole ¥1.00');
+    }
+  }
+  assert.equal(sum, 10 * 100_000, 'money is conserved');
+  assertNoErrors(page);
+});
+
+/** Records every text the claimed amount shows, from its creation on. */
+async function recordAmounts(page) {
+  await page.evaluate(() => {
+    window.__amounts = [];
+    const seen = () => {
+      const el = document.querySelector('[data-testid="claimed-amount"]');
+      if (el && window.__amounts.at(-1) !== el.textContent) window.__amounts.push(el.textContent);
+    };
+    new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+/** Opens packet `id` as the current user and presses 開; returns what was observed. */
+async function openAndWatch(page, id) {
+  await bubble(page, id).click();
+  const open = byTestId(page, 'open-button');
+  await open.waitFor();
+  await recordAmounts(page);
+  const idle = await open.evaluate((b) => getComputedStyle(b).animationName);
+  await open.click();
+  // While the request is in flight (latency 400 ms): spinning or not?
+  const busy = await open.evaluate((b) => ({
+    spinning: b.classList.contains('hb-open-button--spinning'),
+    animation: getComputedStyle(b).animationName,
+    busy: b.getAttribute('aria-busy'),
+  }));
+  const amount = byTestId(page, 'claimed-amount');
+  await amount.waitFor();
+  const first = await amount.innerText();
+  await page.waitForTimeout(1200);
+  const final = await amount.innerText();
+  const seen = await page.evaluate(() => window.__amounts);
+  return { idle, busy, first, final, seen };
+}
+
+async function twoPackets(page, params) {
+  await openApp(page, server.url, { stages: '1', latency: '400', ...params });
+  await openChat(page, 'family');
+  const id = await sendPacket(page, { kind: 'lucky', amount: '9.99', count: 2, greeting: 'Motion' });
+  await switchUser(page, 'bob');
+  await openChat(page, 'family');
+  return id;
+}
+
+test('with motion: 開 spins while the claim is in flight and the amount counts up', async () => {
+  const page = await newPage(browser);
+  const id = await twoPackets(page, {});
+  const r = await openAndWatch(page, id);
+  assert.equal(r.idle, 'none');
+  assert.equal(r.busy.busy, 'true');
+  assert.ok(r.busy.spinning, 'spinning class while in flight');
+  assert.equal(r.busy.animation, 'hb-coin-spin');
+  assert.ok(r.seen.length > 2, `counted up: ${r.seen}`);
+  assert.equal(r.seen.at(-1), r.final);
+  assert.match(r.final, /^¥\d+\.\d\d$/);
+  assertNoErrors(page);
+});
+
+for (const [name, setup] of [
+  ['prefers-reduced-motion', async (page) => { await page.emulateMedia({ reducedMotion: 'reduce' }); return {}; }],
+  ['motion=off', async () => ({ motion: 'off' })],
+]) {
+  test(`${name}: no spin, no count-up, the same information at once`, async () => {
+    const page = await newPage(browser);
+    const params = await setup(page);
+    const id = await twoPackets(page, params);
+    const r = await openAndWatch(page, id);
+    assert.equal(r.busy.busy, 'true', 'the request was in flight');
+    assert.equal(r.busy.spinning, false);
+    assert.equal(r.busy.animation, 'none');
+    assert.deepEqual(r.seen, [r.final], 'the amount appears once, final');
+    assert.equal(r.first, r.final);
+    await page.locator('[data-testid="claim-list"] [data-user="bob"]').waitFor();
+    await screenshot(page, `claim-reduced-motion-${name === 'motion=off' ? 'setting' : 'system'}`);
+    assertNoErrors(page);
+  });
+}
+
+async function assertEnglish(page, where) {
+  // Everything visible but the language switch (which offers 中文) and user greetings (ASCII here).
+  const text = await page.locator('.hb-app').evaluate((app) => {
+    const clone = app.cloneNode(true);
+    clone.querySelector('[data-testid="lang-switch"]')?.remove();
+    document.body.appendChild(clone);
+    const t = clone.innerText;
+    clone.remove();
+    return t;
+  });
+  assert.doesNotMatch(text, HAN, `Chinese on ${where}: ${text.match(new RegExp(`.{0,20}${HAN.source}.{0,20}`))?.[0]}`);
+}
+
+test('in English there is no Chinese on any screen', async () => {
+  const page = await newPage(browser);
+  await openApp(page, server.url, { stages: '3' });
+  await byTestId(page, 'lang-switch').click();
+  await page.locator('.hb-app[lang="en"]').waitFor();
+  await byTestId(page, 'chat-family').waitFor();
+  await assertEnglish(page, 'the chat list');
+
+  await openChat(page, 'family');
+  const lucky = await sendPacket(page, { kind: 'lucky', amount: '6.60', count: 3, greeting: 'Happy New Year' });
+  const excl = await sendPacket(page, { kind: 'exclusive', amount: '1', recipient: 'carol', greeting: 'For Carol' });
+  await byTestId(page, 'recall-countdown').first().waitFor();
+  assert.match(await byTestId(page, 'recall-countdown').first().getAttribute('aria-label'), /seconds left to recall/);
+  await assertEnglish(page, 'the chat with bubbles and the countdown');
+  await screenshot(page, 'lang-en-chat');
+
+  await switchUser(page, 'bob');
+  await openChat(page, 'family');
+  await bubble(page, lucky).click();
+  await byTestId(page, 'open-button').waitFor();
+  assert.equal(await byTestId(page, 'open-button').innerText(), 'Open');
+  await assertEnglish(page, 'the card');
+  await closeCard(page);
+  const text = await claimPacket(page, lucky);
+  assert.match(text, /^¥/);
+  await page.locator('[data-testid="claim-list"] [data-user="bob"]').waitFor();
+  await assertEnglish(page, 'the revealed amount');
+  await screenshot(page, 'claim-revealed-en');
+  await closeCard(page);
+  await bubble(page, excl).click();
+  await page.locator('[data-state-screen="not_for_you"]').waitFor();
+  await assertEnglish(page, 'the not-for-you screen');
+  await closeCard(page);
+
+  await byTestId(page, 'tab-wallet').click();
+  await page.locator('[data-testid="wallet-balance"][data-user="bob"]').waitFor();
+  await byTestId(page, 'ledger-entry').first().waitFor();
+  await assertEnglish(page, 'the wallet');
+  await screenshot(page, 'wallet-en');
+
+  await byTestId(page, 'settings').click();
+  await byTestId(page, 'settings-panel').waitFor();
+  await assertEnglish(page, 'the settings');
+  await byTestId(page, 'clock-forward').click();
+  await byTestId(page, 'reset-demo').waitFor();
+  await assertEnglish(page, 'the settings after a fast-forward');
+  await screenshot(page, 'settings-en');
+
+  await openChat(page, 'family');
+  await bubble(page, lucky).waitFor();
+  await assertEnglish(page, 'the chat with expired packets');
+  await bubble(page, excl).click();
+  await page.locator('[data-state-screen="expired"]').waitFor();
+  await assertEnglish(page, 'the expired screen');
+  assertNoErrors(page);
+});
+
+/** Presses Tab until the element matching `selector` has the focus. */
+async function tabTo(page, selector, max = 40) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  assert.fail(`Tab never reached ${selector}`);
+}
+
+test('keyboard only: open a packet with Tab and Enter, claim it, close it; recall with the keyboard', async () => {
+  const page = await newPage(browser);
+  await openApp(page, server.url, { stages: '1' });
+  await openChat(page, 'family');
+  const id = await sendPacket(page, { kind: 'lucky', amount: '3.33', count: 3, greeting: 'Keys' });
+  const other = await sendPacket(page, { kind: 'lucky', amount: '1', count: 1, greeting: 'Undo' });
+
+  // The sender recalls the second packet with the keyboard.
+  await tabTo(page, `.hb-recall[data-packet-id="${other}"] [data-testid="recall-button"]`);
+  await page.keyboard.press('Enter');
+  await page.locator(`[data-testid="recall-trace"][data-packet-id="${other}"]`).waitFor();
+
+  // Bob (switched with the keyboard on the select) opens and claims the first.
+  await byTestId(page, 'identity-switch').focus();
+  await page.keyboard.press('ArrowDown'); // alice → bob
+  await page.waitForFunction(() => document.querySelector('[data-testid="identity-switch"]').value === 'bob');
+  await tabTo(page, `[data-testid="packet-bubble"][data-packet-id="${id}"]`);
+  await page.keyboard.press('Enter');
+  await byTestId(page, 'packet-card').waitFor();
+  await page.waitForFunction(() => document.activeElement?.dataset?.testid === 'open-button');
+  await screenshot(page, 'claim-keyboard-focus');
+  await page.keyboard.press('Enter');
+  const amount = byTestId(page, 'claimed-amount');
+  await amount.waitFor();
+  await page.locator('[data-testid="claim-list"] [data-user="bob"]').waitFor();
+  assert.ok(fen(await amount.innerText()) >= 1);
+  // Focus stays in the card; Space works on buttons too; Escape closes.
+  assert.ok(await page.evaluate(() => !!document.activeElement?.closest('[data-testid="packet-card"]')));
+  await page.keyboard.press('Escape');
+  await byTestId(page, 'packet-card').waitFor({ state: 'hidden' });
+  await page.waitForFunction((id) => document.activeElement?.dataset?.packetId === id, id);
+  await page.keyboard.press(' ');
+  await page.locator('[data-state-screen="already_claimed"]').waitFor();
+  await page.keyboard.press('Escape');
+
+  // The wallet by keyboard: the tab, then the entry leads back to the packet.
+  await tabTo(page, '[data-testid="tab-wallet"]');
+  await page.keyboard.press('Enter');
+  await tabTo(page, `[data-testid="ledger-entry"][data-packet-id="${id}"] [data-testid="ledger-open"]`);
+  await page.keyboard.press('Enter');
+  await page.locator(`[data-testid="packet-card"][data-packet-id="${id}"]`).waitFor();
+  assertNoErrors(page);
+});
+
+test('the settings panel changes the policy of later sends, the motion and the language', async () => {
+  const page = await newPage(browser);
+  await openApp(page, server.url, { stages: '1' });
+  await byTestId(page, 'settings').click();
+  for (const key of ['stages', 'auth', 'recall', 'window', 'split', 'motion', 'lang', 'latency', 'fail', 'bots']) {
+    await byTestId(page, `setting-${key}`).waitFor();
+  }
+  assert.equal(await byTestId(page, 'setting-recall').inputValue(), 'window');
+  await screenshot(page, 'settings-zh');
+
+  await byTestId(page, 'setting-recall').selectOption('none');
+  await openChat(page, 'family');
+  const a = await sendPacket(page, { kind: 'lucky', amount: '1', count: 1, greeting: 'No recall' });
+  await page.waitForTimeout(1200);
+  assert.equal(await page.locator(`.hb-recall[data-packet-id="${a}"]`).count(), 0);
+
+  await byTestId(page, 'settings').click();
+  await byTestId(page, 'setting-recall').selectOption('window');
+  await setNumber(page, 'window', 7);
+  assert.equal(await byTestId(page, 'setting-window').getAttribute('aria-invalid'), 'false');
+  await setNumber(page, 'window', 0);
+  assert.equal(await byTestId(page, 'setting-window').getAttribute('aria-invalid'), 'true');
+  await openChat(page, 'family');
+  const b = await sendPacket(page, { kind: 'lucky', amount: '1', count: 1, greeting: 'Seven seconds' });
+  const ring = page.locator(`.hb-recall[data-packet-id="${b}"] [data-testid="recall-countdown"]`);
+  await ring.waitFor();
+  assert.ok(Number(await ring.getAttribute('data-secs-left')) <= 7);
+
+  // Language from the settings, kept in step with the header's switch.
+  await byTestId(page, 'settings').click();
+  await byTestId(page, 'setting-lang').selectOption('en');
+  await page.locator('.hb-app[lang="en"]').waitFor();
+  await byTestId(page, 'lang-switch').click();
+  await page.locator('.hb-app[lang="zh-CN"]').waitFor();
+  assert.equal(await byTestId(page, 'setting-lang').inputValue(), 'zh');
+
+  // Motion off from the settings: the amount appears at once.
+  await byTestId(page, 'setting-motion').uncheck();
+  await openChat(page, 'family');
+  const c = await sendPacket(page, { kind: 'lucky', amount: '2', count: 1, greeting: 'Still' });
+  await switchUser(page, 'bob');
+  await openChat(page, 'family');
+  await bubble(page, c).click();
+  await recordAmounts(page);
+  await byTestId(page, 'open-button').click();
+  await byTestId(page, 'claimed-amount').waitFor();
+  await page.waitForTimeout(500);
+  assert.deepEqual(await page.evaluate(() => window.__amounts), ['¥2.00']);
+  assertNoErrors(page);
+});

@@ -1,0 +1,90 @@
+//! The command line (`hongbao-server --help`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Hongbao's HTTP backend: wallets, red packets, claims, recalls, ledgers and lab events
+/// over a JSON API (OpenAPI at /api/v1/openapi.json), with live updates as Server-Sent
+/// Events. SQLite by default (a file, created and migrated on first start); PostgreSQL with
+/// `--database-url postgres://…` (several processes may share one database).
+#[derive(Clone, Debug, Parser)]
+#[command(name = "hongbao-server", version)]
+pub struct Config {
+    /// Address to listen on. Port 0 picks a free port; the first line on stdout is
+    /// `listening on http://<addr>`.
+    #[arg(long, env = "HONGBAO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// `sqlite://<file>` (created if missing) or `postgres://user@host:port/db`.
+    #[arg(long, env = "HONGBAO_DATABASE_URL", default_value = "sqlite://hongbao.db")]
+    pub database_url: String,
+
+    /// Serve this directory at / (the widget's Trunk dist, built for the HTTP backend).
+    #[arg(long, env = "HONGBAO_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+
+    /// Do not create the demo users (alice … judy, password `hongbao`, ¥1,000.00 each)
+    /// and chats when the database is new.
+    #[arg(long)]
+    pub no_demo: bool,
+
+    /// Also create N load-test users u0001…uN (password `hongbao`) and a group chat `crowd`
+    /// with all of them (tests and benchmarks). Idempotent.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub crowd: u32,
+
+    /// Starting balance of each crowd user, in yuan.
+    #[arg(long, default_value = "1000.00")]
+    pub crowd_balance: String,
+
+    /// Enable POST /api/v1/test/clock {advance_seconds} to move this process's time
+    /// forward (tests only; without the flag the endpoint does not exist).
+    #[arg(long)]
+    pub test_clock: bool,
+
+    /// Allow cross-origin requests from this origin (repeatable). CORS is off by default.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+
+    /// The engine policy as a JSON file (limits, recall policy, split rule; every field
+    /// optional). Default: the product's defaults (window recall of 120 s, 24 h expiry).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// Largest request body in bytes.
+    #[arg(long, default_value_t = 16 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// How often the sweeper refunds expired packets, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    pub sweep_interval_ms: u64,
+
+    /// PostgreSQL: connections in the pool.
+    #[arg(long, default_value_t = 16)]
+    pub pg_max_connections: u32,
+
+    /// SQLite: read connections (all writes go through one writer connection).
+    #[arg(long, default_value_t = 4)]
+    pub sqlite_readers: u32,
+
+    /// SQLite: most operations committed together in one transaction (group commit).
+    #[arg(long, default_value_t = 512)]
+    pub sqlite_batch: usize,
+}
+
+impl Config {
+    /// The defaults, as if started without arguments, on `database_url`.
+    pub fn for_database(database_url: impl Into<String>) -> Config {
+        let mut config = Config::parse_from(["hongbao-server"]);
+        config.database_url = database_url.into();
+        config.listen = "127.0.0.1:0".parse().expect("a valid address");
+        config
+    }
+
+    /// `true` for a PostgreSQL URL.
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+    }
+}

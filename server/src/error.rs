@@ -1,0 +1,102 @@
+//! Errors as HTTP responses: the right status and `{"error": {"code", "message"}}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use hongbao_api::{ApiError, ErrorBody};
+use hongbao_engine::{ClaimError, Lang, RecallError, SendError};
+
+/// A failed request.
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub error: ApiError,
+}
+
+impl AppError {
+    /// An error whose status follows from its code.
+    pub fn api(error: ApiError) -> AppError {
+        let status =
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        AppError { status, error }
+    }
+
+    pub fn new(code: &str, message: impl Into<String>) -> AppError {
+        AppError::api(ApiError::new(code, message))
+    }
+
+    pub fn with_status(mut self, status: StatusCode) -> AppError {
+        self.status = status;
+        self
+    }
+
+    pub fn with_detail(mut self, detail: &str) -> AppError {
+        self.error.detail = Some(detail.to_owned());
+        self
+    }
+
+    pub fn unauthorized() -> AppError {
+        AppError::new("unauthorized", "missing or invalid token")
+    }
+
+    pub fn not_found(what: &str) -> AppError {
+        AppError::new("not_found", format!("no such {what}"))
+    }
+
+    pub fn invalid(message: impl Into<String>) -> AppError {
+        AppError::new("invalid_request", message)
+    }
+
+    /// A server-side failure (database). Logged; the client sees a generic message.
+    pub fn internal(err: impl std::fmt::Display) -> AppError {
+        tracing::error!("internal error: {err}");
+        AppError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            error: ApiError::new("internal", "internal server error"),
+        }
+    }
+
+    /// The service is overloaded or shutting down (retryable).
+    pub fn unavailable(err: impl std::fmt::Display) -> AppError {
+        tracing::warn!("unavailable: {err}");
+        AppError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: ApiError::new("unavailable", "service unavailable, try again"),
+        }
+    }
+
+    pub fn send(e: &SendError, lang: Lang) -> AppError {
+        AppError::api(ApiError::engine(e.code(), e.message(lang)))
+    }
+
+    pub fn claim(e: &ClaimError, lang: Lang) -> AppError {
+        AppError::api(ApiError::engine(e.code(), e.message(lang)))
+    }
+
+    pub fn recall(e: &RecallError, lang: Lang) -> AppError {
+        AppError::api(ApiError::engine(e.code(), e.message(lang)))
+    }
+}
+
+impl From<ApiError> for AppError {
+    fn from(e: ApiError) -> AppError {
+        AppError::api(e)
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> AppError {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => AppError::unavailable(e),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        (self.status, Json(ErrorBody { error: self.error })).into_response()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,276 @@
+//! Hongbao's HTTP backend (PRODUCT §8): the engine's rules over SQLite or PostgreSQL.
+//!
+//! The engine decides every rule; the database stores its results in transactions (see
+//! [`store`]). `axum` serves the JSON API under `/api/v1` (documented by the OpenAPI
+//! document at `/api/v1/openapi.json`), live updates as Server-Sent Events, and optionally
+//! the widget's built files (`--static-dir`).
+
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod security;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use hongbao_engine::{Lang, Money, Policy};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::auth::TokenCache;
+use crate::clock::{Clock, SystemClock};
+pub use crate::config::Config;
+use crate::store::{Seed, Store};
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<Policy>,
+    pub tokens: Arc<TokenCache>,
+    pub openapi: Arc<str>,
+}
+
+/// A running server.
+pub struct Server {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its store (tests read from it directly).
+    pub store: Store,
+    /// Its clock.
+    pub clock: Arc<SystemClock>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    /// `http://<addr>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish (at most a few seconds), stops the
+    /// sweeper and closes the database.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+        self.store.close().await;
+    }
+}
+
+/// Opens the database (creating, migrating and seeding it), binds, and serves in the
+/// background.
+pub async fn start(config: Config) -> anyhow::Result<Server> {
+    let policy: Policy = match &config.policy {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the policy {}", path.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("parsing the policy {}", path.display()))?
+        }
+        None => Policy::default(),
+    };
+    let crowd_balance: Money = config
+        .crowd_balance
+        .parse()
+        .map_err(|e: hongbao_engine::AmountError| anyhow::anyhow!("--crowd-balance: {}", e.message(Lang::En)))?;
+    let seed = Seed {
+        demo: !config.no_demo,
+        crowd: config.crowd,
+        crowd_balance,
+    };
+    let clock = Arc::new(SystemClock::default());
+    let now = clock.now();
+    let store = if config.is_postgres() {
+        Store::Pg(Arc::new(
+            store::pg::PgStore::open(&config.database_url, config.pg_max_connections, &seed, now)
+                .await
+                .context("opening PostgreSQL")?,
+        ))
+    } else if config.database_url.starts_with("sqlite:") {
+        Store::Sqlite(Arc::new(
+            store::sqlite::SqliteStore::open(
+                &config.database_url,
+                config.sqlite_readers,
+                config.sqlite_batch,
+                &seed,
+                now,
+            )
+            .await
+            .context("opening SQLite")?,
+        ))
+    } else {
+        anyhow::bail!(
+            "--database-url must start with sqlite:// or postgres:// (got {:?})",
+            config.database_url
+        );
+    };
+    let state = AppState {
+        store: store.clone(),
+        clock: clock.clone(),
+        policy: Arc::new(policy),
+        tokens: Arc::new(TokenCache::default()),
+        openapi: openapi::json().into(),
+    };
+    let app = router(state.clone(), &config);
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let (stop, mut stopped) = watch::channel(false);
+    let mut serve_stop = stop.subscribe();
+    let serve = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = serve_stop.wait_for(|s| *s).await;
+        };
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!("server: {e}");
+        }
+    });
+    let interval = Duration::from_millis(config.sweep_interval_ms.max(10));
+    let sweeper = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => sweep(&state).await,
+                _ = stopped.wait_for(|s| *s) => break,
+            }
+        }
+    });
+    Ok(Server {
+        addr,
+        store,
+        clock,
+        stop,
+        tasks: vec![serve, sweeper],
+    })
+}
+
+/// Refunds packets past their expiry (a few hundred per round).
+async fn sweep(state: &AppState) {
+    let now = state.clock.now();
+    match state.store.due_packets(now, None, 500).await {
+        Ok(ids) if !ids.is_empty() => {
+            if let Err(e) = state.store.expire(ids, now).await {
+                tracing::warn!("sweeper: {e:?}");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!("sweeper: {e}"),
+    }
+}
+
+/// The whole application: the API, the widget, and the layers around them.
+pub fn router(state: AppState, config: &Config) -> Router {
+    use crate::routes::*;
+    let mut api = Router::new()
+        .route("/login", post(login))
+        .route("/me", get(me))
+        .route("/ledger", get(ledger))
+        .route("/chats", get(chats))
+        .route("/chats/{id}/packets", get(chat_packets))
+        .route("/chats/{id}/events", get(chat_events))
+        .route("/packets", post(send))
+        .route("/packets/preview", post(preview))
+        .route("/packets/{id}", get(packet))
+        .route("/packets/{id}/claim", post(claim))
+        .route("/packets/{id}/recall", post(recall))
+        .route("/lab/events", post(add_lab_event).get(lab_events))
+        .route("/openapi.json", get(openapi_json));
+    if config.test_clock {
+        api = api.route("/test/clock", post(advance_clock));
+    }
+    let mut api = api
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(security::API_CSP),
+        ));
+    if let Some(cors) = security::cors(&config.cors_origins) {
+        api = api.layer(cors);
+    }
+    let mut app = Router::new().nest("/api/v1", api.with_state(state));
+    app = match &config.static_dir {
+        Some(dir) => {
+            let csp = HeaderValue::from_str(&security::widget_csp(dir))
+                .unwrap_or_else(|_| HeaderValue::from_static(security::WIDGET_CSP));
+            let files = Router::new()
+                .fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CONTENT_SECURITY_POLICY,
+                    csp,
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("SAMEORIGIN"),
+                ));
+            app.merge(files)
+        }
+        None => app.fallback(|| async { routes::not_found().await }),
+    };
+    for (name, value) in security::common_headers() {
+        app = app.layer(SetResponseHeaderLayer::overriding(name, value));
+    }
+    app.layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// `hongbao-server`: start, print the address, run until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let static_dir = config.static_dir.clone();
+    let server = start(config).await?;
+    println!("listening on {}", server.url());
+    if let Some(dir) = static_dir {
+        println!("serving the widget from {}", dir.display());
+    }
+    println!("backend: {}", server.store.backend_name());
+    shutdown_signal().await;
+    server.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

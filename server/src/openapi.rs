@@ -1,0 +1,73 @@
+//! The OpenAPI document, served at `/api/v1/openapi.json`.
+
+use hongbao_api::openapi as doc;
+use hongbao_api::{
+    AdvanceClock, ApiError, ChatEvent, ChatInfo, ClaimResult, ClaimView, ClockNow, ErrorBody,
+    LedgerEntry, Login, Me, NewPacket, PacketView, Preview, RecallRequest, RecallResult, Token,
+};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hongbao API",
+        description = "Red packets (红包): wallets, packets, claims, recalls, ledgers and lab \
+            events. Money is always a decimal string (\"18.80\"), never a JSON number; times \
+            are RFC 3339. Every endpoint but login and this document needs \
+            `Authorization: Bearer <token>`. Errors are `{\"error\": {\"code\", \"message\", \
+            \"detail\"?}}` with stable codes: invalid_amount, invalid_count, invalid_request, \
+            limit_exceeded (400), unauthorized (401), forbidden, not_for_you, recall_forbidden \
+            (403), not_found (404), claimed_out, expired, recalled, recall_window_closed, \
+            recall_has_claims, conflict, pending (409), insufficient_balance (422); oversize \
+            bodies 413 and non-JSON bodies 415 with code invalid_request."
+    ),
+    paths(
+        routes::login,
+        routes::me,
+        routes::ledger,
+        routes::chats,
+        routes::chat_packets,
+        routes::chat_events,
+        routes::send,
+        routes::preview,
+        routes::packet,
+        routes::claim,
+        routes::recall,
+        routes::add_lab_event,
+        routes::lab_events,
+        routes::advance_clock,
+    ),
+    components(schemas(
+        Login, Token, Me, ChatInfo, NewPacket, Preview, PacketView, ClaimView, ClaimResult,
+        RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody, AdvanceClock,
+        ClockNow, routes::LabEventView, routes::Created, doc::Kind, doc::State, doc::Recall,
+        doc::Split, doc::Entry, doc::Chat, doc::Warn,
+    )),
+    modifiers(&Bearer),
+    tags(
+        (name = "auth"), (name = "wallet"), (name = "chats"), (name = "packets"),
+        (name = "lab"), (name = "test", description = "only with --test-clock"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document as JSON.
+pub fn json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}

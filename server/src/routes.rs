@@ -1,0 +1,523 @@
+//! The HTTP API, `/api/v1/…` (PRODUCT §8). Every handler checks the caller and what the
+//! caller may see, then hands the money decisions to the engine through the store.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use futures_util::StreamExt;
+use hongbao_api::{
+    AdvanceClock, ChatEvent, ChatInfo, ClaimResult, ClockNow, ErrorBody, LedgerEntry, Login, Me,
+    NewPacket, PacketView, Preview, RecallRequest, RecallResult, Token,
+};
+use hongbao_engine::{Lang, Money, Packet, SendRequest, warnings};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+
+use crate::AppState;
+use crate::auth::{self, AuthUser};
+use crate::error::{AppError, AppResult};
+use crate::extract::{Body, ChatIdPath, PacketIdPath, ReqLang, json_bytes, parse_json};
+use crate::store::ChatRow;
+
+/// Longest lab event `type`.
+const MAX_LAB_TYPE: usize = 64;
+
+// ------------------------------------------------------------------------------ auth
+
+/// Logs in; the token goes into `Authorization: Bearer <token>`.
+#[utoipa::path(post, path = "/api/v1/login", tag = "auth", request_body = Login,
+    responses((status = 200, body = Token), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
+pub async fn login(State(state): State<AppState>, Body(body): Body<Login>) -> AppResult<Json<Token>> {
+    let wrong = || AppError::new("unauthorized", "wrong user name or password");
+    if body.username.is_empty() || body.username.len() > 64 || body.password.len() > 256 {
+        return Err(wrong());
+    }
+    let user = state.store.user(&body.username).await?.ok_or_else(wrong)?;
+    if !auth::same(&auth::hash_password(&user.salt, &body.password), &user.password_hash) {
+        return Err(wrong());
+    }
+    let token = auth::new_token();
+    let hash = auth::token_hash(&token);
+    state
+        .store
+        .create_session(hash.clone(), body.username.clone(), state.clock.now())
+        .await
+        .map_err(|e| e.into_app(Lang::En))?;
+    state.tokens.insert(hash, body.username);
+    Ok(Json(Token { token }))
+}
+
+// ------------------------------------------------------------------------------ wallet
+
+/// The caller's wallet.
+#[utoipa::path(get, path = "/api/v1/me", tag = "wallet", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+pub async fn me(State(state): State<AppState>, AuthUser(user): AuthUser) -> AppResult<Json<Me>> {
+    expire_due_of(&state, &user).await?;
+    let balance = state.store.balance(&user).await?.ok_or_else(AppError::unauthorized)?;
+    Ok(Json(Me {
+        username: user,
+        balance,
+    }))
+}
+
+/// The caller's ledger, newest first (at most 2,000 entries).
+#[utoipa::path(get, path = "/api/v1/ledger", tag = "wallet", security(("bearer" = [])),
+    responses((status = 200, body = [LedgerEntry]), (status = 401, body = ErrorBody)))]
+pub async fn ledger(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> AppResult<Json<Vec<LedgerEntry>>> {
+    expire_due_of(&state, &user).await?;
+    Ok(Json(state.store.ledger(&user).await?))
+}
+
+/// Refunds the caller's own packets that are past their expiry (refund on access).
+async fn expire_due_of(state: &AppState, user: &str) -> AppResult<()> {
+    let now = state.clock.now();
+    let due = state.store.due_packets(now, Some(user), 100).await?;
+    if !due.is_empty() {
+        state
+            .store
+            .expire(due, now)
+            .await
+            .map_err(|e| e.into_app(Lang::En))?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------ chats
+
+/// The chats the caller belongs to.
+#[utoipa::path(get, path = "/api/v1/chats", tag = "chats", security(("bearer" = [])),
+    responses((status = 200, body = [ChatInfo]), (status = 401, body = ErrorBody)))]
+pub async fn chats(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> AppResult<Json<Vec<ChatInfo>>> {
+    let chats = state.store.chats_of(&user).await?;
+    Ok(Json(chats.iter().map(|c| c.info_for(&user)).collect()))
+}
+
+async fn member_chat(state: &AppState, user: &str, chat_id: &str) -> AppResult<ChatRow> {
+    state
+        .store
+        .chat_for(user, chat_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("chat"))
+}
+
+/// A chat's packets, oldest first (the newest 500).
+#[utoipa::path(get, path = "/api/v1/chats/{id}/packets", tag = "chats", security(("bearer" = [])),
+    params(("id" = String, Path, description = "chat id")),
+    responses((status = 200, body = [PacketView]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn chat_packets(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ChatIdPath(chat_id): ChatIdPath,
+) -> AppResult<Json<Vec<PacketView>>> {
+    member_chat(&state, &user, &chat_id).await?;
+    let now = state.clock.now();
+    let mut packets = state.store.chat_packets(&chat_id).await?;
+    let due: Vec<u64> = packets.iter().filter(|p| is_due(p, now)).map(|p| p.id.0).collect();
+    if !due.is_empty() {
+        state.store.expire(due, now).await.map_err(|e| e.into_app(Lang::En))?;
+        packets = state.store.chat_packets(&chat_id).await?;
+    }
+    Ok(Json(packets.iter().map(|p| PacketView::new(p, &user, now)).collect()))
+}
+
+fn is_due(p: &Packet, now: hongbao_engine::Timestamp) -> bool {
+    !p.is_finished() && now >= p.expires_at
+}
+
+/// The query of the event stream: browsers' EventSource cannot send headers, so the token
+/// may come as `?access_token=`.
+#[derive(Deserialize)]
+pub struct StreamQuery {
+    access_token: Option<String>,
+}
+
+/// The caller of the event stream: the `Authorization` header or `?access_token=`.
+pub struct StreamUser(String);
+
+impl FromRequestParts<AppState> for StreamUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+            return AuthUser::from_request_parts(parts, state)
+                .await
+                .map(|u| StreamUser(u.0));
+        }
+        let Query(q) = Query::<StreamQuery>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::unauthorized())?;
+        let token = q.access_token.ok_or_else(AppError::unauthorized)?;
+        let value = format!("Bearer {token}")
+            .parse()
+            .map_err(|_| AppError::unauthorized())?;
+        parts.headers.insert(axum::http::header::AUTHORIZATION, value);
+        AuthUser::from_request_parts(parts, state)
+            .await
+            .map(|u| StreamUser(u.0))
+    }
+}
+
+/// Live updates of a chat as Server-Sent Events: each `data:` is a `ChatEvent` (packets
+/// sent, claimed, recalled, expired). A comment `: ready` comes first; an event named
+/// `lagged` means some events were missed (refetch).
+#[utoipa::path(get, path = "/api/v1/chats/{id}/events", tag = "chats", security(("bearer" = [])),
+    params(("id" = String, Path, description = "chat id"),
+           ("access_token" = Option<String>, Query, description = "the token, for EventSource")),
+    responses((status = 200, description = "text/event-stream of ChatEvent", body = ChatEvent),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn chat_events(
+    State(state): State<AppState>,
+    StreamUser(user): StreamUser,
+    ChatIdPath(chat_id): ChatIdPath,
+) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    member_chat(&state, &user, &chat_id).await?;
+    let rx = state.store.hub().subscribe();
+    let events = BroadcastStream::new(rx).filter_map(move |item| {
+        let out = match item {
+            Ok(event) if event.chat_id() == chat_id => {
+                let json = serde_json::to_string(&*event).unwrap_or_default();
+                Some(Ok(Event::default().data(json)))
+            }
+            Ok(_) => None,
+            Err(BroadcastStreamRecvError::Lagged(n)) => {
+                Some(Ok(Event::default().event("lagged").data(n.to_string())))
+            }
+        };
+        std::future::ready(out)
+    });
+    let ready = futures_util::stream::once(std::future::ready(Ok(Event::default().comment("ready"))));
+    Ok(Sse::new(ready.chain(events)).keep_alive(KeepAlive::default()))
+}
+
+// ------------------------------------------------------------------------------ packets
+
+/// Validates a new packet's JSON and reports amounts and counts with their own codes.
+fn parse_new_packet(mut value: Value, lang: Lang, preview: bool) -> AppResult<NewPacket> {
+    let Value::Object(map) = &mut value else {
+        return Err(AppError::invalid("the body must be a JSON object"));
+    };
+    match map.get("amount") {
+        None | Some(Value::Null) => {
+            return Err(AppError::new("invalid_amount", "amount is required"));
+        }
+        Some(Value::String(s)) => {
+            if let Err(e) = s.parse::<Money>() {
+                return Err(AppError::api(hongbao_api::ApiError::engine(
+                    e.code(),
+                    e.message(lang),
+                )));
+            }
+        }
+        Some(_) => {
+            return Err(AppError::new(
+                "invalid_amount",
+                "amount must be a decimal string such as \"18.80\"",
+            ));
+        }
+    }
+    if let Some(count) = map.get("count")
+        && !count
+            .as_u64()
+            .is_some_and(|n| u32::try_from(n).is_ok())
+    {
+        return Err(AppError::new(
+            "invalid_count",
+            "count must be a whole number of shares",
+        ));
+    }
+    if preview {
+        map.entry("idempotency_key")
+            .or_insert_with(|| Value::String("preview".into()));
+    }
+    serde_json::from_value::<NewPacket>(value).map_err(|e| {
+        let mut msg = e.to_string();
+        msg.truncate(300);
+        AppError::invalid(msg)
+    })
+}
+
+async fn request_for(
+    state: &AppState,
+    user: &str,
+    draft: &NewPacket,
+) -> AppResult<SendRequest> {
+    let chat = member_chat(state, user, &draft.chat_id).await?;
+    Ok(draft.to_request(user, &chat.info_for(user))?)
+}
+
+/// Sends a packet: `amount` is the total for lucky packets and the per-share amount for
+/// the others. The same `idempotency_key` again returns the same packet (header
+/// `Idempotent-Replayed: true`) and never debits twice.
+#[utoipa::path(post, path = "/api/v1/packets", tag = "packets", security(("bearer" = [])),
+    request_body = NewPacket,
+    responses((status = 201, body = PacketView), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn send(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ReqLang(lang): ReqLang,
+    Body(body): Body<Value>,
+) -> AppResult<Response> {
+    let draft = parse_new_packet(body, lang, false)?;
+    let req = request_for(&state, &user, &draft).await?;
+    let done = state
+        .store
+        .send(req, state.policy.clone(), state.clock.now())
+        .await
+        .map_err(|e| e.into_app(lang))?;
+    let mut response = (StatusCode::CREATED, Json(done.view)).into_response();
+    if done.replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", axum::http::HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// What the review stage shows: the total and every warning, or the validation error a
+/// send would get (nothing is sent).
+#[utoipa::path(post, path = "/api/v1/packets/preview", tag = "packets", security(("bearer" = [])),
+    request_body = NewPacket,
+    responses((status = 200, body = Preview), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ReqLang(lang): ReqLang,
+    Body(body): Body<Value>,
+) -> AppResult<Json<Preview>> {
+    let draft = parse_new_packet(body, lang, true)?;
+    let mut req = request_for(&state, &user, &draft).await?;
+    req.idempotency_key = "preview".into();
+    let now = state.clock.now();
+    let balance = state.store.balance(&user).await?;
+    let total = hongbao_engine::ops::validate_send(&req, balance, &state.policy, now)
+        .map_err(|e| AppError::send(&e, lang))?;
+    let history = state.store.history(&user, &req.chat.id).await?;
+    let warnings = warnings::check(&warnings::WarningInput {
+        kind: &req.kind,
+        chat: &req.chat,
+        history: &history,
+        balance: balance.unwrap_or_default(),
+        policy: &state.policy,
+        now,
+    });
+    Ok(Json(Preview { total, warnings }))
+}
+
+/// One packet with its claims (only for members of its chat).
+#[utoipa::path(get, path = "/api/v1/packets/{id}", tag = "packets", security(("bearer" = [])),
+    params(("id" = u64, Path, description = "packet id")),
+    responses((status = 200, body = PacketView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn packet(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    PacketIdPath(id): PacketIdPath,
+) -> AppResult<Json<PacketView>> {
+    let now = state.clock.now();
+    let visible = |p: Option<Packet>| {
+        p.filter(|p| p.is_member(&user))
+            .ok_or_else(|| AppError::not_found("packet"))
+    };
+    let mut p = visible(state.store.packet(id).await?)?;
+    if is_due(&p, now) {
+        state
+            .store
+            .expire(vec![id], now)
+            .await
+            .map_err(|e| e.into_app(Lang::En))?;
+        p = visible(state.store.packet(id).await?)?;
+    }
+    Ok(Json(PacketView::new(&p, &user, now)))
+}
+
+/// Claims a share. The same user again gets the same amount with `already_claimed`.
+#[utoipa::path(post, path = "/api/v1/packets/{id}/claim", tag = "packets", security(("bearer" = [])),
+    params(("id" = u64, Path, description = "packet id")),
+    responses((status = 200, body = ClaimResult), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "not_for_you"),
+              (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "claimed_out, expired, recalled, pending")))]
+pub async fn claim(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ReqLang(lang): ReqLang,
+    PacketIdPath(id): PacketIdPath,
+) -> AppResult<Json<ClaimResult>> {
+    let claimed = state
+        .store
+        .claim(id, &user, state.clock.now())
+        .await
+        .map_err(|e| e.into_app(lang))?;
+    Ok(Json(ClaimResult {
+        amount: claimed.amount,
+        already_claimed: claimed.already_claimed,
+    }))
+}
+
+/// Recalls a packet (the sender only), under the recall policy it was sent with. The body
+/// is optional: `{"authorized": true}` for the extra authorization some policies want.
+#[utoipa::path(post, path = "/api/v1/packets/{id}/recall", tag = "packets", security(("bearer" = [])),
+    params(("id" = u64, Path, description = "packet id")),
+    request_body(content = Option<RecallRequest>),
+    responses((status = 200, body = RecallResult), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "recall_forbidden"),
+              (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "recall_window_closed, recall_has_claims, claimed_out, expired, recalled")))]
+pub async fn recall(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    ReqLang(lang): ReqLang,
+    PacketIdPath(id): PacketIdPath,
+    request: axum::extract::Request,
+) -> AppResult<Json<RecallResult>> {
+    let bytes: Bytes = json_bytes(request, &state, true).await?;
+    let body: RecallRequest = if bytes.is_empty() {
+        RecallRequest::default()
+    } else {
+        parse_json(&bytes)?
+    };
+    let recalled = state
+        .store
+        .recall(id, &user, body.authorized, state.policy.clone(), state.clock.now())
+        .await
+        .map_err(|e| e.into_app(lang))?;
+    Ok(Json(RecallResult {
+        refund: recalled.refund,
+    }))
+}
+
+// ------------------------------------------------------------------------------ lab
+
+/// A stored lab event.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LabEventView {
+    pub id: i64,
+    pub username: String,
+    /// RFC 3339.
+    pub at: String,
+    /// The event as it was posted.
+    #[schema(value_type = Object)]
+    pub event: Value,
+}
+
+/// The id of a stored lab event.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Stores a lab event: a JSON object with a `type` string (1–64 characters) and any
+/// other fields.
+#[utoipa::path(post, path = "/api/v1/lab/events", tag = "lab", security(("bearer" = [])),
+    request_body(content = Object, description = "{\"type\": \"exposure\", …}"),
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn add_lab_event(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+    Body(body): Body<Value>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let Value::Object(map) = &body else {
+        return Err(AppError::invalid("a lab event is a JSON object"));
+    };
+    let kind = match map.get("type") {
+        Some(Value::String(t)) if !t.trim().is_empty() && t.chars().count() <= MAX_LAB_TYPE => {
+            t.clone()
+        }
+        _ => {
+            return Err(AppError::invalid(
+                "a lab event needs a \"type\" string of 1 to 64 characters",
+            ));
+        }
+    };
+    let id = state
+        .store
+        .add_lab_event(user, state.clock.now(), kind, body.to_string())
+        .await
+        .map_err(|e| e.into_app(Lang::En))?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The caller's lab events, oldest first (the newest 10,000).
+#[utoipa::path(get, path = "/api/v1/lab/events", tag = "lab", security(("bearer" = [])),
+    responses((status = 200, body = [LabEventView]), (status = 401, body = ErrorBody)))]
+pub async fn lab_events(
+    State(state): State<AppState>,
+    AuthUser(user): AuthUser,
+) -> AppResult<Json<Vec<LabEventView>>> {
+    let rows = state.store.lab_events(&user).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| LabEventView {
+                id: r.id,
+                username: r.username,
+                at: r.at.to_string(),
+                event: serde_json::from_str(&r.body).unwrap_or(Value::Null),
+            })
+            .collect(),
+    ))
+}
+
+// ------------------------------------------------------------------------------ test clock
+
+/// Moves this server process's clock forward (only with `--test-clock`).
+#[utoipa::path(post, path = "/api/v1/test/clock", tag = "test", security(("bearer" = [])),
+    request_body = AdvanceClock,
+    responses((status = 200, body = ClockNow), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody, description = "without --test-clock")))]
+pub async fn advance_clock(
+    State(state): State<AppState>,
+    AuthUser(_): AuthUser,
+    Body(body): Body<AdvanceClock>,
+) -> AppResult<Json<ClockNow>> {
+    const TEN_YEARS: i64 = 10 * 366 * 86_400;
+    if !(0..=TEN_YEARS).contains(&body.advance_seconds) {
+        return Err(AppError::invalid(
+            "advance_seconds must be between 0 and ten years",
+        ));
+    }
+    state.clock.advance(body.advance_seconds);
+    Ok(Json(ClockNow {
+        now: state.clock.now(),
+    }))
+}
+
+// ------------------------------------------------------------------------------ misc
+
+/// The OpenAPI document of this API.
+pub async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        state.openapi.clone(),
+    )
+}
+
+/// Unknown API paths.
+pub async fn not_found() -> AppError {
+    AppError::not_found("endpoint")
+}
+
+/// Known paths with the wrong method.
+pub async fn method_not_allowed() -> AppError {
+    AppError::invalid("method not allowed").with_status(StatusCode::METHOD_NOT_ALLOWED)
+}
+
+pub type SharedPolicy = Arc<hongbao_engine::Policy>;

@@ -1,0 +1,401 @@
+//! PostgreSQL: one transaction per operation; several server processes may share the
+//! database.
+//!
+//! The packet row is locked with `SELECT … FOR UPDATE` before the engine runs, so claims
+//! and recalls of one packet are serialised across processes (exactly one of a racing
+//! claim and recall wins; no share is handed out twice). Every operation locks at most one
+//! packet and then the users it books money for, always in that order, so operations
+//! cannot deadlock. Balances change with `balance = balance + $1 … AND balance + $1 >= 0`
+//! (and a `CHECK (balance >= 0)`); claims have `UNIQUE (packet_id, username)` and
+//! `UNIQUE (packet_id, position)`; packets `UNIQUE (sender, idempotency_key)`. A lost race
+//! on a unique key (two sends with one key at once) is retried and then finds the first.
+//!
+//! Live updates: `pg_notify` inside the transaction (delivered only if it commits); every
+//! process LISTENs and forwards what arrives to its own subscribers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hongbao_api::ChatEvent;
+use hongbao_engine::ops::Posting;
+use hongbao_engine::{Claimed, Money, Policy, Recalled, SendRequest, Timestamp};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
+use sqlx::{Postgres, Row, Transaction};
+
+use super::{
+    Change, Loaded, SendDone, Seed, StoreError, Tx, TxError, TxResult, claim_from, decode_body,
+    encode_body, insert_seed, migrator, seed_rows, state_str, to_i64,
+};
+use crate::events::{Hub, PG_CHANNEL};
+
+const MIGRATION: &str = include_str!("../../migrations/postgres/0001_init.sql");
+/// Attempts of one operation when it loses a race on a unique key or a deadlock.
+const ATTEMPTS: u32 = 5;
+
+/// Runs an operation in a fresh transaction; commits on `Ok` (also a refusal, which may
+/// have expired the packet on the way), rolls back on `Err`, and retries lost races.
+macro_rules! retry {
+    ($self:ident, |$tx:ident| $op:expr) => {{
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut handle = PgTx {
+                tx: $self.pool.begin().await?,
+            };
+            let result: TxResult<_> = {
+                let $tx = &mut handle;
+                $op.await
+            };
+            match result {
+                Ok(outcome) => match handle.tx.commit().await {
+                    Ok(()) => break outcome.map_err(StoreError::Op),
+                    Err(e) if attempt < ATTEMPTS && retryable(&e) => continue,
+                    Err(e) => break Err(StoreError::Db(e)),
+                },
+                Err(TxError::Abort(op)) => {
+                    let _ = handle.tx.rollback().await;
+                    break Err(StoreError::Op(op));
+                }
+                Err(TxError::Db(e)) => {
+                    let _ = handle.tx.rollback().await;
+                    if attempt < ATTEMPTS && retryable(&e) {
+                        continue;
+                    }
+                    break Err(StoreError::Db(e));
+                }
+            }
+        }
+    }};
+}
+
+/// The PostgreSQL store.
+pub struct PgStore {
+    pub pool: PgPool,
+    pub hub: Arc<Hub>,
+    listener: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
+}
+
+impl PgStore {
+    /// Connects, migrates (under sqlx's advisory lock, so processes may start together),
+    /// seeds, and starts listening for the other processes' events.
+    pub async fn open(
+        url: &str,
+        max_connections: u32,
+        seed: &Seed,
+        now: Timestamp,
+    ) -> anyhow::Result<PgStore> {
+        let opts: PgConnectOptions = url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        migrator(MIGRATION).run(&pool).await?;
+        let (users, chats) = seed_rows(seed);
+        let mut tx = pool.begin().await?;
+        let fresh = sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('seeded', '1') ON CONFLICT (key) DO NOTHING",
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        let users: Vec<_> = users
+            .into_iter()
+            .filter(|u| fresh || !hongbao_api::demo::DEMO_USERS.contains(&u.username.as_str()))
+            .collect();
+        let chats: Vec<_> = chats
+            .into_iter()
+            .filter(|c| fresh || c.id == super::CROWD)
+            .collect();
+        insert_seed!(tx, &users, &chats, now);
+        tx.commit().await?;
+
+        let hub = Arc::new(Hub::default());
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.listen(PG_CHANNEL).await?;
+        let forward = hub.clone();
+        let listener = tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(n) => match serde_json::from_str::<ChatEvent>(n.payload()) {
+                        Ok(event) => forward.publish(event),
+                        Err(e) => tracing::warn!("unreadable event {:?}: {e}", n.payload()),
+                    },
+                    Err(e) => {
+                        // PgListener reconnects on the next recv; events in the gap are lost
+                        // (clients refetch on reconnect).
+                        tracing::warn!("event listener: {e}");
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                    }
+                }
+            }
+        });
+        Ok(PgStore {
+            pool,
+            hub,
+            listener,
+        })
+    }
+
+    pub async fn send(
+        &self,
+        req: &SendRequest,
+        policy: &Policy,
+        now: Timestamp,
+        seed: u64,
+    ) -> Result<SendDone, StoreError> {
+        retry!(self, |tx| super::send(tx, req, policy, now, seed))
+    }
+
+    pub async fn claim(&self, id: u64, user: &str, now: Timestamp) -> Result<Claimed, StoreError> {
+        retry!(self, |tx| super::claim(tx, id, user, now))
+    }
+
+    pub async fn recall(
+        &self,
+        id: u64,
+        user: &str,
+        authorized: bool,
+        policy: &Policy,
+        now: Timestamp,
+    ) -> Result<Recalled, StoreError> {
+        retry!(self, |tx| super::recall(tx, id, user, authorized, policy, now))
+    }
+
+    pub async fn expire(&self, ids: &[u64], now: Timestamp) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for &id in ids {
+            if retry!(self, |tx| super::expire(tx, id, now))? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sessions (token_hash, username, created_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(user)
+            .bind(now.millis())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn add_lab_event(
+        &self,
+        user: &str,
+        at: Timestamp,
+        kind: &str,
+        body: &str,
+    ) -> Result<i64, StoreError> {
+        let id: i64 = sqlx::query(
+            "INSERT INTO lab_events (username, at, type, body) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(user)
+        .bind(at.millis())
+        .bind(kind)
+        .bind(body)
+        .fetch_one(&self.pool)
+        .await?
+        .get(0);
+        Ok(id)
+    }
+}
+
+
+/// Unique violation (a lost race), serialization failure, deadlock.
+fn retryable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(
+            db.code().as_deref(),
+            Some("23505") | Some("40001") | Some("40P01")
+        ),
+        _ => false,
+    }
+}
+
+/// One PostgreSQL transaction.
+pub struct PgTx {
+    tx: Transaction<'static, Postgres>,
+}
+
+impl Tx for PgTx {
+    async fn take_packet(&mut self, id: u64) -> Result<Option<Loaded>, sqlx::Error> {
+        let Some(row) = sqlx::query("SELECT body, seed FROM packets WHERE id = $1 FOR UPDATE")
+            .bind(to_i64(id))
+            .fetch_optional(&mut *self.tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let claims = sqlx::query(
+            "SELECT username, amount, at FROM claims WHERE packet_id = $1 ORDER BY position",
+        )
+        .bind(to_i64(id))
+        .fetch_all(&mut *self.tx)
+        .await?
+        .into_iter()
+        .map(|r| claim_from(r.get(0), r.get(1), r.get(2)))
+        .collect();
+        let body: String = row.get(0);
+        let seed: i64 = row.get(1);
+        Ok(Some(Loaded {
+            packet: decode_body(&body, claims)?,
+            seed: seed as u64,
+        }))
+    }
+
+    async fn put_packet(&mut self, mut loaded: Loaded, change: Change) -> Result<(), sqlx::Error> {
+        let id = to_i64(loaded.packet.id.0);
+        match change {
+            Change::None => {}
+            Change::Updated | Change::Claimed => {
+                let body = encode_body(&mut loaded.packet);
+                let p = &loaded.packet;
+                sqlx::query(
+                    "UPDATE packets SET state = $1, recalled_at = $2, body = $3 WHERE id = $4",
+                )
+                .bind(state_str(p.state))
+                .bind(p.recalled_at.map(|t| t.millis()))
+                .bind(body)
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?;
+                if matches!(change, Change::Claimed)
+                    && let Some(c) = p.claims.last()
+                {
+                    sqlx::query(
+                        "INSERT INTO claims (packet_id, position, username, amount, at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(id)
+                    .bind(p.claims.len() as i64 - 1)
+                    .bind(&c.user)
+                    .bind(c.amount.fen())
+                    .bind(c.at.millis())
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
+            }
+            Change::Inserted { request } => {
+                let body = encode_body(&mut loaded.packet);
+                let p = &loaded.packet;
+                sqlx::query(
+                    "INSERT INTO packets (id, chat_id, sender, idempotency_key, request, state, \
+                     created_at, expires_at, recalled_at, seed, body) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(id)
+                .bind(&p.chat_id)
+                .bind(&p.sender)
+                .bind(&p.idempotency_key)
+                .bind(request)
+                .bind(state_str(p.state))
+                .bind(p.created_at.millis())
+                .bind(p.expires_at.millis())
+                .bind(p.recalled_at.map(|t| t.millis()))
+                .bind(loaded.seed as i64)
+                .bind(body)
+                .execute(&mut *self.tx)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn balance(&mut self, user: &str) -> Result<Option<Money>, sqlx::Error> {
+        let row = sqlx::query("SELECT balance FROM users WHERE username = $1")
+            .bind(user)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(row.map(|r| Money::from_fen(r.get(0))))
+    }
+
+    async fn by_key(&mut self, sender: &str, key: &str) -> Result<Option<(u64, String)>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT id, request FROM packets WHERE sender = $1 AND idempotency_key = $2",
+        )
+        .bind(sender)
+        .bind(key)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(row.map(|r| (r.get::<i64, _>(0) as u64, r.get(1))))
+    }
+
+    async fn next_packet_id(&mut self) -> Result<u64, sqlx::Error> {
+        let id: i64 = sqlx::query("SELECT nextval('packets_id_seq')")
+            .fetch_one(&mut *self.tx)
+            .await?
+            .get(0);
+        Ok(id as u64)
+    }
+
+    async fn book(&mut self, postings: Vec<Posting>) -> Result<bool, sqlx::Error> {
+        for p in postings {
+            let delta = i64::try_from(p.signed_amount()).unwrap_or(i64::MIN);
+            let updated = sqlx::query(
+                "UPDATE users SET balance = balance + $1 WHERE username = $2 AND balance + $1 >= 0",
+            )
+            .bind(delta)
+            .bind(&p.user)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+            if updated != 1 {
+                return Ok(false);
+            }
+            sqlx::query(
+                "INSERT INTO ledger (username, kind, amount, packet_id, at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&p.user)
+            .bind(p.kind.as_str())
+            .bind(p.amount.fen())
+            .bind(p.packet.map(|id| to_i64(id.0)))
+            .bind(p.at.millis())
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(true)
+    }
+
+    async fn recalls_between(
+        &mut self,
+        user: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<u32, sqlx::Error> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM packets WHERE sender = $1 AND recalled_at >= $2 AND recalled_at < $3",
+        )
+        .bind(user)
+        .bind(from.millis())
+        .bind(to.millis())
+        .fetch_one(&mut *self.tx)
+        .await?
+        .get(0);
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn emit(&mut self, event: ChatEvent) -> Result<(), sqlx::Error> {
+        let payload = serde_json::to_string(&event).unwrap_or_default();
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(PG_CHANNEL)
+            .bind(payload)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}

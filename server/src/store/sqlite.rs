@@ -1,0 +1,820 @@
+//! SQLite: one writer task, group commit, a pool of readers.
+//!
+//! Every write (send, claim, recall, expire, sessions, lab events) is a command to the
+//! writer task, which owns the only writing connection. It takes the commands that are
+//! waiting (up to `--sqlite-batch`), runs each through the same operations as PostgreSQL
+//! (see [`super::Tx`]) inside one `BEGIN IMMEDIATE` transaction, writes what they changed
+//! with a few multi-row statements, commits, and only then answers them and publishes their
+//! events. If anything in a batch fails, the batch is rolled back and its commands are run
+//! again one by one, so one bad command cannot fail the others.
+//!
+//! Because it is the only writer, the writer keeps the packets and balances it has read or
+//! written in memory (dropped whenever a transaction rolls back). **One server process per
+//! SQLite file**: use PostgreSQL for several processes.
+//!
+//! Durability: WAL with `synchronous=NORMAL`. A committed transaction is in the WAL file
+//! before the commit returns, so it survives the process being killed (kill -9); it may
+//! be lost if the machine loses power before the next checkpoint's fsync.
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hongbao_api::ChatEvent;
+use hongbao_engine::ops::Posting;
+use hongbao_engine::{Claimed, Money, Policy, PacketState, Recalled, SendRequest, Timestamp};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{Connection, QueryBuilder, Row, Sqlite};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    Change, Loaded, OpError, SendDone, Seed, StoreError, Tx, TxError, claim_from, decode_body,
+    encode_body, insert_seed, migrator, seed_rows, state_str, to_i64,
+};
+use crate::events::Hub;
+
+const MIGRATION: &str = include_str!("../../migrations/sqlite/0001_init.sql");
+/// Packets kept in the writer's memory before it starts over.
+const CACHE_PACKETS: usize = 20_000;
+/// Commands waiting for the writer before senders wait.
+const QUEUE: usize = 16_384;
+
+type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+enum Cmd {
+    Send {
+        req: SendRequest,
+        policy: Arc<Policy>,
+        now: Timestamp,
+        seed: u64,
+        reply: Reply<SendDone>,
+    },
+    Claim {
+        id: u64,
+        user: String,
+        now: Timestamp,
+        reply: Reply<Claimed>,
+    },
+    Recall {
+        id: u64,
+        user: String,
+        authorized: bool,
+        policy: Arc<Policy>,
+        now: Timestamp,
+        reply: Reply<Recalled>,
+    },
+    Expire {
+        ids: Vec<u64>,
+        now: Timestamp,
+        reply: Reply<usize>,
+    },
+    Session {
+        token_hash: String,
+        user: String,
+        now: Timestamp,
+        reply: Reply<()>,
+    },
+    Lab {
+        user: String,
+        at: Timestamp,
+        kind: String,
+        body: String,
+        reply: Reply<i64>,
+    },
+    Shutdown,
+}
+
+/// What a command produced, held until the batch commits.
+enum Outcome {
+    Send(Result<SendDone, OpError>),
+    Claim(Result<Claimed, OpError>),
+    Recall(Result<Recalled, OpError>),
+    Expire(usize),
+    Session,
+    Lab(i64),
+    None,
+}
+
+/// The SQLite store.
+pub struct SqliteStore {
+    pub read: SqlitePool,
+    pub hub: Arc<Hub>,
+    tx: mpsc::Sender<Cmd>,
+    writer: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// `sqlite://path` (or `sqlite:path`) → connect options for that file.
+fn options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
+    Ok(SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true))
+}
+
+impl SqliteStore {
+    /// Opens (creating and migrating) the database, seeds it, starts the writer.
+    pub async fn open(
+        url: &str,
+        readers: u32,
+        max_batch: usize,
+        seed: &Seed,
+        now: Timestamp,
+    ) -> anyhow::Result<SqliteStore> {
+        let opts = options(url)?;
+        let mut conn = SqliteConnection::connect_with(&opts).await?;
+        migrator(MIGRATION).run(&mut conn).await?;
+        let (users, chats) = seed_rows(seed);
+        let mut tx = conn.begin().await?;
+        let fresh = sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('seeded', '1') ON CONFLICT (key) DO NOTHING",
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        // Demo users only when the database is new; the crowd whenever asked for.
+        let users: Vec<_> = users
+            .into_iter()
+            .filter(|u| fresh || !hongbao_api::demo::DEMO_USERS.contains(&u.username.as_str()))
+            .collect();
+        let chats: Vec<_> = chats
+            .into_iter()
+            .filter(|c| fresh || c.id == super::CROWD)
+            .collect();
+        insert_seed!(tx, &users, &chats, now);
+        tx.commit().await?;
+
+        let read = SqlitePoolOptions::new()
+            .max_connections(readers.max(1))
+            .min_connections(1)
+            .connect_with(opts.clone().read_only(true))
+            .await?;
+        let hub = Arc::new(Hub::default());
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let mut writer = Writer {
+            conn,
+            cache: Cache::default(),
+        };
+        writer.reset().await?;
+        let handle = tokio::spawn(writer.run(rx, hub.clone(), max_batch.max(1)));
+        Ok(SqliteStore {
+            read,
+            hub,
+            tx,
+            writer: tokio::sync::Mutex::new(Some(handle)),
+        })
+    }
+
+    async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Cmd) -> Result<T, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(make(reply))
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer stopped".into()))?;
+        rx.await
+            .map_err(|_| StoreError::Unavailable("the writer stopped".into()))?
+    }
+
+    pub async fn send(
+        &self,
+        req: SendRequest,
+        policy: Arc<Policy>,
+        now: Timestamp,
+        seed: u64,
+    ) -> Result<SendDone, StoreError> {
+        self.call(|reply| Cmd::Send {
+            req,
+            policy,
+            now,
+            seed,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn claim(&self, id: u64, user: String, now: Timestamp) -> Result<Claimed, StoreError> {
+        self.call(|reply| Cmd::Claim {
+            id,
+            user,
+            now,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn recall(
+        &self,
+        id: u64,
+        user: String,
+        authorized: bool,
+        policy: Arc<Policy>,
+        now: Timestamp,
+    ) -> Result<Recalled, StoreError> {
+        self.call(|reply| Cmd::Recall {
+            id,
+            user,
+            authorized,
+            policy,
+            now,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn expire(&self, ids: Vec<u64>, now: Timestamp) -> Result<usize, StoreError> {
+        self.call(|reply| Cmd::Expire { ids, now, reply }).await
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: String,
+        user: String,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.call(|reply| Cmd::Session {
+            token_hash,
+            user,
+            now,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn add_lab_event(
+        &self,
+        user: String,
+        at: Timestamp,
+        kind: String,
+        body: String,
+    ) -> Result<i64, StoreError> {
+        self.call(|reply| Cmd::Lab {
+            user,
+            at,
+            kind,
+            body,
+            reply,
+        })
+        .await
+    }
+
+    /// Lets the writer finish its batch, stops it, closes the readers.
+    pub async fn close(&self) {
+        let _ = self.tx.send(Cmd::Shutdown).await;
+        if let Some(handle) = self.writer.lock().await.take() {
+            let _ = handle.await;
+        }
+        self.read.close().await;
+    }
+}
+
+/// What the writer remembers between batches (it is the only writer).
+#[derive(Default)]
+struct Cache {
+    packets: HashMap<u64, Loaded>,
+    /// Committed balances in fen.
+    balances: HashMap<String, i64>,
+    next_packet_id: u64,
+}
+
+struct Writer {
+    conn: SqliteConnection,
+    cache: Cache,
+}
+
+impl Writer {
+    /// Forgets what it remembered (after a rollback) and reads the next packet id.
+    async fn reset(&mut self) -> Result<(), sqlx::Error> {
+        self.cache.packets.clear();
+        self.cache.balances.clear();
+        let max: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM packets")
+            .fetch_one(&mut self.conn)
+            .await?
+            .get(0);
+        self.cache.next_packet_id = max as u64 + 1;
+        Ok(())
+    }
+
+    async fn run(mut self, mut rx: mpsc::Receiver<Cmd>, hub: Arc<Hub>, max_batch: usize) {
+        let mut stop = false;
+        while !stop {
+            let Some(first) = rx.recv().await else { break };
+            let mut cmds = vec![first];
+            while cmds.len() < max_batch {
+                match rx.try_recv() {
+                    Ok(cmd) => cmds.push(cmd),
+                    Err(_) => break,
+                }
+            }
+            if let Some(i) = cmds.iter().position(|c| matches!(c, Cmd::Shutdown)) {
+                stop = true;
+                cmds.truncate(i);
+            }
+            if !cmds.is_empty() {
+                self.run_batch(cmds, &hub).await;
+            }
+        }
+        let _ = self.conn.close().await;
+    }
+
+    async fn run_batch(&mut self, cmds: Vec<Cmd>, hub: &Hub) {
+        match self.try_batch(&cmds).await {
+            Ok((outcomes, events)) => {
+                for (cmd, outcome) in cmds.into_iter().zip(outcomes) {
+                    answer(cmd, Ok(outcome));
+                }
+                for e in events {
+                    hub.publish(e);
+                }
+            }
+            Err(e) if cmds.len() == 1 => {
+                if let TxError::Db(e) = &e {
+                    tracing::error!("sqlite transaction failed: {e}");
+                }
+                let _ = self.reset().await;
+                for cmd in cmds {
+                    answer(cmd, Err(StoreError::from(e)));
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(
+                    "a batch of {} failed ({e:?}); running its commands one by one",
+                    cmds.len()
+                );
+                let _ = self.reset().await;
+                for cmd in cmds {
+                    Box::pin(self.run_batch(vec![cmd], hub)).await;
+                }
+            }
+        }
+    }
+
+    async fn try_batch(&mut self, cmds: &[Cmd]) -> Result<(Vec<Outcome>, Vec<ChatEvent>), TxError> {
+        if self.cache.packets.len() > CACHE_PACKETS {
+            self.cache.packets.clear();
+        }
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await?;
+        let result = self.batch_body(cmds).await;
+        match result {
+            Ok((outcomes, events, deltas)) => match sqlx::query("COMMIT").execute(&mut self.conn).await {
+                Ok(_) => {
+                    for (user, d) in deltas {
+                        if let Some(b) = self.cache.balances.get_mut(&user) {
+                            *b += d;
+                        }
+                    }
+                    Ok((outcomes, events))
+                }
+                Err(e) => {
+                    let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+                    Err(TxError::Db(e))
+                }
+            },
+            Err(e) => {
+                let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+                Err(e)
+            }
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    async fn batch_body(
+        &mut self,
+        cmds: &[Cmd],
+    ) -> Result<(Vec<Outcome>, Vec<ChatEvent>, HashMap<String, i64>), TxError> {
+        let mut b = Batch {
+            conn: &mut self.conn,
+            cache: &mut self.cache,
+            inserted: HashMap::new(),
+            keys: HashMap::new(),
+            dirty: Vec::new(),
+            dirty_set: HashSet::new(),
+            claims: Vec::new(),
+            ledger: Vec::new(),
+            deltas: HashMap::new(),
+            recalls: Vec::new(),
+            events: Vec::new(),
+        };
+        let mut outcomes = Vec::with_capacity(cmds.len());
+        for cmd in cmds {
+            let outcome = match cmd {
+                Cmd::Send {
+                    req,
+                    policy,
+                    now,
+                    seed,
+                    ..
+                } => Outcome::Send(super::send(&mut b, req, policy, *now, *seed).await?),
+                Cmd::Claim { id, user, now, .. } => {
+                    Outcome::Claim(super::claim(&mut b, *id, user, *now).await?)
+                }
+                Cmd::Recall {
+                    id,
+                    user,
+                    authorized,
+                    policy,
+                    now,
+                    ..
+                } => Outcome::Recall(
+                    super::recall(&mut b, *id, user, *authorized, policy, *now).await?,
+                ),
+                Cmd::Expire { ids, now, .. } => {
+                    let mut n = 0;
+                    for id in ids {
+                        if let Ok(true) = super::expire(&mut b, *id, *now).await? {
+                            n += 1;
+                        }
+                    }
+                    Outcome::Expire(n)
+                }
+                Cmd::Session {
+                    token_hash,
+                    user,
+                    now,
+                    ..
+                } => {
+                    sqlx::query(
+                        "INSERT INTO sessions (token_hash, username, created_at) VALUES ($1, $2, $3)",
+                    )
+                    .bind(token_hash)
+                    .bind(user)
+                    .bind(now.millis())
+                    .execute(&mut *b.conn)
+                    .await?;
+                    Outcome::Session
+                }
+                Cmd::Lab {
+                    user,
+                    at,
+                    kind,
+                    body,
+                    ..
+                } => {
+                    let id: i64 = sqlx::query(
+                        "INSERT INTO lab_events (username, at, type, body) VALUES ($1, $2, $3, $4) \
+                         RETURNING id",
+                    )
+                    .bind(user)
+                    .bind(at.millis())
+                    .bind(kind)
+                    .bind(body)
+                    .fetch_one(&mut *b.conn)
+                    .await?
+                    .get(0);
+                    Outcome::Lab(id)
+                }
+                Cmd::Shutdown => Outcome::None,
+            };
+            outcomes.push(outcome);
+        }
+        b.flush().await?;
+        let events = std::mem::take(&mut b.events);
+        let deltas = std::mem::take(&mut b.deltas);
+        Ok((outcomes, events, deltas))
+    }
+}
+
+fn answer(cmd: Cmd, outcome: Result<Outcome, StoreError>) {
+    fn op<T>(r: Result<Result<T, OpError>, StoreError>) -> Result<T, StoreError> {
+        r.and_then(|inner| inner.map_err(StoreError::Op))
+    }
+    match cmd {
+        Cmd::Send { reply, .. } => {
+            let _ = reply.send(op(outcome.map(|o| match o {
+                Outcome::Send(r) => r,
+                _ => Err(OpError::NotFound),
+            })));
+        }
+        Cmd::Claim { reply, .. } => {
+            let _ = reply.send(op(outcome.map(|o| match o {
+                Outcome::Claim(r) => r,
+                _ => Err(OpError::NotFound),
+            })));
+        }
+        Cmd::Recall { reply, .. } => {
+            let _ = reply.send(op(outcome.map(|o| match o {
+                Outcome::Recall(r) => r,
+                _ => Err(OpError::NotFound),
+            })));
+        }
+        Cmd::Expire { reply, .. } => {
+            let _ = reply.send(outcome.map(|o| match o {
+                Outcome::Expire(n) => n,
+                _ => 0,
+            }));
+        }
+        Cmd::Session { reply, .. } => {
+            let _ = reply.send(outcome.map(|_| ()));
+        }
+        Cmd::Lab { reply, .. } => {
+            let _ = reply.send(outcome.map(|o| match o {
+                Outcome::Lab(id) => id,
+                _ => 0,
+            }));
+        }
+        Cmd::Shutdown => {}
+    }
+}
+
+/// One batch's view of the database: the writer's memory plus what this batch changed,
+/// written by [`Batch::flush`].
+struct Batch<'a> {
+    conn: &'a mut SqliteConnection,
+    cache: &'a mut Cache,
+    /// New packets: id → request JSON.
+    inserted: HashMap<u64, String>,
+    /// (sender, key) → (packet, request JSON) of this batch's sends.
+    keys: HashMap<(String, String), (u64, String)>,
+    /// Packets to write, in order.
+    dirty: Vec<u64>,
+    dirty_set: HashSet<u64>,
+    /// (packet, position, user, amount, at).
+    claims: Vec<(i64, i64, String, i64, i64)>,
+    ledger: Vec<Posting>,
+    /// Balance changes in fen.
+    deltas: HashMap<String, i64>,
+    /// (sender, recalled at) of this batch's recalls.
+    recalls: Vec<(String, Timestamp)>,
+    events: Vec<ChatEvent>,
+}
+
+impl Batch<'_> {
+    fn mark(&mut self, id: u64) {
+        if self.dirty_set.insert(id) {
+            self.dirty.push(id);
+        }
+    }
+
+    async fn committed_balance(&mut self, user: &str) -> Result<Option<i64>, sqlx::Error> {
+        if let Some(b) = self.cache.balances.get(user) {
+            return Ok(Some(*b));
+        }
+        let row = sqlx::query("SELECT balance FROM users WHERE username = $1")
+            .bind(user)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        let b: Option<i64> = row.map(|r| r.get(0));
+        if let Some(b) = b {
+            self.cache.balances.insert(user.to_owned(), b);
+        }
+        Ok(b)
+    }
+
+    /// Writes everything this batch changed with a few multi-row statements.
+    async fn flush(&mut self) -> Result<(), sqlx::Error> {
+        // Packets: new ones inserted, changed ones updated, each once with its final state.
+        let mut inserts = Vec::new();
+        let mut updates = Vec::new();
+        for id in std::mem::take(&mut self.dirty) {
+            let Some(l) = self.cache.packets.get_mut(&id) else {
+                continue;
+            };
+            let body = encode_body(&mut l.packet);
+            let p = &l.packet;
+            let state = state_str(p.state);
+            let recalled = p.recalled_at.map(|t| t.millis());
+            match self.inserted.remove(&id) {
+                Some(request) => inserts.push((
+                    to_i64(id),
+                    p.chat_id.clone(),
+                    p.sender.clone(),
+                    p.idempotency_key.clone(),
+                    request,
+                    state,
+                    p.created_at.millis(),
+                    p.expires_at.millis(),
+                    recalled,
+                    l.seed as i64,
+                    body,
+                )),
+                None => updates.push((to_i64(id), state, recalled, body)),
+            }
+        }
+        for chunk in inserts.chunks(64) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO packets (id, chat_id, sender, idempotency_key, request, state, \
+                 created_at, expires_at, recalled_at, seed, body) ",
+            );
+            q.push_values(chunk, |mut row, p| {
+                row.push_bind(p.0)
+                    .push_bind(p.1.clone())
+                    .push_bind(p.2.clone())
+                    .push_bind(p.3.clone())
+                    .push_bind(p.4.clone())
+                    .push_bind(p.5)
+                    .push_bind(p.6)
+                    .push_bind(p.7)
+                    .push_bind(p.8)
+                    .push_bind(p.9)
+                    .push_bind(p.10.clone());
+            });
+            q.build().persistent(false).execute(&mut *self.conn).await?;
+        }
+        for chunk in updates.chunks(256) {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("UPDATE packets SET state = v.column2, recalled_at = v.column3, body = v.column4 FROM (");
+            q.push_values(chunk, |mut row, u| {
+                row.push_bind(u.0)
+                    .push_bind(u.1)
+                    .push_bind(u.2)
+                    .push_bind(u.3.clone());
+            });
+            q.push(") AS v WHERE packets.id = v.column1");
+            q.build().persistent(false).execute(&mut *self.conn).await?;
+        }
+        for chunk in self.claims.chunks(512) {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("INSERT INTO claims (packet_id, position, username, amount, at) ");
+            q.push_values(chunk, |mut row, c| {
+                row.push_bind(c.0)
+                    .push_bind(c.1)
+                    .push_bind(c.2.clone())
+                    .push_bind(c.3)
+                    .push_bind(c.4);
+            });
+            q.build().persistent(false).execute(&mut *self.conn).await?;
+        }
+        for chunk in self.ledger.chunks(512) {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("INSERT INTO ledger (username, kind, amount, packet_id, at) ");
+            q.push_values(chunk, |mut row, p| {
+                row.push_bind(p.user.clone())
+                    .push_bind(p.kind.as_str())
+                    .push_bind(p.amount.fen())
+                    .push_bind(p.packet.map(|id| to_i64(id.0)))
+                    .push_bind(p.at.millis());
+            });
+            q.build().persistent(false).execute(&mut *self.conn).await?;
+        }
+        let deltas: Vec<(String, i64)> = self
+            .deltas
+            .iter()
+            .filter(|(_, d)| **d != 0)
+            .map(|(u, d)| (u.clone(), *d))
+            .collect();
+        for chunk in deltas.chunks(512) {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("UPDATE users SET balance = balance + v.column2 FROM (");
+            q.push_values(chunk, |mut row, d| {
+                row.push_bind(d.0.clone()).push_bind(d.1);
+            });
+            q.push(") AS v WHERE users.username = v.column1");
+            q.build().persistent(false).execute(&mut *self.conn).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Tx for Batch<'_> {
+    async fn take_packet(&mut self, id: u64) -> Result<Option<Loaded>, sqlx::Error> {
+        if let Some(l) = self.cache.packets.remove(&id) {
+            return Ok(Some(l));
+        }
+        let Some(row) = sqlx::query("SELECT body, seed FROM packets WHERE id = $1")
+            .bind(to_i64(id))
+            .fetch_optional(&mut *self.conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let claims = sqlx::query(
+            "SELECT username, amount, at FROM claims WHERE packet_id = $1 ORDER BY position",
+        )
+        .bind(to_i64(id))
+        .fetch_all(&mut *self.conn)
+        .await?
+        .into_iter()
+        .map(|r| claim_from(r.get(0), r.get(1), r.get(2)))
+        .collect();
+        let body: String = row.get(0);
+        let seed: i64 = row.get(1);
+        Ok(Some(Loaded {
+            packet: decode_body(&body, claims)?,
+            seed: seed as u64,
+        }))
+    }
+
+    async fn put_packet(&mut self, loaded: Loaded, change: Change) -> Result<(), sqlx::Error> {
+        let id = loaded.packet.id.0;
+        match change {
+            Change::None => {}
+            Change::Updated => {
+                if loaded.packet.state == PacketState::Recalled
+                    && let Some(at) = loaded.packet.recalled_at
+                {
+                    self.recalls.push((loaded.packet.sender.clone(), at));
+                }
+                self.mark(id);
+            }
+            Change::Claimed => {
+                if let Some(c) = loaded.packet.claims.last() {
+                    let position = loaded.packet.claims.len() as i64 - 1;
+                    self.claims.push((
+                        to_i64(id),
+                        position,
+                        c.user.clone(),
+                        c.amount.fen(),
+                        c.at.millis(),
+                    ));
+                }
+                self.mark(id);
+            }
+            Change::Inserted { request } => {
+                let p = &loaded.packet;
+                self.keys.insert(
+                    (p.sender.clone(), p.idempotency_key.clone()),
+                    (id, request.clone()),
+                );
+                self.inserted.insert(id, request);
+                self.mark(id);
+            }
+        }
+        self.cache.packets.insert(id, loaded);
+        Ok(())
+    }
+
+    async fn balance(&mut self, user: &str) -> Result<Option<Money>, sqlx::Error> {
+        let committed = self.committed_balance(user).await?;
+        let delta = self.deltas.get(user).copied().unwrap_or(0);
+        Ok(committed.map(|b| Money::from_fen(b + delta)))
+    }
+
+    async fn by_key(&mut self, sender: &str, key: &str) -> Result<Option<(u64, String)>, sqlx::Error> {
+        if let Some(found) = self.keys.get(&(sender.to_owned(), key.to_owned())) {
+            return Ok(Some(found.clone()));
+        }
+        let row = sqlx::query(
+            "SELECT id, request FROM packets WHERE sender = $1 AND idempotency_key = $2",
+        )
+        .bind(sender)
+        .bind(key)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        Ok(row.map(|r| (r.get::<i64, _>(0) as u64, r.get(1))))
+    }
+
+    async fn next_packet_id(&mut self) -> Result<u64, sqlx::Error> {
+        let id = self.cache.next_packet_id;
+        self.cache.next_packet_id += 1;
+        Ok(id)
+    }
+
+    async fn book(&mut self, postings: Vec<Posting>) -> Result<bool, sqlx::Error> {
+        // Check every posting first, so a refused debit leaves nothing behind.
+        let mut after: HashMap<&str, i64> = HashMap::new();
+        for p in &postings {
+            let current = match after.get(p.user.as_str()) {
+                Some(b) => *b,
+                None => match self.balance(&p.user).await? {
+                    Some(b) => b.fen(),
+                    None => return Ok(false),
+                },
+            };
+            let next = current + i64::try_from(p.signed_amount()).unwrap_or(i64::MIN);
+            if next < 0 {
+                return Ok(false);
+            }
+            after.insert(p.user.as_str(), next);
+        }
+        for p in postings {
+            *self.deltas.entry(p.user.clone()).or_insert(0) +=
+                i64::try_from(p.signed_amount()).unwrap_or(0);
+            self.ledger.push(p);
+        }
+        Ok(true)
+    }
+
+    async fn recalls_between(
+        &mut self,
+        user: &str,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<u32, sqlx::Error> {
+        let stored: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM packets WHERE sender = $1 AND recalled_at >= $2 AND recalled_at < $3",
+        )
+        .bind(user)
+        .bind(from.millis())
+        .bind(to.millis())
+        .fetch_one(&mut *self.conn)
+        .await?
+        .get(0);
+        let pending = self
+            .recalls
+            .iter()
+            .filter(|(u, at)| u == user && *at >= from && *at < to)
+            .count();
+        Ok(u32::try_from(stored).unwrap_or(u32::MAX) + pending as u32)
+    }
+
+    async fn emit(&mut self, event: ChatEvent) -> Result<(), sqlx::Error> {
+        self.events.push(event);
+        Ok(())
+    }
+}

@@ -66,6 +66,8 @@ pub struct Settings {
     pub storage_key: String,
     /// The user the widget starts as.
     pub user: String,
+    /// The review shows the engine's warnings (a lab variant can hide them).
+    pub warnings: bool,
 }
 
 impl Default for Settings {
@@ -86,6 +88,7 @@ impl Default for Settings {
             server: None,
             storage_key: "hongbao".into(),
             user: "alice".into(),
+            warnings: true,
         }
     }
 }
@@ -110,7 +113,7 @@ impl std::fmt::Display for SettingError {
 }
 
 /// The keys [`Settings::apply`] knows, with what each accepts.
-pub const KEYS: [(&str, &str); 15] = [
+pub const KEYS: [(&str, &str); 16] = [
     ("stages", "1|2|3|adaptive"),
     ("auth", "pin|hold"),
     ("recall", "none|window|remainder|delayed"),
@@ -126,6 +129,7 @@ pub const KEYS: [(&str, &str); 15] = [
     ("server", "http(s)://host[:port]"),
     ("storage", "letters, digits, - and _"),
     ("user", "a demo user name"),
+    ("warnings", "on|off"),
 ];
 
 impl Settings {
@@ -176,6 +180,7 @@ impl Settings {
             "latency" => self.latency_ms = Some(parse_in(v, 0, 10_000).ok_or_else(bad)?),
             "fail" => self.fail_percent = parse_in(v, 0, 100).ok_or_else(bad)? as u8,
             "bots" => self.bots = on_off(v).ok_or_else(bad)?,
+            "warnings" => self.warnings = on_off(v).ok_or_else(bad)?,
             "seed" => self.seed = v.parse().map_err(|_| bad())?,
             "backend" => {
                 self.backend = match v {
@@ -240,7 +245,7 @@ impl Settings {
         };
         let on = |b: bool| if b { "on" } else { "off" };
         let mut q = format!(
-            "stages={stages}&auth={auth}&recall={}&window={}&split={}&motion={}&lang={}&fail={}&bots={}&seed={}&backend={}&storage={}&user={}",
+            "stages={stages}&auth={auth}&recall={}&window={}&split={}&motion={}&lang={}&fail={}&bots={}&seed={}&backend={}&storage={}&user={}&warnings={}",
             self.recall.as_str(),
             self.window_secs,
             self.split.as_str(),
@@ -255,6 +260,7 @@ impl Settings {
             },
             self.storage_key,
             self.user,
+            on(self.warnings),
         );
         if let Some(ms) = self.latency_ms {
             q.push_str(&format!("&latency={ms}"));
@@ -337,7 +343,7 @@ mod tests {
     #[test]
     fn bad_values_keep_defaults_and_are_reported() {
         let (s, errors) = Settings::from_query(
-            "stages=4&auth=face&recall=sometimes&window=0&split=evenly&motion=maybe&lang=fr&latency=-1&fail=101&bots=2&seed=x&backend=ftp&server=javascript:alert(1)&storage=a/b&user=mallory",
+            "stages=4&auth=face&recall=sometimes&window=0&split=evenly&motion=maybe&lang=fr&latency=-1&fail=101&bots=2&seed=x&backend=ftp&server=javascript:alert(1)&storage=a/b&user=mallory&warnings=maybe",
         );
         assert_eq!(s, Settings::default());
         let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();

@@ -13,6 +13,7 @@ pub enum Screen {
     Chat(String),
     Wallet,
     Settings,
+    Lab,
 }
 
 /// Shared UI state. `Copy`: signals and stored values are handles.

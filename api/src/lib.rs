@@ -357,8 +357,12 @@ pub struct ApiError {
 pub fn api_code(engine_code: &str) -> &str {
     match engine_code {
         c if c.starts_with("amount_") => "invalid_amount",
-        "invalid_chat" | "invalid_recipient" | "greeting_too_long" | "invalid_idempotency_key"
-        | "invalid_user" | "invalid_snapshot" => "invalid_request",
+        "invalid_chat"
+        | "invalid_recipient"
+        | "greeting_too_long"
+        | "invalid_idempotency_key"
+        | "invalid_user"
+        | "invalid_snapshot" => "invalid_request",
         "recall_not_allowed"
         | "recall_daily_limit"
         | "recall_blackout"
@@ -375,8 +379,13 @@ pub fn http_status(code: &str) -> u16 {
         "forbidden" | "not_for_you" | "recall_forbidden" => 403,
         "not_found" => 404,
         "insufficient_balance" => 422,
-        "claimed_out" | "expired" | "recalled" | "recall_window_closed" | "recall_has_claims"
-        | "conflict" | "pending" => 409,
+        "claimed_out"
+        | "expired"
+        | "recalled"
+        | "recall_window_closed"
+        | "recall_has_claims"
+        | "conflict"
+        | "pending" => 409,
         "network" => 503,
         _ => 400,
     }
@@ -466,6 +475,46 @@ pub struct ClockNow {
     #[serde(with = "time::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub now: Timestamp,
+}
+
+/// One event of a lab experiment (PRODUCT §6): exposure, stages entered and left, warnings,
+/// cancels, sends, recalls and claims. `POST /api/v1/lab/events` takes a list of them and
+/// `GET /api/v1/lab/events` returns them all; the widget exports them as CSV and JSON Lines.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabEvent {
+    /// `exposure`, `stage_entered`, `stage_left`, `warning_shown`, `cancel`, `send`,
+    /// `recall` or `claim`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub experiment: String,
+    pub variant: String,
+    pub participant: String,
+    /// Assigned from the URL (`?variant=`) rather than by the hash.
+    #[serde(default)]
+    pub forced: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    #[serde(with = "time::rfc3339")]
+    pub at: Timestamp,
+    /// The stage (`entry`, `review`, `authorize`) of stage events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// Milliseconds: in the stage (`stage_left`), from opening the flow (`send`, `cancel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ms: Option<u64>,
+    /// Warning codes shown (`warning_shown`, `send`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// The amount changed after a warning was shown (`send`, `cancel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_changed: Option<bool>,
+    /// The task's intended outcome and what was sent, as `chat kind amount×count`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intended: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packet: Option<u64>,
 }
 
 #[cfg(test)]

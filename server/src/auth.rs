@@ -13,8 +13,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
-use crate::error::AppError;
 use crate::AppState;
+use crate::error::AppError;
 
 const ROUNDS: u32 = 1_024;
 /// Cached token → user entries before the cache starts over.
@@ -64,8 +64,7 @@ pub fn hash_password(salt: &str, password: &str) -> String {
 /// Compares in time independent of where the strings differ.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

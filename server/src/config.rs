@@ -18,7 +18,11 @@ pub struct Config {
     pub listen: SocketAddr,
 
     /// `sqlite://<file>` (created if missing) or `postgres://user@host:port/db`.
-    #[arg(long, env = "HONGBAO_DATABASE_URL", default_value = "sqlite://hongbao.db")]
+    #[arg(
+        long,
+        env = "HONGBAO_DATABASE_URL",
+        default_value = "sqlite://hongbao.db"
+    )]
     pub database_url: String,
 
     /// Serve this directory at / (the widget's Trunk dist, built for the HTTP backend).
@@ -85,6 +89,7 @@ impl Config {
 
     /// `true` for a PostgreSQL URL.
     pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+        self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://")
     }
 }

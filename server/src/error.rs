@@ -1,8 +1,8 @@
 //! Errors as HTTP responses: the right status and `{"error": {"code", "message"}}`.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use hongbao_api::{ApiError, ErrorBody};
 use hongbao_engine::{ClaimError, Lang, RecallError, SendError};
 
@@ -16,8 +16,7 @@ pub struct AppError {
 impl AppError {
     /// An error whose status follows from its code.
     pub fn api(error: ApiError) -> AppError {
-        let status =
-            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
         AppError { status, error }
     }
 

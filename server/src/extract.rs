@@ -22,7 +22,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ReqLang {
             .headers
             .get(axum::http::header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').find_map(|tag| Lang::from_tag(tag.split(';').next()?)))
+            .and_then(|v| {
+                v.split(',')
+                    .find_map(|tag| Lang::from_tag(tag.split(';').next()?))
+            })
             .unwrap_or(Lang::En);
         Ok(ReqLang(lang))
     }
@@ -42,7 +45,13 @@ pub async fn json_bytes<S: Send + Sync>(
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     let has_body = req
         .headers()
         .get(axum::http::header::CONTENT_LENGTH)

@@ -45,7 +45,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub policy: Arc<Policy>,
     pub tokens: Arc<TokenCache>,
-    pub openapi: Arc<str>,
+    pub openapi: axum::body::Bytes,
 }
 
 /// A running server.
@@ -89,10 +89,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         }
         None => Policy::default(),
     };
-    let crowd_balance: Money = config
-        .crowd_balance
-        .parse()
-        .map_err(|e: hongbao_engine::AmountError| anyhow::anyhow!("--crowd-balance: {}", e.message(Lang::En)))?;
+    let crowd_balance: Money =
+        config
+            .crowd_balance
+            .parse()
+            .map_err(|e: hongbao_engine::AmountError| {
+                anyhow::anyhow!("--crowd-balance: {}", e.message(Lang::En))
+            })?;
     let seed = Seed {
         demo: !config.no_demo,
         crowd: config.crowd,
@@ -129,7 +132,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         clock: clock.clone(),
         policy: Arc::new(policy),
         tokens: Arc::new(TokenCache::default()),
-        openapi: openapi::json().into(),
+        openapi: axum::body::Bytes::from(openapi::json()),
     };
     let app = router(state.clone(), &config);
     let listener = TcpListener::bind(config.listen)
@@ -140,7 +143,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let mut serve_stop = stop.subscribe();
     let serve = tokio::spawn(async move {
         let shutdown = async move {
-            let _ = serve_stop.wait_for(|s| *s).await;
+            let _ = serve_stop.changed().await;
         };
         if let Err(e) = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
@@ -154,7 +157,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(interval) => sweep(&state).await,
-                _ = stopped.wait_for(|s| *s) => break,
+                _ = stopped.changed() => break,
             }
         }
     });
@@ -261,8 +264,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
             s.recv().await;
         }

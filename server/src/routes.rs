@@ -37,13 +37,19 @@ const MAX_LAB_TYPE: usize = 64;
 /// Logs in; the token goes into `Authorization: Bearer <token>`.
 #[utoipa::path(post, path = "/api/v1/login", tag = "auth", request_body = Login,
     responses((status = 200, body = Token), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
-pub async fn login(State(state): State<AppState>, Body(body): Body<Login>) -> AppResult<Json<Token>> {
+pub async fn login(
+    State(state): State<AppState>,
+    Body(body): Body<Login>,
+) -> AppResult<Json<Token>> {
     let wrong = || AppError::new("unauthorized", "wrong user name or password");
     if body.username.is_empty() || body.username.len() > 64 || body.password.len() > 256 {
         return Err(wrong());
     }
     let user = state.store.user(&body.username).await?.ok_or_else(wrong)?;
-    if !auth::same(&auth::hash_password(&user.salt, &body.password), &user.password_hash) {
+    if !auth::same(
+        &auth::hash_password(&user.salt, &body.password),
+        &user.password_hash,
+    ) {
         return Err(wrong());
     }
     let token = auth::new_token();
@@ -64,7 +70,11 @@ pub async fn login(State(state): State<AppState>, Body(body): Body<Login>) -> Ap
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(State(state): State<AppState>, AuthUser(user): AuthUser) -> AppResult<Json<Me>> {
     expire_due_of(&state, &user).await?;
-    let balance = state.store.balance(&user).await?.ok_or_else(AppError::unauthorized)?;
+    let balance = state
+        .store
+        .balance(&user)
+        .await?
+        .ok_or_else(AppError::unauthorized)?;
     Ok(Json(Me {
         username: user,
         balance,
@@ -129,12 +139,25 @@ pub async fn chat_packets(
     member_chat(&state, &user, &chat_id).await?;
     let now = state.clock.now();
     let mut packets = state.store.chat_packets(&chat_id).await?;
-    let due: Vec<u64> = packets.iter().filter(|p| is_due(p, now)).map(|p| p.id.0).collect();
+    let due: Vec<u64> = packets
+        .iter()
+        .filter(|p| is_due(p, now))
+        .map(|p| p.id.0)
+        .collect();
     if !due.is_empty() {
-        state.store.expire(due, now).await.map_err(|e| e.into_app(Lang::En))?;
+        state
+            .store
+            .expire(due, now)
+            .await
+            .map_err(|e| e.into_app(Lang::En))?;
         packets = state.store.chat_packets(&chat_id).await?;
     }
-    Ok(Json(packets.iter().map(|p| PacketView::new(p, &user, now)).collect()))
+    Ok(Json(
+        packets
+            .iter()
+            .map(|p| PacketView::new(p, &user, now))
+            .collect(),
+    ))
 }
 
 fn is_due(p: &Packet, now: hongbao_engine::Timestamp) -> bool {
@@ -155,7 +178,10 @@ impl FromRequestParts<AppState> for StreamUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        if parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+        if parts
+            .headers
+            .contains_key(axum::http::header::AUTHORIZATION)
+        {
             return AuthUser::from_request_parts(parts, state)
                 .await
                 .map(|u| StreamUser(u.0));
@@ -167,7 +193,9 @@ impl FromRequestParts<AppState> for StreamUser {
         let value = format!("Bearer {token}")
             .parse()
             .map_err(|_| AppError::unauthorized())?;
-        parts.headers.insert(axum::http::header::AUTHORIZATION, value);
+        parts
+            .headers
+            .insert(axum::http::header::AUTHORIZATION, value);
         AuthUser::from_request_parts(parts, state)
             .await
             .map(|u| StreamUser(u.0))
@@ -202,7 +230,8 @@ pub async fn chat_events(
         };
         std::future::ready(out)
     });
-    let ready = futures_util::stream::once(std::future::ready(Ok(Event::default().comment("ready"))));
+    let ready =
+        futures_util::stream::once(std::future::ready(Ok(Event::default().comment("ready"))));
     Ok(Sse::new(ready.chain(events)).keep_alive(KeepAlive::default()))
 }
 
@@ -233,9 +262,7 @@ fn parse_new_packet(mut value: Value, lang: Lang, preview: bool) -> AppResult<Ne
         }
     }
     if let Some(count) = map.get("count")
-        && !count
-            .as_u64()
-            .is_some_and(|n| u32::try_from(n).is_ok())
+        && count.as_u64().is_none_or(|n| u32::try_from(n).is_err())
     {
         return Err(AppError::new(
             "invalid_count",
@@ -253,11 +280,7 @@ fn parse_new_packet(mut value: Value, lang: Lang, preview: bool) -> AppResult<Ne
     })
 }
 
-async fn request_for(
-    state: &AppState,
-    user: &str,
-    draft: &NewPacket,
-) -> AppResult<SendRequest> {
+async fn request_for(state: &AppState, user: &str, draft: &NewPacket) -> AppResult<SendRequest> {
     let chat = member_chat(state, user, &draft.chat_id).await?;
     Ok(draft.to_request(user, &chat.info_for(user))?)
 }
@@ -285,9 +308,10 @@ pub async fn send(
         .map_err(|e| e.into_app(lang))?;
     let mut response = (StatusCode::CREATED, Json(done.view)).into_response();
     if done.replayed {
-        response
-            .headers_mut()
-            .insert("idempotent-replayed", axum::http::HeaderValue::from_static("true"));
+        response.headers_mut().insert(
+            "idempotent-replayed",
+            axum::http::HeaderValue::from_static("true"),
+        );
     }
     Ok(response)
 }
@@ -397,7 +421,13 @@ pub async fn recall(
     };
     let recalled = state
         .store
-        .recall(id, &user, body.authorized, state.policy.clone(), state.clock.now())
+        .recall(
+            id,
+            &user,
+            body.authorized,
+            state.policy.clone(),
+            state.clock.now(),
+        )
         .await
         .map_err(|e| e.into_app(lang))?;
     Ok(Json(RecallResult {

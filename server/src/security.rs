@@ -22,7 +22,10 @@ pub fn common_headers() -> Vec<(HeaderName, HeaderValue)> {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ),
-        (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
         (
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),
@@ -70,7 +73,10 @@ fn inline_hashes(html: &str, tag: &str) -> Vec<String> {
         };
         let body = &after[body_start..body_start + end];
         if !attrs.contains("src=") && !body.trim().is_empty() {
-            out.push(format!("'sha256-{}'", base64(&Sha256::digest(body.as_bytes()))));
+            out.push(format!(
+                "'sha256-{}'",
+                base64(&Sha256::digest(body.as_bytes()))
+            ));
         }
         rest = &after[body_start + end + close.len()..];
     }
@@ -86,8 +92,16 @@ fn base64(bytes: &[u8]) -> String {
             | u32::from(*c.get(2).unwrap_or(&0));
         s.push(T[(n >> 18) as usize & 63] as char);
         s.push(T[(n >> 12) as usize & 63] as char);
-        s.push(if c.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        s.push(if c.len() > 2 { T[n as usize & 63] as char } else { '=' });
+        s.push(if c.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        s.push(if c.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     s
 }
@@ -111,7 +125,11 @@ pub fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(allow)
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT_LANGUAGE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT_LANGUAGE,
+            ])
             .expose_headers([HeaderName::from_static("idempotent-replayed")]),
     )
 }

@@ -10,8 +10,8 @@ use super::Backend;
 use crate::settings::Settings;
 use hongbao_api::demo::{self, DEMO_BALANCE, DEMO_USERS};
 use hongbao_api::{
-    ApiError, ChatEvent, ChatInfo, ClaimResult, LedgerEntry, Me, NewPacket, PacketView, Preview,
-    RecallResult,
+    ApiError, ChatEvent, ChatInfo, ClaimResult, LabEvent, LedgerEntry, Me, NewPacket, PacketView,
+    Preview, RecallResult,
 };
 use hongbao_engine::{
     Engine, Lang, PacketId, PacketKindTag, Policy, RecallMode, RecallPolicy, Rng, Timestamp,
@@ -572,6 +572,41 @@ impl Backend for Rc<MockBackend> {
     fn subscribe(&self, listener: Rc<dyn Fn(&ChatEvent)>) {
         self.listeners.borrow_mut().push(listener);
     }
+    /// Lab events live apart from the engine state (`hongbao:lab:<storage key>`, one JSON
+    /// line per event), so resetting the demo keeps them.
+    async fn log_events(&self, _user: &str, events: &[LabEvent]) -> Result<(), ApiError> {
+        let key = lab_key(&self.settings.borrow().storage_key);
+        let mut lines = local_get(&key).unwrap_or_default();
+        for event in events {
+            if let Ok(line) = serde_json::to_string(event) {
+                lines.push_str(&line);
+                lines.push('\n');
+            }
+        }
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = storage.set_item(&key, &lines);
+        }
+        Ok(())
+    }
+    async fn lab_events(&self) -> Result<Vec<LabEvent>, ApiError> {
+        let lines = local_get(&lab_key(&self.settings.borrow().storage_key)).unwrap_or_default();
+        Ok(lines
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect())
+    }
+}
+
+fn lab_key(key: &str) -> String {
+    format!("hongbao:lab:{key}")
+}
+
+fn local_get(key: &str) -> Option<String> {
+    web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item(key)
+        .ok()?
 }
 
 fn storage_key(key: &str) -> String {

@@ -9,8 +9,8 @@ pub mod mock;
 use crate::settings::Settings;
 pub use hongbao_api::demo::{DEMO_USERS, FAMILY};
 use hongbao_api::{
-    ApiError, ChatEvent, ChatInfo, ClaimResult, LedgerEntry, Me, NewPacket, PacketView, Preview,
-    RecallResult,
+    ApiError, ChatEvent, ChatInfo, ClaimResult, LabEvent, LedgerEntry, Me, NewPacket, PacketView,
+    Preview, RecallResult,
 };
 use hongbao_engine::{Lang, Timestamp};
 use std::rc::Rc;
@@ -48,6 +48,10 @@ pub trait Backend {
     async fn reset_demo(&self) -> Result<(), ApiError>;
     /// Live updates on every chat: called after each change, also changes by others.
     fn subscribe(&self, listener: Rc<dyn Fn(&ChatEvent)>);
+    /// Stores lab events (PRODUCT §6), appended in order.
+    async fn log_events(&self, user: &str, events: &[LabEvent]) -> Result<(), ApiError>;
+    /// Every stored lab event, oldest first.
+    async fn lab_events(&self) -> Result<Vec<LabEvent>, ApiError>;
 }
 
 /// The backend the UI holds. An enum rather than `dyn Backend` because async trait methods
@@ -115,6 +119,12 @@ impl Backend for AnyBackend {
     }
     fn subscribe(&self, listener: Rc<dyn Fn(&ChatEvent)>) {
         dispatch!(self, b => b.subscribe(listener))
+    }
+    async fn log_events(&self, user: &str, events: &[LabEvent]) -> Result<(), ApiError> {
+        dispatch!(self, b => b.log_events(user, events).await)
+    }
+    async fn lab_events(&self) -> Result<Vec<LabEvent>, ApiError> {
+        dispatch!(self, b => b.lab_events().await)
     }
 }
 

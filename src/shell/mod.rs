@@ -13,13 +13,20 @@ use leptos::prelude::*;
 
 /// The whole widget. `settings` come from the URL query (or, embedded, from data attributes).
 #[component]
-pub fn App(settings: Settings) -> impl IntoView {
+pub fn App(mut settings: Settings) -> impl IntoView {
+    // `?experiment=<key>`: the participant's variant applies over the query's settings.
+    let lab = crate::lab::activate(&mut settings, &crate::settings::current_query());
     if settings.backend == BackendKind::Http {
         leptos::logging::warn!("the HTTP backend is not built yet; using the mock backend");
     }
     let backend = AnyBackend::Mock(MockBackend::new(&settings));
     let state = AppState::new(settings, backend);
     provide_context(state);
+    crate::lab::start(state, lab);
+    // Embedded (src/embed): the embed wires its events and scene to the new state.
+    if let Some(hook) = use_context::<crate::embed::StartHook>() {
+        hook.run(state);
+    }
     Effect::new(move |_| state.backend().set_lang(state.lang.get()));
     Effect::new(move |_| state.settings.with(|s| state.backend().configure(s)));
     // The backend's clock, for countdowns; also runs the expiry check on the mock.
@@ -37,12 +44,14 @@ pub fn App(settings: Settings) -> impl IntoView {
         <div class="hb-app" lang=move || i18n::html_tag(state.lang.get())>
             <div class="hb-phone">
                 <Header />
+                <crate::lab::TaskCard />
                 <main class="hb-screen">
                     {move || match state.screen.get() {
                         Screen::Chats => view! { <ChatList /> }.into_any(),
                         Screen::Chat(id) => view! { <ChatView chat_id=id /> }.into_any(),
                         Screen::Wallet => view! { <WalletScreen /> }.into_any(),
                         Screen::Settings => view! { <SettingsPanel /> }.into_any(),
+                        Screen::Lab => view! { <crate::lab::LabScreen /> }.into_any(),
                     }}
                 </main>
                 <TabBar />
@@ -58,6 +67,7 @@ fn title(state: AppState) -> String {
         Screen::Chats => Msg::AppTitle.text(lang).to_owned(),
         Screen::Wallet => Msg::Wallet.text(lang).to_owned(),
         Screen::Settings => Msg::Settings.text(lang).to_owned(),
+        Screen::Lab => crate::lab::i18n::LabMsg::Lab.text(lang).to_owned(),
         Screen::Chat(id) => crate::chat::chat_title(&id, &state.user.get(), lang),
     }
 }
@@ -117,6 +127,14 @@ fn TabBar() -> impl IntoView {
             {tab(Screen::Chats, Msg::Chats, "tab-chats")}
             {tab(Screen::Wallet, Msg::Wallet, "tab-wallet")}
             {tab(Screen::Settings, Msg::Settings, "settings")}
+            <button
+                class="hb-tab"
+                data-testid="tab-lab"
+                aria-current=move || (state.screen.get() == Screen::Lab).then_some("page")
+                on:click=move |_| state.screen.set(Screen::Lab)
+            >
+                {move || crate::lab::i18n::LabMsg::Lab.text(state.lang.get())}
+            </button>
         </nav>
     }
 }

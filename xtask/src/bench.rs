@@ -8,7 +8,8 @@ pub fn run(sh: &Sh, what: &str) -> Result<()> {
     match what {
         "engine" => engine(sh),
         "ui" => browser(sh, "ui", &["time_to_interactive_ms", "claim_long_tasks"]),
-        other => bail!("unknown benchmark {other:?} (engine, ui)"),
+        "lab" => browser(sh, "lab", &["fairness_1m_ms", "fairness_long_tasks"]),
+        other => bail!("unknown benchmark {other:?} (engine, ui, lab)"),
     }
 }
 

@@ -9,9 +9,34 @@ use std::path::Path;
 pub fn run(sh: &Sh) -> Result<()> {
     tools::ensure_build_tools(sh)?;
     sh.trunk(&["build", "--release"]).run()?;
+    build_embed(sh)?;
+    let embed = report(&embed_dist(sh), "embed")?;
     let total = report(&sh.root.join("dist"), "app")?;
+    println!("embed_brotli_bytes={embed}");
     println!("bundle_brotli_bytes={total}");
     Ok(())
+}
+
+/// Where the embed bundle is built (`embed/index.html`).
+pub fn embed_dist(sh: &Sh) -> std::path::PathBuf {
+    sh.root.join("target/dist-embed")
+}
+
+/// The embed bundle: stable file names (the loader `hongbao-embed.js` imports `embed.js`,
+/// the shadow roots link `hongbao.css`).
+pub fn build_embed(sh: &Sh) -> Result<()> {
+    let dist = embed_dist(sh);
+    let dist = dist.to_string_lossy();
+    sh.trunk(&[
+        "build",
+        "--release",
+        "--filehash",
+        "false",
+        "--dist",
+        &dist,
+        "embed/index.html",
+    ])
+    .run()
 }
 
 /// Prints one row per wasm/js/css file of `dir` and returns the brotli total.

@@ -90,9 +90,19 @@ pub fn run(sh: &Sh) -> Result<()> {
     step("release build (trunk)", &["setup"], &mut || {
         sh.trunk(&["build", "--release"]).run()
     });
+    step("embed build (trunk)", &["setup"], &mut || {
+        crate::size::build_embed(sh)
+    });
+    step("docs build (mdbook)", &["embed build (trunk)"], &mut || {
+        build_docs(sh)
+    });
     step(
         "end-to-end (headless Chromium)",
-        &["release build (trunk)"],
+        &[
+            "release build (trunk)",
+            "embed build (trunk)",
+            "docs build (mdbook)",
+        ],
         &mut || run_e2e(sh),
     );
 
@@ -153,6 +163,30 @@ pub fn run_e2e(sh: &Sh) -> Result<()> {
     let mut cmd = sh.cmd("node", &args);
     cmd.env("HONGBAO_DIST", sh.root.join("dist"))
         .env("HONGBAO_ARTIFACTS", sh.root.join("target/e2e"))
+        .env("HONGBAO_EMBED_DIST", crate::size::embed_dist(sh))
+        .env("HONGBAO_BOOK", book_dir(sh))
         .env("CHROMIUM", CHROMIUM);
     cmd.run()
+}
+
+/// The built user guide (`docs/book.toml` writes it here).
+pub fn book_dir(sh: &Sh) -> std::path::PathBuf {
+    sh.root.join("target/book")
+}
+
+/// `mdbook build docs`, then the embed bundle copied into the book (`<book>/embed/`), so
+/// its pages show live widgets. Needs the embed build.
+pub fn build_docs(sh: &Sh) -> Result<()> {
+    tools::ensure_mdbook(sh)?;
+    sh.cmd("mdbook", &["build", "docs"]).run()?;
+    let from = crate::size::embed_dist(sh);
+    let to = book_dir(sh).join("embed");
+    std::fs::create_dir_all(&to)?;
+    for entry in std::fs::read_dir(&from)? {
+        let path = entry?.path();
+        if path.is_file() && path.file_name().is_some_and(|n| n != "index.html") {
+            std::fs::copy(&path, to.join(path.file_name().unwrap_or_default()))?;
+        }
+    }
+    Ok(())
 }

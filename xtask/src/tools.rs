@@ -11,6 +11,8 @@ use std::thread;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// mdBook for the user guide (docs/); 0.5.4 builds on rustc 1.95.
+pub const MDBOOK_VERSION: &str = "0.5.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -58,6 +60,22 @@ fn ensure_wasm_target(sh: &Sh) -> Result<()> {
         return Ok(());
     }
     sh.cmd("rustup", &["target", "add", WASM_TARGET]).run()
+}
+
+/// mdBook, for `docs/` (the docs stage calls this; installed once, like Trunk).
+pub fn ensure_mdbook(sh: &Sh) -> Result<()> {
+    let have = sh.cmd("mdbook", &["--version"]).read().unwrap_or_default();
+    if have
+        .split_whitespace()
+        .nth(1)
+        .map(|v| v.trim_start_matches('v'))
+        == Some(MDBOOK_VERSION)
+    {
+        return Ok(());
+    }
+    println!("xtask: installing mdbook {MDBOOK_VERSION}; this takes a few minutes once");
+    sh.cargo(&["install", "mdbook", "--version", MDBOOK_VERSION, "--locked"])
+        .run()
 }
 
 /// `cargo install <krate> --version <version>` unless `<bin> --version` already says it.

@@ -32,8 +32,8 @@ CREATE TABLE chat_members (
 );
 CREATE INDEX chat_members_by_user ON chat_members (username);
 
--- One row per packet. `body` is the engine's Packet as JSON without its claims (those are
--- rows of `claims`); the other columns are what queries filter on. `seed` drives the
+-- One row per packet. `body` is the engine's Packet as JSON without its claims (rows of
+-- `claims`) and members (`packet_members`); the other columns are what queries filter on. `seed` drives the
 -- packet's random shares: claim k draws with Rng::with_stream(seed, k + 1).
 CREATE TABLE packets (
     id              INTEGER PRIMARY KEY,
@@ -52,6 +52,13 @@ CREATE TABLE packets (
 CREATE INDEX packets_by_chat ON packets (chat_id, id);
 CREATE INDEX packets_by_sender ON packets (sender, id);
 CREATE INDEX packets_due ON packets (expires_at) WHERE state IN ('open', 'pending');
+
+-- The chat's members when the packet was sent (a JSON array), written once: kept out of
+-- `packets` so that the row rewritten by every claim stays small.
+CREATE TABLE packet_members (
+    packet_id INTEGER PRIMARY KEY REFERENCES packets (id),
+    members   TEXT NOT NULL
+);
 
 -- Claims: at most one per user per packet, one per position (the second line of defence
 -- behind the engine).

@@ -137,8 +137,10 @@ pub trait Tx: Send {
         change: Change,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
     /// A user's balance (`None`: no such user).
-    fn balance(&mut self, user: &str)
-    -> impl Future<Output = Result<Option<Money>, sqlx::Error>> + Send;
+    fn balance(
+        &mut self,
+        user: &str,
+    ) -> impl Future<Output = Result<Option<Money>, sqlx::Error>> + Send;
     /// The packet a sender already sent with this idempotency key, and its request JSON.
     fn by_key(
         &mut self,
@@ -395,18 +397,35 @@ pub fn local_day_bounds(now: Timestamp, utc_offset_minutes: i32) -> (Timestamp, 
 
 // ------------------------------------------------------------------------------ rows
 
-/// The stored body of a packet: its JSON without the claims.
+/// The stored body of a packet: its JSON without the claims and the members (those are
+/// stored apart: claims as rows, members once when the packet is sent).
 pub fn encode_body(packet: &mut Packet) -> String {
     let claims = std::mem::take(&mut packet.claims);
+    let members = std::mem::take(&mut packet.members);
     let body = serde_json::to_string(&*packet).unwrap_or_default();
     packet.claims = claims;
+    packet.members = members;
     body
 }
 
-pub fn decode_body(body: &str, claims: Vec<Claim>) -> Result<Packet, sqlx::Error> {
+/// The members as stored: a JSON array.
+pub fn encode_members(packet: &Packet) -> String {
+    serde_json::to_string(&packet.members).unwrap_or_default()
+}
+
+/// A packet from its stored parts. `members: None` leaves the members empty (list views,
+/// which check chat membership instead).
+pub fn decode_body(
+    body: &str,
+    claims: Vec<Claim>,
+    members: Option<&str>,
+) -> Result<Packet, sqlx::Error> {
     let mut packet: Packet =
         serde_json::from_str(body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     packet.claims = claims;
+    if let Some(m) = members {
+        packet.members = serde_json::from_str(m).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    }
     Ok(packet)
 }
 
@@ -503,7 +522,6 @@ macro_rules! on_pool {
         }
     };
 }
-pub(crate) use on_pool;
 
 /// Most packets `GET /chats/{id}/packets` returns (the newest ones, oldest first).
 pub const CHAT_PACKETS_LIMIT: i64 = 500;
@@ -693,14 +711,17 @@ impl Store {
         }))
     }
 
-    /// One packet with its claims, as committed.
+    /// One packet with its claims and members, as committed.
     pub async fn packet(&self, id: u64) -> Result<Option<Packet>, sqlx::Error> {
         let id = to_i64(id);
         on_pool!(self, |pool| {
-            let Some(row) = sqlx::query("SELECT body FROM packets WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
+            let Some(row) = sqlx::query(
+                "SELECT p.body, m.members FROM packets p \
+                 JOIN packet_members m ON m.packet_id = p.id WHERE p.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
             else {
                 return Ok(None);
             };
@@ -714,12 +735,15 @@ impl Store {
             .map(|r| claim_from(r.get(0), r.get(1), r.get(2)))
             .collect();
             let body: String = row.get(0);
-            decode_body(&body, claims).map(Some)
+            let members: String = row.get(1);
+            decode_body(&body, claims, Some(&members)).map(Some)
         })
     }
 
-    /// The newest [`CHAT_PACKETS_LIMIT`] packets of a chat, oldest first.
+    /// The newest [`CHAT_PACKETS_LIMIT`] packets of a chat, oldest first, with their claims
+    /// but without their members (for views; the caller checked chat membership).
     pub async fn chat_packets(&self, chat_id: &str) -> Result<Vec<Packet>, sqlx::Error> {
+        #[allow(clippy::type_complexity)]
         let (bodies, claims): (Vec<(i64, String)>, Vec<(i64, String, i64, i64)>) =
             on_pool!(self, |pool| {
                 let bodies = sqlx::query(
@@ -757,7 +781,7 @@ impl Store {
         }
         bodies
             .into_iter()
-            .map(|(id, body)| decode_body(&body, by_packet.remove(&id).unwrap_or_default()))
+            .map(|(id, body)| decode_body(&body, by_packet.remove(&id).unwrap_or_default(), None))
             .collect()
     }
 
@@ -797,7 +821,7 @@ impl Store {
         });
         let packets: Vec<Packet> = bodies
             .iter()
-            .map(|(_, b)| decode_body(b, Vec::new()))
+            .map(|(_, b)| decode_body(b, Vec::new(), None))
             .collect::<Result<_, _>>()?;
         Ok(ops::history(sender, chat_id, packets.iter()))
     }
@@ -862,7 +886,10 @@ impl Store {
                     .await?
                 }
             };
-            Ok(rows.into_iter().map(|r| r.get::<i64, _>(0) as u64).collect())
+            Ok(rows
+                .into_iter()
+                .map(|r| r.get::<i64, _>(0) as u64)
+                .collect())
         })
     }
 

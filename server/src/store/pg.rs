@@ -23,8 +23,8 @@ use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};
 
 use super::{
-    Change, Loaded, SendDone, Seed, StoreError, Tx, TxError, TxResult, claim_from, decode_body,
-    encode_body, insert_seed, migrator, seed_rows, state_str, to_i64,
+    Change, Loaded, Seed, SendDone, StoreError, Tx, TxError, TxResult, claim_from, decode_body,
+    encode_body, encode_members, insert_seed, migrator, seed_rows, state_str, to_i64,
 };
 use crate::events::{Hub, PG_CHANNEL};
 
@@ -166,7 +166,9 @@ impl PgStore {
         policy: &Policy,
         now: Timestamp,
     ) -> Result<Recalled, StoreError> {
-        retry!(self, |tx| super::recall(tx, id, user, authorized, policy, now))
+        retry!(self, |tx| super::recall(
+            tx, id, user, authorized, policy, now
+        ))
     }
 
     pub async fn expire(&self, ids: &[u64], now: Timestamp) -> Result<usize, StoreError> {
@@ -215,7 +217,6 @@ impl PgStore {
     }
 }
 
-
 /// Unique violation (a lost race), serialization failure, deadlock.
 fn retryable(e: &sqlx::Error) -> bool {
     match e {
@@ -234,10 +235,13 @@ pub struct PgTx {
 
 impl Tx for PgTx {
     async fn take_packet(&mut self, id: u64) -> Result<Option<Loaded>, sqlx::Error> {
-        let Some(row) = sqlx::query("SELECT body, seed FROM packets WHERE id = $1 FOR UPDATE")
-            .bind(to_i64(id))
-            .fetch_optional(&mut *self.tx)
-            .await?
+        let Some(row) = sqlx::query(
+            "SELECT p.body, p.seed, m.members FROM packets p \
+             JOIN packet_members m ON m.packet_id = p.id WHERE p.id = $1 FOR UPDATE OF p",
+        )
+        .bind(to_i64(id))
+        .fetch_optional(&mut *self.tx)
+        .await?
         else {
             return Ok(None);
         };
@@ -252,8 +256,9 @@ impl Tx for PgTx {
         .collect();
         let body: String = row.get(0);
         let seed: i64 = row.get(1);
+        let members: String = row.get(2);
         Ok(Some(Loaded {
-            packet: decode_body(&body, claims)?,
+            packet: decode_body(&body, claims, Some(&members))?,
             seed: seed as u64,
         }))
     }
@@ -311,6 +316,11 @@ impl Tx for PgTx {
                 .bind(body)
                 .execute(&mut *self.tx)
                 .await?;
+                sqlx::query("INSERT INTO packet_members (packet_id, members) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(encode_members(p))
+                    .execute(&mut *self.tx)
+                    .await?;
             }
         }
         Ok(())
@@ -324,7 +334,11 @@ impl Tx for PgTx {
         Ok(row.map(|r| Money::from_fen(r.get(0))))
     }
 
-    async fn by_key(&mut self, sender: &str, key: &str) -> Result<Option<(u64, String)>, sqlx::Error> {
+    async fn by_key(
+        &mut self,
+        sender: &str,
+        key: &str,
+    ) -> Result<Option<(u64, String)>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT id, request FROM packets WHERE sender = $1 AND idempotency_key = $2",
         )

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use hongbao_api::ChatEvent;
 use hongbao_engine::ops::Posting;
-use hongbao_engine::{Claimed, Money, Policy, PacketState, Recalled, SendRequest, Timestamp};
+use hongbao_engine::{Claimed, Money, PacketState, Policy, Recalled, SendRequest, Timestamp};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
@@ -32,8 +32,8 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    Change, Loaded, OpError, SendDone, Seed, StoreError, Tx, TxError, claim_from, decode_body,
-    encode_body, insert_seed, migrator, seed_rows, state_str, to_i64,
+    Change, Loaded, OpError, Seed, SendDone, StoreError, Tx, TxError, claim_from, decode_body,
+    encode_body, encode_members, insert_seed, migrator, seed_rows, state_str, to_i64,
 };
 use crate::events::Hub;
 
@@ -90,7 +90,7 @@ enum Cmd {
 
 /// What a command produced, held until the batch commits.
 enum Outcome {
-    Send(Result<SendDone, OpError>),
+    Send(Box<Result<SendDone, OpError>>),
     Claim(Result<Claimed, OpError>),
     Recall(Result<Recalled, OpError>),
     Expire(usize),
@@ -198,7 +198,12 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn claim(&self, id: u64, user: String, now: Timestamp) -> Result<Claimed, StoreError> {
+    pub async fn claim(
+        &self,
+        id: u64,
+        user: String,
+        now: Timestamp,
+    ) -> Result<Claimed, StoreError> {
         self.call(|reply| Cmd::Claim {
             id,
             user,
@@ -337,9 +342,8 @@ impl Writer {
                     tracing::error!("sqlite transaction failed: {e}");
                 }
                 let _ = self.reset().await;
-                for cmd in cmds {
+                if let Some(cmd) = cmds.into_iter().next() {
                     answer(cmd, Err(StoreError::from(e)));
-                    break;
                 }
             }
             Err(e) => {
@@ -359,23 +363,35 @@ impl Writer {
         if self.cache.packets.len() > CACHE_PACKETS {
             self.cache.packets.clear();
         }
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut self.conn).await?;
+        let started = std::time::Instant::now();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut self.conn)
+            .await?;
         let result = self.batch_body(cmds).await;
         match result {
-            Ok((outcomes, events, deltas)) => match sqlx::query("COMMIT").execute(&mut self.conn).await {
-                Ok(_) => {
-                    for (user, d) in deltas {
-                        if let Some(b) = self.cache.balances.get_mut(&user) {
-                            *b += d;
+            Ok((outcomes, events, deltas)) => {
+                let committing = std::time::Instant::now();
+                match sqlx::query("COMMIT").execute(&mut self.conn).await {
+                    Ok(_) => {
+                        tracing::debug!(
+                            commands = cmds.len(),
+                            run_us = (committing - started).as_micros() as u64,
+                            commit_us = committing.elapsed().as_micros() as u64,
+                            "batch committed"
+                        );
+                        for (user, d) in deltas {
+                            if let Some(b) = self.cache.balances.get_mut(&user) {
+                                *b += d;
+                            }
                         }
+                        Ok((outcomes, events))
                     }
-                    Ok((outcomes, events))
+                    Err(e) => {
+                        let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+                        Err(TxError::Db(e))
+                    }
                 }
-                Err(e) => {
-                    let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
-                    Err(TxError::Db(e))
-                }
-            },
+            }
             Err(e) => {
                 let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
                 Err(e)
@@ -410,7 +426,9 @@ impl Writer {
                     now,
                     seed,
                     ..
-                } => Outcome::Send(super::send(&mut b, req, policy, *now, *seed).await?),
+                } => Outcome::Send(Box::new(
+                    super::send(&mut b, req, policy, *now, *seed).await?,
+                )),
                 Cmd::Claim { id, user, now, .. } => {
                     Outcome::Claim(super::claim(&mut b, *id, user, *now).await?)
                 }
@@ -487,7 +505,7 @@ fn answer(cmd: Cmd, outcome: Result<Outcome, StoreError>) {
     match cmd {
         Cmd::Send { reply, .. } => {
             let _ = reply.send(op(outcome.map(|o| match o {
-                Outcome::Send(r) => r,
+                Outcome::Send(r) => *r,
                 _ => Err(OpError::NotFound),
             })));
         }
@@ -581,6 +599,7 @@ impl Batch<'_> {
             let recalled = p.recalled_at.map(|t| t.millis());
             match self.inserted.remove(&id) {
                 Some(request) => inserts.push((
+                    encode_members(p),
                     to_i64(id),
                     p.chat_id.clone(),
                     p.sender.clone(),
@@ -602,23 +621,30 @@ impl Batch<'_> {
                  created_at, expires_at, recalled_at, seed, body) ",
             );
             q.push_values(chunk, |mut row, p| {
-                row.push_bind(p.0)
-                    .push_bind(p.1.clone())
+                row.push_bind(p.1)
                     .push_bind(p.2.clone())
                     .push_bind(p.3.clone())
                     .push_bind(p.4.clone())
-                    .push_bind(p.5)
+                    .push_bind(p.5.clone())
                     .push_bind(p.6)
                     .push_bind(p.7)
                     .push_bind(p.8)
                     .push_bind(p.9)
-                    .push_bind(p.10.clone());
+                    .push_bind(p.10)
+                    .push_bind(p.11.clone());
+            });
+            q.build().persistent(false).execute(&mut *self.conn).await?;
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("INSERT INTO packet_members (packet_id, members) ");
+            q.push_values(chunk, |mut row, p| {
+                row.push_bind(p.1).push_bind(p.0.clone());
             });
             q.build().persistent(false).execute(&mut *self.conn).await?;
         }
         for chunk in updates.chunks(256) {
-            let mut q: QueryBuilder<Sqlite> =
-                QueryBuilder::new("UPDATE packets SET state = v.column2, recalled_at = v.column3, body = v.column4 FROM (");
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "UPDATE packets SET state = v.column2, recalled_at = v.column3, body = v.column4 FROM (",
+            );
             q.push_values(chunk, |mut row, u| {
                 row.push_bind(u.0)
                     .push_bind(u.1)
@@ -629,8 +655,9 @@ impl Batch<'_> {
             q.build().persistent(false).execute(&mut *self.conn).await?;
         }
         for chunk in self.claims.chunks(512) {
-            let mut q: QueryBuilder<Sqlite> =
-                QueryBuilder::new("INSERT INTO claims (packet_id, position, username, amount, at) ");
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO claims (packet_id, position, username, amount, at) ",
+            );
             q.push_values(chunk, |mut row, c| {
                 row.push_bind(c.0)
                     .push_bind(c.1)
@@ -676,10 +703,13 @@ impl Tx for Batch<'_> {
         if let Some(l) = self.cache.packets.remove(&id) {
             return Ok(Some(l));
         }
-        let Some(row) = sqlx::query("SELECT body, seed FROM packets WHERE id = $1")
-            .bind(to_i64(id))
-            .fetch_optional(&mut *self.conn)
-            .await?
+        let Some(row) = sqlx::query(
+            "SELECT p.body, p.seed, m.members FROM packets p \
+             JOIN packet_members m ON m.packet_id = p.id WHERE p.id = $1",
+        )
+        .bind(to_i64(id))
+        .fetch_optional(&mut *self.conn)
+        .await?
         else {
             return Ok(None);
         };
@@ -694,8 +724,9 @@ impl Tx for Batch<'_> {
         .collect();
         let body: String = row.get(0);
         let seed: i64 = row.get(1);
+        let members: String = row.get(2);
         Ok(Some(Loaded {
-            packet: decode_body(&body, claims)?,
+            packet: decode_body(&body, claims, Some(&members))?,
             seed: seed as u64,
         }))
     }
@@ -745,7 +776,11 @@ impl Tx for Batch<'_> {
         Ok(committed.map(|b| Money::from_fen(b + delta)))
     }
 
-    async fn by_key(&mut self, sender: &str, key: &str) -> Result<Option<(u64, String)>, sqlx::Error> {
+    async fn by_key(
+        &mut self,
+        sender: &str,
+        key: &str,
+    ) -> Result<Option<(u64, String)>, sqlx::Error> {
         if let Some(found) = self.keys.get(&(sender.to_owned(), key.to_owned())) {
             return Ok(Some(found.clone()));
         }

@@ -204,6 +204,7 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
             let lang = state.lang.get_untracked();
             match result {
                 Ok(r) => {
+                    crate::lab::events::claimed(packet_id);
                     announce.set(i18n::you_received(&r.amount.format(lang), lang));
                     if motion {
                         shown.set(0);

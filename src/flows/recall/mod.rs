@@ -132,7 +132,10 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
             busy.set(false);
             match result {
                 // `recalled`: an earlier attempt went through and its response was lost.
-                Ok(_) => confirming.set(false),
+                Ok(_) => {
+                    crate::lab::events::recalled(id);
+                    confirming.set(false);
+                }
                 Err(e) if e.code == "recalled" => confirming.set(false),
                 Err(e) if e.code == "recall_needs_authorization" && !authorized => {
                     confirming.set(true);

@@ -48,6 +48,19 @@ pub enum Step {
     Failed,
 }
 
+impl Step {
+    /// The stage's name in lab events.
+    pub fn lab_name(self) -> &'static str {
+        match self {
+            Step::Entry => "entry",
+            Step::Review => "review",
+            Step::Authorize => "authorize",
+            Step::Sending => "sending",
+            Step::Failed => "failed",
+        }
+    }
+}
+
 /// Which entry fields were edited (their errors show from then on) and whether Next was
 /// pressed (all errors show).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -108,6 +121,8 @@ pub struct Flow {
     pub confirm_ready: RwSignal<bool>,
     pub on_close: Callback<()>,
     pub root: NodeRef<leptos::html::Div>,
+    /// When the flow opened (ms, for the lab's timings).
+    pub opened: StoredValue<f64>,
 }
 
 impl Flow {
@@ -181,6 +196,7 @@ impl Flow {
             confirm_ready: RwSignal::new(false),
             on_close,
             root: NodeRef::new(),
+            opened: StoredValue::new(crate::lab::events::now_ms()),
         }
     }
 
@@ -287,6 +303,15 @@ impl Flow {
             }
             Some(Stage::Review) => {
                 self.log.update(|l| l.shown(&preview.warnings, amount));
+                if self.app.settings.with_untracked(|s| s.warnings) {
+                    crate::lab::events::warnings_shown(
+                        preview
+                            .warnings
+                            .iter()
+                            .map(|w| w.code.as_str().to_owned())
+                            .collect(),
+                    );
+                }
                 self.confirm_ready.set(false);
                 self.step.set(Step::Review);
                 let ready = self.confirm_ready;
@@ -346,7 +371,15 @@ impl Flow {
                 return;
             }
             match result {
-                Ok(_) => {
+                Ok(view) => {
+                    let log = self.log.get_untracked();
+                    crate::lab::events::sent(
+                        &packet,
+                        view.id,
+                        crate::lab::events::now_ms() - self.opened.get_value(),
+                        log.shown.iter().map(|c| c.as_str().to_owned()).collect(),
+                        log.amount_changed_after_warning,
+                    );
                     app.changed();
                     self.close();
                 }
@@ -367,6 +400,15 @@ impl Flow {
     pub fn close(self) {
         if self.sending.get_untracked() {
             return;
+        }
+        // Closing before a send completed is a cancel (after a send the step stays Sending).
+        let step = self.step.get_untracked();
+        if step != Step::Sending {
+            crate::lab::events::cancelled(
+                step.lab_name(),
+                crate::lab::events::now_ms() - self.opened.get_value(),
+                self.log.with_untracked(|l| l.amount_changed_after_warning),
+            );
         }
         if let Some(button) = self
             .root
@@ -455,6 +497,20 @@ fn trap_tab(root: &web_sys::Element, ev: &web_sys::KeyboardEvent) {
 pub fn SendFlow(chat: ChatInfo, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let app = use_app();
     let flow = Flow::new(app, chat, on_close);
+
+    // Lab events: each stage entered and left, with the time spent in it.
+    crate::lab::events::stage_entered(Step::Entry.lab_name());
+    let last = StoredValue::new((Step::Entry, flow.opened.get_value()));
+    Effect::new(move |_| {
+        let step = flow.step.get();
+        let (prev, since) = last.get_value();
+        if step != prev {
+            let now = crate::lab::events::now_ms();
+            crate::lab::events::stage_left(prev.lab_name(), now - since);
+            crate::lab::events::stage_entered(step.lab_name());
+            last.set_value((step, now));
+        }
+    });
 
     // The backend checks the draft shortly after typing stops (and again in a new
     // language, for its messages).

@@ -53,6 +53,7 @@ pub fn Review(flow: Flow) -> impl IntoView {
     let lang = move || flow.lang();
     let title = Signal::derive(move || SendMsg::ReviewTitle.text(flow.lang()).to_owned());
     let pending = move || flow.pending.get();
+    let app_warnings = move || flow.app.settings.with(|s| s.warnings);
     let total = move || pending().map(|(_, p)| p.total).unwrap_or(Money::ZERO);
 
     let row = move |label: SendMsg,
@@ -70,7 +71,8 @@ pub fn Review(flow: Flow) -> impl IntoView {
         let Some((_, preview)) = pending() else {
             return ().into_any();
         };
-        if preview.warnings.is_empty() {
+        // A lab variant can hide the warnings (`warnings=off`).
+        if preview.warnings.is_empty() || !app_warnings() {
             return view! {
                 <p class="hb-no-warnings">{move || SendMsg::NoWarnings.text(lang())}</p>
             }

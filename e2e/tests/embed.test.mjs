@@ -1,0 +1,149 @@
+// Embedding (PRODUCT §7, issue 7): the module script on a hostile page under a strict CSP,
+// several independent widgets in shadow roots, DOM events, unmount; and the iframe mode.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { serveStatic, launch, newPage, screenshot, assertNoErrors } from '../lib/harness.mjs';
+
+const EMBED_DIST = process.env.HONGBAO_EMBED_DIST ?? path.resolve(import.meta.dirname, '../../target/dist-embed');
+const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
+let root, browser;
+before(async () => {
+  assert.ok(fs.existsSync(path.join(EMBED_DIST, 'hongbao-embed.js')), `no embed build in ${EMBED_DIST}`);
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'hongbao-embed-'));
+  fs.cpSync(FIXTURES, root, { recursive: true });
+  fs.cpSync(EMBED_DIST, path.join(root, 'embed'), { recursive: true });
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** Records CSP violations from before the first script runs. */
+async function watchCsp(page) {
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation',
+      (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`), true);
+  });
+}
+
+/** Opens the packet bubble in `scope` and claims it with 開; returns the amount text. */
+async function claimIn(scope) {
+  await scope.locator('[data-testid="packet-bubble"]').first().click();
+  await scope.locator('[data-testid="open-button"]').click();
+  const amount = scope.locator('[data-testid="claimed-amount"]');
+  await amount.waitFor();
+  return amount.innerText();
+}
+
+test('three widgets on a hostile page under a strict CSP work independently and unmount cleanly', async () => {
+  const server = await serveStatic(root, { 'content-security-policy': CSP });
+  try {
+    const page = await newPage(browser);
+    await watchCsp(page);
+    await page.goto(`${server.url}/hostile.html`);
+    const w1 = page.locator('#w1'), w2 = page.locator('#w2'), w3 = page.locator('#w3');
+    for (const w of [w1, w2, w3]) {
+      await w.locator('[data-testid="lang-switch"]').waitFor({ state: 'visible', timeout: 20000 });
+    }
+    // Shadow roots, with the CSS as a same-origin <link> inside.
+    const shadow = await page.evaluate(() => ['w1', 'w2', 'w3'].map((id) => {
+      const s = document.getElementById(id).shadowRoot;
+      return { link: !!s?.querySelector('link[rel=stylesheet][href$="hongbao.css"]'), style: !!s?.querySelector('style') };
+    }));
+    assert.deepEqual(shadow, Array(3).fill({ link: true, style: false }));
+    // The page's font-size and display rules do not reach inside.
+    const looks = await w1.locator('.hb-app').evaluate((el) => {
+      const s = getComputedStyle(el);
+      const b = el.querySelector('button');
+      return { size: s.fontSize, button: b && getComputedStyle(b).display, pos: getComputedStyle(el).position };
+    });
+    assert.equal(looks.size, '16px');
+    assert.notEqual(looks.button, 'none');
+    assert.notEqual(looks.pos, 'absolute');
+
+    // claim-demo: bob's packet is ready in Family; open it as alice.
+    await w1.locator('[data-testid="chat-view-family"]').waitFor();
+    const amount = await claimIn(w1);
+    assert.match(amount, /\d/);
+    // send-demo: the send flow is open in w2.
+    await w2.locator('[data-testid="send-flow"]').waitFor();
+    // w3 has its own state: none of bob's packets.
+    await w3.locator('[data-testid="chat-family"]').click();
+    await w3.locator('[data-testid="chat-view-family"]').waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(await w3.locator('[data-testid="packet-bubble"]').count(), 0);
+    assert.equal(await page.evaluate(() => document.querySelector('#w3').shadowRoot.querySelector('[data-variant]')?.dataset.variant), 'A');
+    const keys = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('hongbao:mock:')).sort());
+    for (const k of ['hongbao:mock:embed-0', 'hongbao:mock:embed-1', 'hongbao:mock:embed-2']) assert.ok(keys.includes(k), `${k} in ${keys}`);
+
+    // The DOM events reached the page, from the right element, with details.
+    await page.waitForFunction(() => window.hbEvents.some((e) => e.type === 'hongbao:claimed'));
+    const events = await page.evaluate(() => window.hbEvents);
+    const sent = events.find((e) => e.type === 'hongbao:sent');
+    const claimed = events.find((e) => e.type === 'hongbao:claimed');
+    assert.equal(sent.target, 'w1');
+    assert.equal(sent.detail.sender, 'bob');
+    assert.equal(claimed.target, 'w1');
+    assert.equal(claimed.detail.user, 'alice');
+    assert.equal(claimed.detail.packetId, sent.detail.packetId);
+    assert.ok(claimed.bubbles && claimed.composed);
+    await screenshot(page, 'embed-hostile-page');
+
+    // JS API: mount one more, then unmount it and an auto-mounted one.
+    await page.evaluate(() => { window.w4 = window.Hongbao.mount(document.getElementById('w4'), { scene: 'claim-demo', storage: 'w4', lang: 'en' }); });
+    await page.locator('#w4').locator('[data-testid="packet-bubble"]').first().waitFor();
+    await page.evaluate(() => { window.w4.unmount(); window.Hongbao.widgets[2].unmount(); });
+    const left = await page.evaluate(() => ['w4', 'w3'].map((id) => document.getElementById(id).shadowRoot.childNodes.length));
+    assert.deepEqual(left, [0, 0]);
+    await w1.locator('[data-testid="lang-switch"]').waitFor(); // the others stay
+
+    assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
+    assertNoErrors(page);
+    await page.context().close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('iframe mode: events reach the parent origin; commands from a third origin are ignored', async () => {
+  const [a, b, c] = [await serveStatic(root, { 'content-security-policy': CSP }), await serveStatic(root), await serveStatic(root)];
+  try {
+    const page = await newPage(browser);
+    const frameUrl = `${a.url}/embed/frame.html?parentOrigin=${encodeURIComponent(b.url)}&scene=claim-demo&storage=f1&latency=0`;
+    await page.goto(`${b.url}/parent.html?frame=${encodeURIComponent(frameUrl)}&evil=${encodeURIComponent(`${c.url}/evil.html`)}`);
+    await page.waitForFunction(() => window.hbMessages.some((m) => m.data?.type === 'hongbao:ready'), null, { timeout: 20000 });
+    const frame = page.frameLocator('#widget');
+    await frame.locator('[data-testid="chat-view-family"]').waitFor();
+    await claimIn(frame);
+    await page.waitForFunction(() => window.hbMessages.some((m) => m.data?.type === 'hongbao:claimed'));
+    const messages = await page.evaluate(() => window.hbMessages);
+    assert.ok(messages.every((m) => m.origin === a.url), JSON.stringify(messages));
+    assert.ok(messages.some((m) => m.data.type === 'hongbao:sent' && m.data.detail.sender === 'bob'));
+    assert.equal(messages.find((m) => m.data.type === 'hongbao:claimed').data.detail.user, 'alice');
+
+    const lang = () => frame.locator('.hb-app').getAttribute('lang');
+    assert.equal(await lang(), 'zh-CN');
+    // A third origin cannot command the widget …
+    const evil = page.frames().find((f) => f.url().startsWith(c.url));
+    await evil.evaluate(() => window.parent.frames[0].postMessage({ type: 'hongbao:command', command: 'setLang', lang: 'en' }, '*'));
+    await page.waitForTimeout(500);
+    assert.equal(await lang(), 'zh-CN');
+    // … the parent can.
+    await page.evaluate((origin) => document.getElementById('widget').contentWindow
+      .postMessage({ type: 'hongbao:command', command: 'setLang', lang: 'en' }, origin), a.url);
+    await page.waitForFunction(() => true);
+    await frame.locator('.hb-app[lang="en"]').waitFor();
+    await screenshot(page, 'embed-iframe');
+    assertNoErrors(page);
+    await page.context().close();
+  } finally {
+    await Promise.all([a.close(), b.close(), c.close()]);
+  }
+});

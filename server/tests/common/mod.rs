@@ -1,0 +1,425 @@
+//! Test helpers: servers on SQLite (a temp file) and PostgreSQL (a throwaway cluster on a
+//! loopback port, or `HONGBAO_PG_URL`), and a small JSON client. Loopback only.
+
+#![allow(dead_code)]
+
+pub mod pg;
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+
+use hongbao_server::{Config, Server};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A server started in this process, with its temp dir or database.
+pub struct TestServer {
+    pub server: Server,
+    pub url: String,
+    pub db: Db,
+    pub database_url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts a server on `db` with `tweak` applied to the defaults (`--test-clock` on).
+    /// `None` when the database is PostgreSQL and none is available (see [`pg::url`]).
+    pub async fn start(db: Db, tweak: impl FnOnce(&mut Config)) -> Option<TestServer> {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let database_url = match db {
+            Db::Sqlite => format!("sqlite://{}", dir.path().join("hongbao.db").display()),
+            Db::Postgres => pg::fresh_database().await?,
+        };
+        let mut config = Config::for_database(&database_url);
+        config.test_clock = true;
+        config.sweep_interval_ms = 200;
+        tweak(&mut config);
+        let server = hongbao_server::start(config)
+            .await
+            .expect("the server starts");
+        Some(TestServer {
+            url: server.url(),
+            server,
+            db,
+            database_url,
+            _dir: dir,
+        })
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.url)
+    }
+
+    pub async fn login(&self, user: &str) -> Client {
+        let mut c = self.client();
+        c.login(user).await;
+        c
+    }
+
+    pub async fn stop(self) {
+        self.server.stop().await;
+    }
+}
+
+/// Runs `body` on SQLite and on PostgreSQL (skipped, with a note, when no PostgreSQL is
+/// available and none is required).
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident, $body:path) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                $body($crate::common::Db::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if $crate::common::pg::available().await {
+                    $body($crate::common::Db::Postgres).await;
+                }
+            }
+        }
+    };
+}
+
+/// A JSON client for one user.
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub token: Option<String>,
+    pub user: String,
+}
+
+/// A response: status and JSON body (`Value::Null` if empty or not JSON).
+#[derive(Debug, Clone)]
+pub struct Res {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Res {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Value {
+        assert!(self.status.is_success(), "expected success, got {self:?}");
+        self.body
+    }
+
+    #[track_caller]
+    pub fn err(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status.as_u16(), self.code()),
+            (status, code),
+            "unexpected error: {self:?}"
+        );
+    }
+}
+
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("a client")
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        Client {
+            base: base.to_owned(),
+            http: http_client(),
+            token: None,
+            user: String::new(),
+        }
+    }
+
+    pub fn with_http(base: &str, http: reqwest::Client) -> Client {
+        Client {
+            base: base.to_owned(),
+            http,
+            token: None,
+            user: String::new(),
+        }
+    }
+
+    pub async fn login(&mut self, user: &str) {
+        let res = self
+            .post(
+                "/api/v1/login",
+                json!({"username": user, "password": "hongbao"}),
+            )
+            .await;
+        let token = res.ok()["token"].as_str().expect("a token").to_owned();
+        self.token = Some(token);
+        self.user = user.to_owned();
+    }
+
+    fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut r = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = &self.token {
+            r = r.bearer_auth(t);
+        }
+        r
+    }
+
+    pub async fn send_req(r: reqwest::RequestBuilder) -> Res {
+        let resp = r.send().await.expect("the request reaches the server");
+        let status = resp.status();
+        let bytes = resp.bytes().await.unwrap_or_default();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Res { status, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Res {
+        Client::send_req(self.req(reqwest::Method::GET, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Res {
+        Client::send_req(self.req(reqwest::Method::POST, path).json(&body)).await
+    }
+
+    pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Res {
+        let mut r = self.req(reqwest::Method::POST, path).body(body);
+        if let Some(ct) = content_type {
+            r = r.header("content-type", ct);
+        }
+        Client::send_req(r).await
+    }
+
+    pub async fn post_empty(&self, path: &str) -> Res {
+        Client::send_req(self.req(reqwest::Method::POST, path)).await
+    }
+
+    // ---- the API
+
+    pub async fn me(&self) -> Value {
+        self.get("/api/v1/me").await.ok()
+    }
+
+    pub async fn balance_fen(&self) -> i64 {
+        fen(&self.me().await["balance"])
+    }
+
+    pub async fn send(&self, body: Value) -> Res {
+        self.post("/api/v1/packets", body).await
+    }
+
+    pub async fn lucky(&self, chat: &str, total: &str, count: u32, key: &str) -> Value {
+        self.send(
+            json!({"chat_id": chat, "kind": "lucky", "amount": total, "count": count,
+                         "greeting": "恭喜发财", "idempotency_key": key}),
+        )
+        .await
+        .ok()
+    }
+
+    pub async fn claim(&self, id: u64) -> Res {
+        self.post_empty(&format!("/api/v1/packets/{id}/claim"))
+            .await
+    }
+
+    pub async fn recall(&self, id: u64) -> Res {
+        self.post_empty(&format!("/api/v1/packets/{id}/recall"))
+            .await
+    }
+
+    pub async fn packet(&self, id: u64) -> Res {
+        self.get(&format!("/api/v1/packets/{id}")).await
+    }
+
+    pub async fn ledger(&self) -> Vec<Value> {
+        self.get("/api/v1/ledger")
+            .await
+            .ok()
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub async fn advance(&self, secs: i64) {
+        self.post("/api/v1/test/clock", json!({"advance_seconds": secs}))
+            .await
+            .ok();
+    }
+}
+
+/// "18.80" → 1880.
+#[track_caller]
+pub fn fen(v: &Value) -> i64 {
+    let s = v
+        .as_str()
+        .unwrap_or_else(|| panic!("money as a string, got {v}"));
+    let m: hongbao_engine::Money = s.parse().expect("a decimal string");
+    m.fen()
+}
+
+/// Checks the books from the database (see [`check_books_at`]).
+pub async fn check_books(server: &TestServer) {
+    check_books_at(&server.database_url).await;
+}
+
+/// Checks the books from the database alone: every balance equals its ledger sum, every
+/// packet balances (debit = claims + refunds + what an unfinished packet still holds),
+/// every claim has exactly one credit and every credit a claim, and money is conserved
+/// (Σ balances + Σ held by unfinished packets = Σ grants).
+pub async fn check_books_at(url: &str) {
+    let checks = "SELECT \
+        (SELECT COUNT(*) FROM users u WHERE u.balance <> (SELECT COALESCE(SUM(CASE WHEN l.kind = 'debit' THEN -l.amount ELSE l.amount END), 0) FROM ledger l WHERE l.username = u.username)), \
+        (SELECT COUNT(*) FROM packets p WHERE p.state NOT IN ('open', 'pending') AND (SELECT COALESCE(SUM(amount), 0) FROM ledger l WHERE l.packet_id = p.id AND l.kind = 'debit') <> \
+             (SELECT COALESCE(SUM(amount), 0) FROM claims c WHERE c.packet_id = p.id) \
+           + (SELECT COALESCE(SUM(amount), 0) FROM ledger l WHERE l.packet_id = p.id AND l.kind IN ('refund_expiry', 'refund_recall'))), \
+        (SELECT COUNT(*) FROM packets p WHERE (SELECT COUNT(*) FROM ledger l WHERE l.packet_id = p.id AND l.kind = 'debit') <> 1), \
+        (SELECT COUNT(*) FROM claims c WHERE (SELECT COUNT(*) FROM ledger l WHERE l.packet_id = c.packet_id AND l.username = c.username AND l.kind = 'credit' AND l.amount = c.amount) <> 1), \
+        (SELECT COUNT(*) FROM ledger l WHERE l.kind = 'credit' AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.packet_id = l.packet_id AND c.username = l.username)), \
+        CAST((SELECT COALESCE(SUM(balance), 0) FROM users) AS BIGINT), \
+        CAST((SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE kind = 'grant') AS BIGINT), \
+        CAST((SELECT COALESCE(SUM((SELECT amount FROM ledger l WHERE l.packet_id = p.id AND l.kind = 'debit') \
+             - (SELECT COALESCE(SUM(amount), 0) FROM claims c WHERE c.packet_id = p.id)), 0) \
+             FROM packets p WHERE p.state IN ('open', 'pending')) AS BIGINT)";
+    use sqlx::Row;
+    let row: Vec<i64> = if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.expect("sqlite");
+        let r = sqlx::query(checks)
+            .fetch_one(&pool)
+            .await
+            .expect("books query");
+        let row = (0..8).map(|i| r.get(i)).collect();
+        pool.close().await;
+        row
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.expect("pg");
+        let r = sqlx::query(checks)
+            .fetch_one(&pool)
+            .await
+            .expect("books query");
+        let row = (0..8).map(|i| r.get(i)).collect();
+        pool.close().await;
+        row
+    };
+    assert_eq!(
+        row[..5],
+        [0, 0, 0, 0, 0],
+        "(balances ≠ ledger, finished packets not balancing, packets without one debit, \
+         claims without one credit, credits without a claim)"
+    );
+    let (balances, grants, held) = (row[5], row[6], row[7]);
+    assert_eq!(balances + held, grants, "money is conserved");
+}
+
+/// The server binary as a child process (for kill -9 and several processes).
+pub struct Child {
+    pub child: std::process::Child,
+    pub url: String,
+}
+
+impl Child {
+    /// Starts `hongbao-server --listen 127.0.0.1:0 <args>` and waits for its address.
+    pub fn spawn(args: &[&str]) -> Child {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hongbao-server"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("HONGBAO_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("the server binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            for _ in lines {}
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server prints its address");
+        let url = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Child { child, url }
+    }
+
+    /// SIGKILL, then reap.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads `data:` lines of an SSE stream until `want` events arrived.
+pub async fn read_events(
+    stream: &mut (impl futures_util::Stream<Item = reqwest::Result<axum::body::Bytes>> + Unpin),
+    want: usize,
+) -> Vec<Value> {
+    let mut buf = String::new();
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while out.len() < want {
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("events arrive in time")
+            .expect("the stream stays open")
+            .expect("a chunk");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(i) = buf.find('\n') {
+            let line = buf[..i].trim_end_matches('\r').to_owned();
+            buf.drain(..=i);
+            if let Some(data) = line.strip_prefix("data:") {
+                out.push(serde_json::from_str(data.trim()).expect("a JSON event"));
+            }
+        }
+    }
+    out
+}
+
+/// Opens a chat's event stream and waits for its `: ready` comment.
+pub async fn open_events(
+    c: &Client,
+    chat: &str,
+) -> impl futures_util::Stream<Item = reqwest::Result<axum::body::Bytes>> + Unpin {
+    let resp = c
+        .http
+        .get(format!("{}/api/v1/chats/{chat}/events", c.base))
+        .bearer_auth(c.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut stream = Box::pin(resp.bytes_stream());
+    let first = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("ready"));
+    stream
+}

@@ -1,0 +1,509 @@
+//! The lab (PRODUCT §6): experiments as data, deterministic assignment, events, results and
+//! the fairness view.
+//!
+//! - [`experiment`]: the experiment format and its validation (shipped: `lab/experiments/`);
+//! - [`assign`]: the stable hash from (participant, key) to a variant;
+//! - [`events`]: what the flows report, export and import;
+//! - [`stats`], [`results`], [`charts`]: the results per variant;
+//! - [`fairness`]: lucky packets simulated in the page;
+//! - this module: the active experiment ([`Lab`]), its activation from the URL
+//!   (`?experiment=<key>&participant=<id>&variant=<name>`) and the lab screen.
+
+pub mod assign;
+pub mod charts;
+pub mod events;
+pub mod experiment;
+pub mod fairness;
+pub mod i18n;
+pub mod results;
+pub mod stats;
+
+use crate::backend::Backend;
+use crate::settings::Settings;
+use crate::state::AppState;
+use assign::{Assignment, assign, valid_participant};
+use charts::{Bar, BarChart};
+use experiment::{Experiment, apply_variant, shipped};
+use i18n::LabMsg;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::cell::Cell;
+
+/// The experiment in force for this participant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Active {
+    pub experiment: Experiment,
+    pub assignment: Assignment,
+}
+
+/// The lab's shared state (a handle: `Copy`).
+#[derive(Clone, Copy)]
+pub struct Lab {
+    pub app: AppState,
+    pub active: RwSignal<Option<Active>>,
+    /// Bumped after every stored event (the results refetch).
+    pub revision: RwSignal<u64>,
+}
+
+thread_local! {
+    static LAB: Cell<Option<Lab>> = const { Cell::new(None) };
+}
+
+impl Lab {
+    /// The lab of the running app (`None` before [`start`]).
+    pub fn get() -> Option<Lab> {
+        LAB.with(|l| l.get())
+    }
+}
+
+const PARTICIPANT_KEY: &str = "hongbao:lab:participant";
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The participant id: `?participant=` (then remembered), else the remembered one, else a
+/// new random one (remembered).
+pub fn participant_id(query: &str) -> String {
+    let storage = local_storage();
+    let stored = storage
+        .as_ref()
+        .and_then(|s| s.get_item(PARTICIPANT_KEY).ok().flatten())
+        .filter(|p| valid_participant(p));
+    let id = query_param(query, "participant")
+        .filter(|p| valid_participant(p))
+        .or(stored)
+        .unwrap_or_else(|| format!("p-{:012x}", (js_sys::Math::random() * 2f64.powi(48)) as u64));
+    if let Some(s) = storage {
+        let _ = s.set_item(PARTICIPANT_KEY, &id);
+    }
+    id
+}
+
+/// The experiment named by `?experiment=`, assigned and applied to `settings`.
+pub fn activate(settings: &mut Settings, query: &str) -> Option<Active> {
+    let key = query_param(query, "experiment")?;
+    let experiment = shipped().into_iter().find(|e| e.key == key)?;
+    let participant = participant_id(query);
+    let forced = query_param(query, "variant");
+    let assignment = assign(&experiment, &participant, forced.as_deref());
+    if let Some(v) = experiment.variant(&assignment.variant) {
+        let _ = apply_variant(settings, v);
+    }
+    Some(Active {
+        experiment,
+        assignment,
+    })
+}
+
+/// Makes the lab available to the flows; records the exposure of an active experiment.
+pub fn start(app: AppState, active: Option<Active>) {
+    let lab = Lab {
+        app,
+        active: RwSignal::new(None),
+        revision: RwSignal::new(0),
+    };
+    LAB.with(|l| l.set(Some(lab)));
+    if let Some(active) = active {
+        enter(lab, active);
+    }
+}
+
+fn enter(lab: Lab, active: Active) {
+    lab.active.set(Some(active));
+    events::record("exposure", |_| {});
+}
+
+/// The task card over the screens, while an experiment with a task is active.
+#[component]
+pub fn TaskCard() -> impl IntoView {
+    let Some(lab) = Lab::get() else {
+        return ().into_any();
+    };
+    let lang = lab.app.lang;
+    (move || {
+        let active = lab.active.get()?;
+        let task = active.experiment.tasks.first()?.clone();
+        Some(view! {
+            <aside
+                class="hb-lab-task"
+                data-testid="lab-task"
+                data-variant=active.assignment.variant.clone()
+                data-participant=active.assignment.participant.clone()
+            >
+                <strong>{move || LabMsg::Task.text(lang.get())}</strong>
+                " "
+                <span>{move || task.instruction.get(lang.get()).to_owned()}</span>
+            </aside>
+        })
+    })
+    .into_any()
+}
+
+/// The lab tab: the experiment, the results and the fairness view.
+#[component]
+pub fn LabScreen() -> impl IntoView {
+    let Some(lab) = Lab::get() else {
+        return ().into_any();
+    };
+    let lang = lab.app.lang;
+    view! {
+        <div class="hb-lab" data-testid="lab-screen">
+            <ExperimentEditor lab=lab />
+            <Results lab=lab />
+            <fairness::FairnessView lang=lang />
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ExperimentEditor(lab: Lab) -> impl IntoView {
+    let lang = lab.app.lang;
+    let t = move |m: LabMsg| move || m.text(lang.get());
+    let initial = lab
+        .active
+        .get_untracked()
+        .map(|a| a.experiment)
+        .unwrap_or_else(|| shipped()[0].clone());
+    let text = RwSignal::new(serde_json::to_string_pretty(&initial).unwrap_or_default());
+    let error = RwSignal::new(None::<experiment::ExperimentError>);
+    let apply = move |_| match Experiment::parse(&text.get_untracked()) {
+        Err(e) => error.set(Some(e)),
+        Ok(experiment) => {
+            error.set(None);
+            let participant = participant_id(&crate::settings::current_query());
+            let assignment = assign(&experiment, &participant, None);
+            if let Some(v) = experiment.variant(&assignment.variant) {
+                let mut s = lab.app.settings.get_untracked();
+                if apply_variant(&mut s, v).is_ok() {
+                    lab.app.settings.set(s);
+                }
+            }
+            enter(
+                lab,
+                Active {
+                    experiment,
+                    assignment,
+                },
+            );
+        }
+    };
+    let choose = move |ev: leptos::ev::Event| {
+        let key = event_target_value(&ev);
+        if let Some(e) = shipped().into_iter().find(|e| e.key == key) {
+            text.set(serde_json::to_string_pretty(&e).unwrap_or_default());
+            error.set(None);
+        }
+    };
+    view! {
+        <section class="hb-lab-section">
+            <h2>{t(LabMsg::Experiment)}</h2>
+            <label>
+                {t(LabMsg::Shipped)}
+                " "
+                <select data-testid="lab-experiment-select" on:change=choose>
+                    {shipped()
+                        .into_iter()
+                        .map(|e| view! { <option value=e.key.clone()>{e.key.clone()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <textarea
+                class="hb-lab-editor"
+                data-testid="lab-editor"
+                aria-label=t(LabMsg::Experiment)
+                rows="8"
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            ></textarea>
+            <button class="hb-button" data-testid="lab-apply" on:click=apply>
+                {t(LabMsg::Apply)}
+            </button>
+            {move || {
+                error
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <p class="hb-lab-error" role="alert" data-testid="lab-error">
+                                {e.message(lang.get())}
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
+                lab.active
+                    .get()
+                    .map(|a| {
+                        let forced = a.assignment.forced;
+                        view! {
+                            <p
+                                data-testid="lab-assignment"
+                                data-experiment=a.experiment.key.clone()
+                                data-variant=a.assignment.variant.clone()
+                                data-forced=forced.to_string()
+                            >
+                                {move || LabMsg::Participant.text(lang.get())}
+                                {format!(" {} · {} · ", a.assignment.participant, a.experiment.key)}
+                                {move || LabMsg::Variant.text(lang.get())}
+                                {format!(" {}", a.assignment.variant)}
+                                {move || forced.then(|| format!(" ({})", LabMsg::Forced.text(lang.get())))}
+                            </p>
+                        }
+                    })
+            }}
+        </section>
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// Starts a download of `text` as `name` (a Blob URL and an `<a download>`).
+fn download(name: &str, mime: &str, text: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(a) = document
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+#[component]
+fn Results(lab: Lab) -> impl IntoView {
+    let lang = lab.app.lang;
+    let t = move |m: LabMsg| move || m.text(lang.get());
+    let include_forced = RwSignal::new(false);
+    let events = LocalResource::new(move || {
+        let _ = lab.revision.get();
+        let backend = lab.app.backend();
+        async move { backend.lab_events().await.unwrap_or_default() }
+    });
+    // The experiment whose results show: the active one, else the first shipped.
+    let experiment = Memo::new(move |_| {
+        lab.active
+            .get()
+            .map(|a| a.experiment)
+            .unwrap_or_else(|| shipped()[0].clone())
+    });
+    let results = Memo::new(move |_| {
+        let e = experiment.get();
+        let names: Vec<String> = e.variants.iter().map(|v| v.name.clone()).collect();
+        events
+            .get()
+            .map(|evs| results::summarize(&evs, &e.key, &names, include_forced.get()))
+            .unwrap_or_default()
+    });
+    let export_text = RwSignal::new(String::new());
+    let export = move |csv: bool| {
+        let backend = lab.app.backend();
+        spawn_local(async move {
+            let evs = backend.lab_events().await.unwrap_or_default();
+            let (text, name, mime) = if csv {
+                (events::to_csv(&evs), "lab-events.csv", "text/csv")
+            } else {
+                (
+                    events::to_jsonl(&evs),
+                    "lab-events.jsonl",
+                    "application/x-ndjson",
+                )
+            };
+            export_text.set(text.clone());
+            download(name, mime, &text);
+        });
+    };
+    let import_text = RwSignal::new(String::new());
+    let import_status = RwSignal::new(String::new());
+    let import = move |_| match events::from_jsonl(&import_text.get_untracked()) {
+        Err((line, e)) => import_status.set(format!(
+            "{} {line}: {e}",
+            LabMsg::ImportErrorLine.text(lang.get_untracked())
+        )),
+        Ok(evs) => {
+            let (backend, user) = (lab.app.backend(), lab.app.user.get_untracked());
+            spawn_local(async move {
+                let n = evs.len();
+                if backend.log_events(&user, &evs).await.is_ok() {
+                    import_status.set(format!(
+                        "{} {n}",
+                        LabMsg::Imported.text(lang.get_untracked())
+                    ));
+                    lab.revision.update(|r| *r += 1);
+                }
+            });
+        }
+    };
+    let table = move || {
+        results
+            .get()
+            .into_iter()
+            .map(|r| {
+                let median = r
+                    .median_send_ms
+                    .map(|ms| format!("{:.1} s", ms / 1000.0))
+                    .unwrap_or_else(|| "–".into());
+                view! {
+                    <tr
+                        data-testid="lab-result-row"
+                        data-variant=r.variant.clone()
+                        data-participants=r.participants
+                        data-sent=r.sent
+                        data-slips=r.slips
+                        data-slip-rate=format!("{:.4}", r.slip_rate())
+                        data-cancels=r.cancels
+                        data-recalls=r.recalls
+                    >
+                        <th scope="row">{r.variant.clone()}</th>
+                        <td>{r.participants}</td>
+                        <td>
+                            {format!(
+                                "{} ({}–{})",
+                                pct(r.slip_rate()),
+                                pct(r.slip_ci.0),
+                                pct(r.slip_ci.1),
+                            )}
+                            <small>{format!(" {}/{}", r.slips, r.sent)}</small>
+                        </td>
+                        <td>{median}</td>
+                        <td>{pct(r.cancel_rate())}</td>
+                        <td>{pct(r.recall_rate())}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let tests = move || {
+        let lang = lang.get();
+        results::comparisons(&results.get())
+            .into_iter()
+            .map(|(a, b, test)| {
+                let text = match test {
+                    Some((z, p)) => format!("{a} vs {b}: z = {z:.2}, p = {p:.4}"),
+                    None => format!("{a} vs {b}: {}", LabMsg::NotEnoughData.text(lang)),
+                };
+                view! { <li data-testid="lab-ztest">{text}</li> }
+            })
+            .collect_view()
+    };
+    let charts = move || {
+        let lang = lang.get();
+        let rs = results.get();
+        let slips = rs
+            .iter()
+            .map(|r| Bar {
+                label: r.variant.clone(),
+                value: r.slip_rate(),
+                // No whisker without data.
+                lo: if r.sent == 0 { 0.0 } else { r.slip_ci.0 },
+                hi: if r.sent == 0 { 0.0 } else { r.slip_ci.1 },
+            })
+            .collect();
+        let cancels = rs
+            .iter()
+            .map(|r| {
+                let ci = if r.participants == 0 {
+                    (0.0, 0.0)
+                } else {
+                    stats::wilson(r.cancels, r.participants, stats::Z95)
+                };
+                Bar {
+                    label: r.variant.clone(),
+                    value: r.cancel_rate(),
+                    lo: ci.0,
+                    hi: ci.1,
+                }
+            })
+            .collect();
+        view! {
+            <div class="hb-lab-charts">
+                <BarChart bars=slips max=1.0 title=LabMsg::SlipRate.text(lang) testid="lab-chart-slip" />
+                <BarChart bars=cancels max=1.0 title=LabMsg::CancelRate.text(lang) testid="lab-chart-cancel" />
+            </div>
+        }
+    };
+    view! {
+        <section class="hb-lab-section" data-testid="lab-results">
+            <h2>{t(LabMsg::Results)}</h2>
+            <label class="hb-lab-check">
+                <input
+                    type="checkbox"
+                    data-testid="lab-include-forced"
+                    prop:checked=move || include_forced.get()
+                    on:change=move |ev| include_forced.set(event_target_checked(&ev))
+                />
+                {t(LabMsg::IncludeForced)}
+            </label>
+            <div class="hb-lab-results">
+                <table class="hb-lab-table">
+                    <thead>
+                        <tr>
+                            <th>{t(LabMsg::Variant)}</th>
+                            <th>{t(LabMsg::Participants)}</th>
+                            <th>{t(LabMsg::SlipRate)}</th>
+                            <th>{t(LabMsg::MedianTime)}</th>
+                            <th>{t(LabMsg::CancelRate)}</th>
+                            <th>{t(LabMsg::RecallRate)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{table}</tbody>
+                </table>
+                {charts}
+            </div>
+            <ul class="hb-lab-tests" aria-label=t(LabMsg::Tests)>{tests}</ul>
+            <div class="hb-lab-row">
+                <button class="hb-button" data-testid="lab-export-csv" on:click=move |_| export(true)>
+                    {t(LabMsg::ExportCsv)}
+                </button>
+                <button class="hb-button" data-testid="lab-export-jsonl" on:click=move |_| export(false)>
+                    {t(LabMsg::ExportJsonl)}
+                </button>
+            </div>
+            <textarea
+                data-testid="lab-export-text"
+                aria-label=t(LabMsg::Exported)
+                readonly
+                rows="4"
+                prop:value=move || export_text.get()
+            ></textarea>
+            <textarea
+                data-testid="lab-import-text"
+                aria-label=t(LabMsg::ImportHint)
+                placeholder=t(LabMsg::ImportHint)
+                rows="4"
+                prop:value=move || import_text.get()
+                on:input=move |ev| import_text.set(event_target_value(&ev))
+            ></textarea>
+            <button class="hb-button" data-testid="lab-import" on:click=import>
+                {t(LabMsg::Import)}
+            </button>
+            <p data-testid="lab-import-status" role="status">{move || import_status.get()}</p>
+        </section>
+    }
+}

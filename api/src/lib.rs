@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod demo;
+pub mod http;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod time;
@@ -338,8 +339,8 @@ impl ChatEvent {
 /// The codes of the HTTP API: `invalid_amount`, `invalid_count`, `invalid_request`,
 /// `limit_exceeded`, `insufficient_balance`, `not_found`, `unauthorized`, `forbidden`,
 /// `not_for_you`, `claimed_out`, `expired`, `recalled`, `recall_window_closed`,
-/// `recall_has_claims`, `recall_forbidden`, `conflict`, `pending` (plus `network` on the
-/// client side). [`ApiError::engine`] maps the engine's finer codes onto these and keeps the
+/// `recall_has_claims`, `recall_forbidden`, `recall_needs_authorization`, `conflict`,
+/// `pending` (plus `network` on the client side). [`ApiError::engine`] maps the engine's finer codes onto these and keeps the
 /// finer one in `detail`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -363,10 +364,9 @@ pub fn api_code(engine_code: &str) -> &str {
         | "invalid_idempotency_key"
         | "invalid_user"
         | "invalid_snapshot" => "invalid_request",
-        "recall_not_allowed"
-        | "recall_daily_limit"
-        | "recall_blackout"
-        | "recall_needs_authorization" => "recall_forbidden",
+        // `recall_needs_authorization` stays: the client answers it by asking for the extra
+        // authorization and recalling again with `authorized: true`.
+        "recall_not_allowed" | "recall_daily_limit" | "recall_blackout" => "recall_forbidden",
         other => other,
     }
 }
@@ -376,7 +376,7 @@ pub fn http_status(code: &str) -> u16 {
     match code {
         "invalid_amount" | "invalid_count" | "invalid_request" | "limit_exceeded" => 400,
         "unauthorized" => 401,
-        "forbidden" | "not_for_you" | "recall_forbidden" => 403,
+        "forbidden" | "not_for_you" | "recall_forbidden" | "recall_needs_authorization" => 403,
         "not_found" => 404,
         "insufficient_balance" => 422,
         "claimed_out"

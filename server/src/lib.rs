@@ -184,6 +184,9 @@ async fn sweep(state: &AppState) {
     }
 }
 
+/// Largest `POST /api/v1/lab/events` body (a batch of events).
+pub const LAB_BODY_BYTES: usize = 256 * 1024;
+
 /// The whole application: the API, the widget, and the layers around them.
 pub fn router(state: AppState, config: &Config) -> Router {
     use crate::routes::*;
@@ -199,7 +202,12 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/packets/{id}", get(packet))
         .route("/packets/{id}/claim", post(claim))
         .route("/packets/{id}/recall", post(recall))
-        .route("/lab/events", post(add_lab_event).get(lab_events))
+        .route(
+            "/lab/events",
+            post(add_lab_event)
+                .layer(DefaultBodyLimit::max(LAB_BODY_BYTES))
+                .get(lab_events),
+        )
         .route("/openapi.json", get(openapi_json));
     if config.test_clock {
         api = api.route("/test/clock", post(advance_clock));

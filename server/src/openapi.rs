@@ -56,7 +56,7 @@ impl Modify for Bearer {
     components(schemas(
         Login, Token, Me, ChatInfo, NewPacket, Preview, PacketView, ClaimView, ClaimResult,
         RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody, AdvanceClock,
-        ClockNow, routes::LabEventView, routes::Created, doc::Kind, doc::State, doc::Recall,
+        ClockNow, routes::Created, doc::Kind, doc::State, doc::Recall,
         doc::Split, doc::Entry, doc::Chat, doc::Warn,
     )),
     modifiers(&Bearer),

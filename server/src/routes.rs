@@ -437,70 +437,106 @@ pub async fn recall(
 
 // ------------------------------------------------------------------------------ lab
 
-/// A stored lab event.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct LabEventView {
-    pub id: i64,
-    pub username: String,
-    /// RFC 3339.
-    pub at: String,
-    /// The event as it was posted.
-    #[schema(value_type = Object)]
-    pub event: Value,
-}
-
-/// The id of a stored lab event.
+/// The ids of stored lab events (`id`: the first).
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Created {
     pub id: i64,
+    pub ids: Vec<i64>,
 }
 
-/// Stores a lab event: a JSON object with a `type` string (1–64 characters) and any
-/// other fields.
+/// Most events in one `POST /api/v1/lab/events`.
+const MAX_LAB_BATCH: usize = 1_000;
+
+fn lab_event(value: &Value) -> AppResult<String> {
+    let Value::Object(map) = value else {
+        return Err(AppError::invalid("a lab event is a JSON object"));
+    };
+    match map.get("type") {
+        Some(Value::String(t)) if !t.trim().is_empty() && t.chars().count() <= MAX_LAB_TYPE => {
+            Ok(t.clone())
+        }
+        _ => Err(AppError::invalid(
+            "a lab event needs a \"type\" string of 1 to 64 characters",
+        )),
+    }
+}
+
+/// Stores lab events: one JSON object with a `type` string (1–64 characters) and any other
+/// fields (the widget sends `hongbao_api::LabEvent`s), or an array of up to 1,000 of them.
+/// Each is stored as JSON text with the caller and the server's time.
 #[utoipa::path(post, path = "/api/v1/lab/events", tag = "lab", security(("bearer" = [])),
-    request_body(content = Object, description = "{\"type\": \"exposure\", …}"),
-    responses((status = 201, body = Created), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    request_body(content = Object, description = "{\"type\": \"exposure\", …} or an array of such objects"),
+    responses((status = 201, body = Created), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn add_lab_event(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     Body(body): Body<Value>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let Value::Object(map) = &body else {
-        return Err(AppError::invalid("a lab event is a JSON object"));
+    let items: Vec<Value> = match body {
+        Value::Array(items) => items,
+        one => vec![one],
     };
-    let kind = match map.get("type") {
-        Some(Value::String(t)) if !t.trim().is_empty() && t.chars().count() <= MAX_LAB_TYPE => {
-            t.clone()
-        }
-        _ => {
-            return Err(AppError::invalid(
-                "a lab event needs a \"type\" string of 1 to 64 characters",
-            ));
-        }
-    };
-    let id = state
+    if items.is_empty() || items.len() > MAX_LAB_BATCH {
+        return Err(AppError::invalid(
+            "between 1 and 1,000 lab events at a time",
+        ));
+    }
+    let events = items
+        .iter()
+        .map(|v| Ok((lab_event(v)?, v.to_string())))
+        .collect::<AppResult<Vec<_>>>()?;
+    let ids = state
         .store
-        .add_lab_event(user, state.clock.now(), kind, body.to_string())
+        .add_lab_events(user, state.clock.now(), events)
         .await
         .map_err(|e| e.into_app(Lang::En))?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok((
+        StatusCode::CREATED,
+        Json(Created {
+            id: ids.first().copied().unwrap_or_default(),
+            ids,
+        }),
+    ))
 }
 
-/// The caller's lab events, oldest first (the newest 10,000).
+/// The query of `GET /api/v1/lab/events`.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct LabQuery {
+    /// Everyone's events (the lab's export), not only the caller's.
+    #[serde(default)]
+    all: bool,
+}
+
+/// Lab events, oldest first (the newest 10,000): the caller's, or with `?all=true`
+/// everyone's (lab data is research data, not money: any logged-in user may export it).
+/// Each as it was posted, plus `id`, `username` and `received_at` (the server's time)
+/// where the event has no such field.
 #[utoipa::path(get, path = "/api/v1/lab/events", tag = "lab", security(("bearer" = [])),
-    responses((status = 200, body = [LabEventView]), (status = 401, body = ErrorBody)))]
+    params(LabQuery),
+    responses((status = 200, body = [Object]), (status = 401, body = ErrorBody)))]
 pub async fn lab_events(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
-) -> AppResult<Json<Vec<LabEventView>>> {
-    let rows = state.store.lab_events(&user).await?;
+    query: Result<Query<LabQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<Vec<Value>>> {
+    let Query(query) =
+        query.map_err(|_| AppError::invalid("the query is ?all=true or ?all=false"))?;
+    let rows = state
+        .store
+        .lab_events((!query.all).then_some(user.as_str()))
+        .await?;
     Ok(Json(
         rows.into_iter()
-            .map(|r| LabEventView {
-                id: r.id,
-                username: r.username,
-                at: r.at.to_string(),
-                event: serde_json::from_str(&r.body).unwrap_or(Value::Null),
+            .map(|r| {
+                let mut event = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+                if let Value::Object(map) = &mut event {
+                    map.entry("id").or_insert(Value::from(r.id));
+                    map.entry("username").or_insert(Value::from(r.username));
+                    map.entry("received_at")
+                        .or_insert(Value::from(r.at.to_string()));
+                }
+                event
             })
             .collect(),
     ))

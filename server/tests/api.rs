@@ -455,15 +455,54 @@ async fn chat_packets_and_lab_events(db: Db) {
         .post("/api/v1/lab/events", json!(["type"]))
         .await
         .err(400, "invalid_request");
+    // A batch, as the widget sends them.
+    let batch = alice
+        .post(
+            "/api/v1/lab/events",
+            json!([{"type": "send", "experiment": "e", "variant": "A", "participant": "p1",
+                    "at": "2026-05-20T12:00:00.000Z", "ms": 900},
+                   {"type": "cancel", "experiment": "e", "variant": "A", "participant": "p1",
+                    "at": "2026-05-20T12:00:01.000Z"}]),
+        )
+        .await;
+    assert_eq!(batch.status, 201);
+    assert_eq!(batch.body["ids"].as_array().unwrap().len(), 2);
+    alice
+        .post("/api/v1/lab/events", json!([]))
+        .await
+        .err(400, "invalid_request");
+    alice
+        .post(
+            "/api/v1/lab/events",
+            json!([{"type": "ok"}, {"no": "type"}]),
+        )
+        .await
+        .err(400, "invalid_request");
     let events = alice.get("/api/v1/lab/events").await.ok();
     let events = events.as_array().unwrap();
-    assert_eq!(events.len(), 2);
+    assert_eq!(events.len(), 4);
     assert_eq!(
-        events[0]["event"],
-        json!({"type": "exposure", "variant": "B", "n": 1})
+        (&events[0]["type"], &events[0]["variant"], &events[0]["n"]),
+        (&json!("exposure"), &json!("B"), &json!(1))
     );
     assert_eq!(events[0]["username"], "alice");
-    assert!(events[0]["at"].as_str().unwrap().contains('T'));
+    assert!(events[0]["received_at"].as_str().unwrap().contains('T'));
+    assert_eq!(
+        events[2]["at"], "2026-05-20T12:00:00.000Z",
+        "the event's own time is kept"
+    );
+    let parsed: Vec<hongbao_api::LabEvent> =
+        serde_json::from_value(json!(events[2..])).expect("the widget's LabEvent reads them back");
+    assert_eq!(parsed[1].kind, "cancel");
+    let all = bob.get("/api/v1/lab/events?all=true").await.ok();
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        4,
+        "the lab's export: everyone's events"
+    );
+    bob.get("/api/v1/lab/events?all=maybe")
+        .await
+        .err(400, "invalid_request");
     assert!(
         bob.get("/api/v1/lab/events")
             .await

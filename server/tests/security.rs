@@ -83,7 +83,7 @@ fn cases() -> Vec<Case> {
         "k".repeat(129)
     );
     let long_greeting = format!("\"amount\":\"1.00\",\"greeting\":\"{}\"", "x".repeat(51));
-    let huge = format!("{{\"type\":\"x\",\"pad\":\"{}\"}}", "x".repeat(20_000));
+    let huge = format!("{{\"type\":\"x\",\"pad\":\"{}\"}}", "x".repeat(300_000));
     let huge_packet = packet(&format!(
         "\"amount\":\"1.00\",\"pad\":\"{}\"",
         "x".repeat(20_000)

@@ -197,7 +197,7 @@ impl MockCore {
         self.engine
             .clone()
             .send(&probe, now, &mut self.money_rng.clone())
-            .map_err(|e| ApiError::new(e.code(), e.message(self.lang)))?;
+            .map_err(|e| ApiError::engine(e.code(), e.message(self.lang)))?;
         Ok(Preview {
             total,
             warnings: self.engine.warnings(&request, now),
@@ -215,7 +215,7 @@ impl MockCore {
         let sent = self
             .engine
             .send(&request, now, &mut self.money_rng)
-            .map_err(|e| ApiError::new(e.code(), e.message(self.lang)))?;
+            .map_err(|e| ApiError::engine(e.code(), e.message(self.lang)))?;
         let view = self.packet(user, sent.packet_id.0, now)?;
         let event = (!sent.replayed).then(|| ChatEvent::PacketSent {
             chat_id: view.chat_id.clone(),
@@ -234,7 +234,7 @@ impl MockCore {
         let claimed = self
             .engine
             .claim(PacketId(id), user, now, &mut self.money_rng)
-            .map_err(|e| ApiError::new(e.code(), e.message(self.lang)))?;
+            .map_err(|e| ApiError::engine(e.code(), e.message(self.lang)))?;
         let chat_id = self.visible_packet(user, id)?.chat_id.clone();
         let event = (!claimed.already_claimed).then(|| ChatEvent::PacketClaimed {
             chat_id,
@@ -261,7 +261,7 @@ impl MockCore {
         let recalled = self
             .engine
             .recall(PacketId(id), user, now, authorized)
-            .map_err(|e| ApiError::new(e.code(), e.message(self.lang)))?;
+            .map_err(|e| ApiError::engine(e.code(), e.message(self.lang)))?;
         let chat_id = self.visible_packet(user, id)?.chat_id.clone();
         Ok((
             RecallResult {

@@ -4,6 +4,7 @@
 //! (state in localStorage) and the HTTP backend talks to the project's server. The UI holds
 //! an [`AnyBackend`] and never knows which one it has.
 
+pub mod http;
 pub mod mock;
 
 use crate::settings::Settings;
@@ -59,12 +60,14 @@ pub trait Backend {
 #[derive(Clone)]
 pub enum AnyBackend {
     Mock(Rc<mock::MockBackend>),
+    Http(Rc<http::HttpBackend>),
 }
 
 macro_rules! dispatch {
     ($self:ident, $b:ident => $call:expr) => {
         match $self {
             AnyBackend::Mock($b) => $call,
+            AnyBackend::Http($b) => $call,
         }
     };
 }

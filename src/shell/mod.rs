@@ -1,6 +1,6 @@
 //! The app shell: the phone-sized frame, its header, the tab bar and the screen it shows.
 
-use crate::backend::{AnyBackend, Backend, mock::MockBackend};
+use crate::backend::{AnyBackend, Backend, http::HttpBackend, mock::MockBackend};
 use crate::chat::{ChatList, ChatView};
 use crate::flows::claim::PacketCard;
 use crate::i18n::{self, Msg};
@@ -16,10 +16,10 @@ use leptos::prelude::*;
 pub fn App(mut settings: Settings) -> impl IntoView {
     // `?experiment=<key>`: the participant's variant applies over the query's settings.
     let lab = crate::lab::activate(&mut settings, &crate::settings::current_query());
-    if settings.backend == BackendKind::Http {
-        leptos::logging::warn!("the HTTP backend is not built yet; using the mock backend");
-    }
-    let backend = AnyBackend::Mock(MockBackend::new(&settings));
+    let backend = match settings.backend {
+        BackendKind::Http => AnyBackend::Http(HttpBackend::new(&settings)),
+        BackendKind::Mock => AnyBackend::Mock(MockBackend::new(&settings)),
+    };
     let state = AppState::new(settings, backend);
     provide_context(state);
     crate::lab::start(state, lab);

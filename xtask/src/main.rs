@@ -4,6 +4,7 @@
 //! machine needs nothing but cargo, node/npm and apt.
 
 mod bench;
+mod pg;
 mod sh;
 mod size;
 mod test;
@@ -17,11 +18,16 @@ usage: cargo xtask <command>
 
   serve            install what is missing, build, and serve the app at http://127.0.0.1:8080
                    (mock backend)
+  serve --backend real
+                   the real backend: a release build of the widget served by hongbao-server
+                   (SQLite in target/hongbao.db, demo users, test clock) at
+                   http://127.0.0.1:8080/?backend=http
   test             everything CI checks: fmt, clippy (native + wasm32), native tests,
                    browser tests (wasm-bindgen-test), docs, release build, end-to-end tests
   size             release build, then raw/gzip/brotli sizes; last line bundle_brotli_bytes=<N>
   bench engine     engine throughput (native and wasm32 in headless Chromium)
   bench ui         time to interactive and long tasks during claims, in headless Chromium
+  bench server     claims/s and p99 of the server on SQLite and PostgreSQL (loopback load)
   setup            only install the tools (wasm32 target, Trunk, wasm-bindgen, wasm-opt,
                    Chromium, npm packages)
 ";
@@ -59,8 +65,10 @@ fn run(args: &[String]) -> Result<()> {
 }
 
 fn serve(sh: &sh::Sh, rest: &[&str]) -> Result<()> {
-    if let Some(arg) = rest.first() {
-        bail!("unknown argument to serve: {arg}");
+    match rest {
+        [] | ["--backend", "mock"] => {}
+        ["--backend", "real" | "http"] => return serve_real(sh),
+        _ => bail!("unknown arguments to serve: {}", rest.join(" ")),
     }
     tools::ensure_build_tools(sh)?;
     println!(
@@ -68,4 +76,35 @@ fn serve(sh: &sh::Sh, rest: &[&str]) -> Result<()> {
     );
     sh.trunk(&["serve", "--address", "127.0.0.1", "--port", "8080"])
         .run()
+}
+
+/// The whole thing on the real backend: the widget's release build served by the server.
+fn serve_real(sh: &sh::Sh) -> Result<()> {
+    tools::ensure_build_tools(sh)?;
+    sh.trunk(&["build", "--release"]).run()?;
+    sh.cargo(&["build", "--profile", "server", "-p", "hongbao-server"])
+        .run()?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| sh.root.join("target"));
+    let exe = target.join("server/hongbao-server");
+    let db = format!("sqlite://{}", target.join("hongbao.db").display());
+    let dist = sh.root.join("dist");
+    println!(
+        "\nHongbao: serving the widget and the API at http://127.0.0.1:8080/?backend=http \
+         (SQLite: {db}; demo users alice … judy, password hongbao). Ctrl-C stops.\n"
+    );
+    sh.cmd(
+        &exe.to_string_lossy(),
+        &[
+            "--listen",
+            "127.0.0.1:8080",
+            "--database-url",
+            &db,
+            "--static-dir",
+            &dist.to_string_lossy(),
+            "--test-clock",
+        ],
+    )
+    .run()
 }

@@ -6,7 +6,7 @@
 
 use crate::sh::Sh;
 use anyhow::{Context, Result, bail};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::thread;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
@@ -16,10 +16,11 @@ pub const MDBOOK_VERSION: &str = "0.5.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// Everything: build tools, npm packages, Chromium.
+/// Everything: build tools, npm packages, Chromium, PostgreSQL.
 pub fn ensure_all(sh: &Sh) -> Result<()> {
     thread::scope(|s| {
-        let apt = s.spawn(|| ensure_chromium(sh));
+        // One thread for apt: dpkg takes one lock.
+        let apt = s.spawn(|| ensure_chromium(sh).and_then(|()| ensure_postgres(sh).map(drop)));
         let npm = s.spawn(|| ensure_npm_packages(sh));
         let cargo = ensure_rust_tools(sh);
         let apt = apt.join().expect("apt thread");
@@ -156,23 +157,7 @@ pub fn ensure_chromium(sh: &Sh) -> Result<()> {
         return Ok(());
     }
     println!("xtask: installing Debian's chromium, chromium-driver and fonts");
-    let sudo = if is_root(sh) { None } else { Some("sudo") };
-    let apt = |args: &[&str]| -> Result<()> {
-        match sudo {
-            Some(sudo) => {
-                let mut all = vec!["apt-get"];
-                all.extend_from_slice(args);
-                sh.cmd(sudo, &all)
-                    .env("DEBIAN_FRONTEND", "noninteractive")
-                    .run()
-            }
-            None => sh
-                .cmd("apt-get", args)
-                .env("DEBIAN_FRONTEND", "noninteractive")
-                .run(),
-        }
-    };
-    apt(&["update", "-qq"])?;
+    apt(sh, &["update", "-qq"])?;
     let mut packages = vec![
         "install",
         "-y",
@@ -182,7 +167,58 @@ pub fn ensure_chromium(sh: &Sh) -> Result<()> {
         "chromium-driver",
     ];
     packages.extend(FONTS.iter().map(|(package, _)| *package));
-    apt(&packages)
+    apt(sh, &packages)
+}
+
+/// `apt-get <args>`, through sudo unless we are root.
+fn apt(sh: &Sh, args: &[&str]) -> Result<()> {
+    if is_root(sh) {
+        sh.cmd("apt-get", args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()
+    } else {
+        let mut all = vec!["apt-get"];
+        all.extend_from_slice(args);
+        sh.cmd("sudo", &all)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()
+    }
+}
+
+/// The newest `/usr/lib/postgresql/<version>/bin` with `initdb`, if any.
+pub fn postgres_bin() -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let version: u32 = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
+}
+
+/// Debian's PostgreSQL (the server's tests and benchmark start throwaway clusters from its
+/// binaries; nothing uses the cluster the package may create).
+pub fn ensure_postgres(sh: &Sh) -> Result<PathBuf> {
+    if let Some(bin) = postgres_bin() {
+        return Ok(bin);
+    }
+    println!("xtask: installing Debian's postgresql");
+    apt(sh, &["update", "-qq"])?;
+    apt(
+        sh,
+        &[
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "postgresql",
+        ],
+    )?;
+    postgres_bin().context("postgresql is installed but /usr/lib/postgresql/*/bin/initdb is not")
 }
 
 fn is_root(sh: &Sh) -> bool {

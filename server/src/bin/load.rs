@@ -4,7 +4,7 @@
 //! sends `--packets` lucky packets of `--shares` shares in the `crowd` chat, then
 //! `--clients` concurrent clients (one keep-alive HTTP/1.1 connection each) claim across
 //! all packets — every packet is claimed by exactly `--shares` distinct clients, so every
-//! claim can succeed — until all shares are gone or `--seconds` have passed. Prints
+//! claim can succeed, and each client starts at its own place in its list — until all shares are gone or `--seconds` have passed. Prints
 //! `claims_per_sec=<N>`, `claim_p99_ms=<N>` and the check `oversold=<packets>` (0: no
 //! packet handed out more than its shares or more than its total).
 
@@ -226,6 +226,14 @@ async fn run(args: Args) -> Result<()> {
     for (p, id) in ids.iter().enumerate() {
         for j in 0..args.shares as usize {
             plan[(p * 7 + j) % n].push(*id);
+        }
+    }
+    // Each client starts at its own place in its list, so that the clients spread over the
+    // packets instead of all queueing on the first one.
+    for (c, mine) in plan.iter_mut().enumerate() {
+        if !mine.is_empty() {
+            let len = mine.len();
+            mine.rotate_left(c * 37 % len);
         }
     }
     let deadline = Instant::now() + Duration::from_secs(args.seconds);

@@ -602,16 +602,16 @@ impl Store {
         }
     }
 
-    pub async fn add_lab_event(
+    /// Stores lab events, (type, JSON text) each, in one transaction; their ids.
+    pub async fn add_lab_events(
         &self,
         user: String,
         at: Timestamp,
-        kind: String,
-        body: String,
-    ) -> Result<i64, StoreError> {
+        events: Vec<(String, String)>,
+    ) -> Result<Vec<i64>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.add_lab_event(user, at, kind, body).await,
-            Store::Pg(s) => s.add_lab_event(&user, at, &kind, &body).await,
+            Store::Sqlite(s) => s.add_lab_events(user, at, events).await,
+            Store::Pg(s) => s.add_lab_events(&user, at, &events).await,
         }
     }
 
@@ -893,16 +893,31 @@ impl Store {
         })
     }
 
-    pub async fn lab_events(&self, user: &str) -> Result<Vec<LabEventRow>, sqlx::Error> {
+    /// Lab events of `user` (or everyone's), the newest [`LAB_EVENTS_LIMIT`], oldest first.
+    pub async fn lab_events(&self, user: Option<&str>) -> Result<Vec<LabEventRow>, sqlx::Error> {
         on_pool!(self, |pool| {
-            let rows = sqlx::query(
-                "SELECT id, username, at, body FROM (SELECT id, username, at, body FROM lab_events \
-                 WHERE username = $1 ORDER BY id DESC LIMIT $2) AS newest ORDER BY id",
-            )
-            .bind(user)
-            .bind(LAB_EVENTS_LIMIT)
-            .fetch_all(pool)
-            .await?;
+            let rows = match user {
+                Some(user) => {
+                    sqlx::query(
+                        "SELECT id, username, at, body FROM (SELECT id, username, at, body \
+                         FROM lab_events WHERE username = $1 ORDER BY id DESC LIMIT $2) AS newest \
+                         ORDER BY id",
+                    )
+                    .bind(user)
+                    .bind(LAB_EVENTS_LIMIT)
+                    .fetch_all(pool)
+                    .await?
+                }
+                None => {
+                    sqlx::query(
+                        "SELECT id, username, at, body FROM (SELECT id, username, at, body \
+                         FROM lab_events ORDER BY id DESC LIMIT $1) AS newest ORDER BY id",
+                    )
+                    .bind(LAB_EVENTS_LIMIT)
+                    .fetch_all(pool)
+                    .await?
+                }
+            };
             Ok(rows
                 .into_iter()
                 .map(|r| LabEventRow {

@@ -196,24 +196,30 @@ impl PgStore {
         Ok(())
     }
 
-    pub async fn add_lab_event(
+    pub async fn add_lab_events(
         &self,
         user: &str,
         at: Timestamp,
-        kind: &str,
-        body: &str,
-    ) -> Result<i64, StoreError> {
-        let id: i64 = sqlx::query(
-            "INSERT INTO lab_events (username, at, type, body) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(user)
-        .bind(at.millis())
-        .bind(kind)
-        .bind(body)
-        .fetch_one(&self.pool)
-        .await?
-        .get(0);
-        Ok(id)
+        events: &[(String, String)],
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(events.len());
+        for (kind, body) in events {
+            let id: i64 = sqlx::query(
+                "INSERT INTO lab_events (username, at, type, body) VALUES ($1, $2, $3, $4) \
+                 RETURNING id",
+            )
+            .bind(user)
+            .bind(at.millis())
+            .bind(kind)
+            .bind(body)
+            .fetch_one(&mut *tx)
+            .await?
+            .get(0);
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 }
 

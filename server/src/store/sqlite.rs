@@ -81,9 +81,9 @@ enum Cmd {
     Lab {
         user: String,
         at: Timestamp,
-        kind: String,
-        body: String,
-        reply: Reply<i64>,
+        /// (type, JSON text) per event.
+        events: Vec<(String, String)>,
+        reply: Reply<Vec<i64>>,
     },
     Shutdown,
 }
@@ -95,7 +95,7 @@ enum Outcome {
     Recall(Result<Recalled, OpError>),
     Expire(usize),
     Session,
-    Lab(i64),
+    Lab(Vec<i64>),
     None,
 }
 
@@ -251,18 +251,16 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn add_lab_event(
+    pub async fn add_lab_events(
         &self,
         user: String,
         at: Timestamp,
-        kind: String,
-        body: String,
-    ) -> Result<i64, StoreError> {
+        events: Vec<(String, String)>,
+    ) -> Result<Vec<i64>, StoreError> {
         self.call(|reply| Cmd::Lab {
             user,
             at,
-            kind,
-            body,
+            events,
             reply,
         })
         .await
@@ -468,24 +466,24 @@ impl Writer {
                     Outcome::Session
                 }
                 Cmd::Lab {
-                    user,
-                    at,
-                    kind,
-                    body,
-                    ..
+                    user, at, events, ..
                 } => {
-                    let id: i64 = sqlx::query(
-                        "INSERT INTO lab_events (username, at, type, body) VALUES ($1, $2, $3, $4) \
-                         RETURNING id",
-                    )
-                    .bind(user)
-                    .bind(at.millis())
-                    .bind(kind)
-                    .bind(body)
-                    .fetch_one(&mut *b.conn)
-                    .await?
-                    .get(0);
-                    Outcome::Lab(id)
+                    let mut ids = Vec::with_capacity(events.len());
+                    for (kind, body) in events {
+                        let id: i64 = sqlx::query(
+                            "INSERT INTO lab_events (username, at, type, body) \
+                             VALUES ($1, $2, $3, $4) RETURNING id",
+                        )
+                        .bind(user)
+                        .bind(at.millis())
+                        .bind(kind)
+                        .bind(body)
+                        .fetch_one(&mut *b.conn)
+                        .await?
+                        .get(0);
+                        ids.push(id);
+                    }
+                    Outcome::Lab(ids)
                 }
                 Cmd::Shutdown => Outcome::None,
             };
@@ -532,8 +530,8 @@ fn answer(cmd: Cmd, outcome: Result<Outcome, StoreError>) {
         }
         Cmd::Lab { reply, .. } => {
             let _ = reply.send(outcome.map(|o| match o {
-                Outcome::Lab(id) => id,
-                _ => 0,
+                Outcome::Lab(ids) => ids,
+                _ => Vec::new(),
             }));
         }
         Cmd::Shutdown => {}

@@ -1,0 +1,608 @@
+//! The contract suite, written once: the same calls against the widget's mock backend
+//! (`MockCore`, the engine in the page), against the server on SQLite and against the server
+//! on PostgreSQL. Each run writes a transcript of what it observed (codes, states, totals —
+//! not the random shares or the times); the transcripts must be equal, and each run checks
+//! the rules itself along the way.
+//!
+//! The HTTP side sends exactly the requests the widget's HTTP backend sends
+//! (`hongbao_api::http::Request`), logging in as the acting demo user like it does.
+
+mod common;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use common::{Db, TestServer};
+use hongbao::backend::mock::MockCore;
+use hongbao::settings::Settings;
+use hongbao_api::http::{self, Request};
+use hongbao_api::{
+    ApiError, ChatInfo, ClaimResult, LedgerEntry, Me, NewPacket, PacketView, Preview, RecallResult,
+    Token,
+};
+use hongbao_engine::{Money, PacketKindTag, Timestamp};
+
+/// What the contract needs of a backend: the widget's `Backend` calls, acting as `user`.
+trait Contract {
+    async fn me(&self, user: &str) -> Result<Me, ApiError>;
+    async fn chats(&self, user: &str) -> Result<Vec<ChatInfo>, ApiError>;
+    async fn chat_packets(&self, user: &str, chat: &str) -> Result<Vec<PacketView>, ApiError>;
+    async fn packet(&self, user: &str, id: u64) -> Result<PacketView, ApiError>;
+    async fn preview(&self, user: &str, draft: &NewPacket) -> Result<Preview, ApiError>;
+    async fn send(&self, user: &str, packet: &NewPacket) -> Result<PacketView, ApiError>;
+    async fn claim(&self, user: &str, id: u64) -> Result<ClaimResult, ApiError>;
+    async fn recall(&self, user: &str, id: u64, authorized: bool)
+    -> Result<RecallResult, ApiError>;
+    async fn ledger(&self, user: &str) -> Result<Vec<LedgerEntry>, ApiError>;
+    async fn advance_clock(&self, secs: i64) -> Result<(), ApiError>;
+}
+
+// ------------------------------------------------------------------------------ the mock
+
+struct Mock {
+    core: RefCell<MockCore>,
+    start: Timestamp,
+}
+
+impl Mock {
+    fn new() -> Mock {
+        let start = Timestamp::from_utc(2026, 3, 1, 12, 0, 0);
+        Mock {
+            core: RefCell::new(MockCore::new_demo(&Settings::default(), start)),
+            start,
+        }
+    }
+
+    /// As `MockBackend` does before every call: the clock, then what expired.
+    fn now(&self) -> Timestamp {
+        let now = self.start.plus_millis(self.core.borrow().clock_offset_ms());
+        self.core.borrow_mut().tick(now);
+        now
+    }
+}
+
+impl Contract for Mock {
+    async fn me(&self, user: &str) -> Result<Me, ApiError> {
+        self.now();
+        self.core.borrow().me(user)
+    }
+    async fn chats(&self, user: &str) -> Result<Vec<ChatInfo>, ApiError> {
+        self.core.borrow().chats(user)
+    }
+    async fn chat_packets(&self, user: &str, chat: &str) -> Result<Vec<PacketView>, ApiError> {
+        let now = self.now();
+        self.core.borrow().chat_packets(user, chat, now)
+    }
+    async fn packet(&self, user: &str, id: u64) -> Result<PacketView, ApiError> {
+        let now = self.now();
+        self.core.borrow().packet(user, id, now)
+    }
+    async fn preview(&self, user: &str, draft: &NewPacket) -> Result<Preview, ApiError> {
+        let now = self.now();
+        self.core.borrow().preview(user, draft, now)
+    }
+    async fn send(&self, user: &str, packet: &NewPacket) -> Result<PacketView, ApiError> {
+        let now = self.now();
+        self.core.borrow_mut().send(user, packet, now).map(|r| r.0)
+    }
+    async fn claim(&self, user: &str, id: u64) -> Result<ClaimResult, ApiError> {
+        let now = self.now();
+        self.core.borrow_mut().claim(user, id, now).map(|r| r.0)
+    }
+    async fn recall(
+        &self,
+        user: &str,
+        id: u64,
+        authorized: bool,
+    ) -> Result<RecallResult, ApiError> {
+        let now = self.now();
+        self.core
+            .borrow_mut()
+            .recall(user, id, authorized, now)
+            .map(|r| r.0)
+    }
+    async fn ledger(&self, user: &str) -> Result<Vec<LedgerEntry>, ApiError> {
+        self.now();
+        self.core.borrow().ledger(user)
+    }
+    async fn advance_clock(&self, secs: i64) -> Result<(), ApiError> {
+        self.core.borrow_mut().advance_clock(secs);
+        self.now();
+        Ok(())
+    }
+}
+
+// ------------------------------------------------------------------------------ HTTP
+
+/// The widget's HTTP backend, natively: the same requests, the same login-on-first-use.
+struct Http {
+    base: String,
+    client: reqwest::Client,
+    tokens: RefCell<HashMap<String, String>>,
+    last_user: RefCell<String>,
+}
+
+impl Http {
+    fn new(base: &str) -> Http {
+        Http {
+            base: base.to_owned(),
+            client: common::http_client(),
+            tokens: RefCell::new(HashMap::new()),
+            last_user: RefCell::new("alice".into()),
+        }
+    }
+
+    async fn fetch(&self, req: &Request, token: Option<&str>) -> (u16, String) {
+        let method: reqwest::Method = req.method.parse().unwrap();
+        let mut r = self
+            .client
+            .request(method, format!("{}{}", self.base, req.path));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        if let Some(body) = &req.body {
+            r = r
+                .header("content-type", "application/json")
+                .body(body.clone());
+        }
+        let resp = r.send().await.expect("the server answers");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap_or_default())
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        user: &str,
+        req: Request,
+    ) -> Result<T, ApiError> {
+        *self.last_user.borrow_mut() = user.to_owned();
+        let token = self.tokens.borrow().get(user).cloned();
+        let token = match token {
+            Some(t) => t,
+            None => {
+                let (status, body) = self
+                    .fetch(&Request::login(user, http::DEMO_PASSWORD), None)
+                    .await;
+                let Token { token } = http::parse(status, &body)?;
+                self.tokens
+                    .borrow_mut()
+                    .insert(user.to_owned(), token.clone());
+                token
+            }
+        };
+        let (status, body) = self.fetch(&req, Some(&token)).await;
+        http::parse(status, &body)
+    }
+}
+
+impl Contract for Http {
+    async fn me(&self, user: &str) -> Result<Me, ApiError> {
+        self.call(user, Request::me()).await
+    }
+    async fn chats(&self, user: &str) -> Result<Vec<ChatInfo>, ApiError> {
+        self.call(user, Request::chats()).await
+    }
+    async fn chat_packets(&self, user: &str, chat: &str) -> Result<Vec<PacketView>, ApiError> {
+        self.call(user, Request::chat_packets(chat)).await
+    }
+    async fn packet(&self, user: &str, id: u64) -> Result<PacketView, ApiError> {
+        self.call(user, Request::packet(id)).await
+    }
+    async fn preview(&self, user: &str, draft: &NewPacket) -> Result<Preview, ApiError> {
+        self.call(user, Request::preview(draft)).await
+    }
+    async fn send(&self, user: &str, packet: &NewPacket) -> Result<PacketView, ApiError> {
+        self.call(user, Request::send(packet)).await
+    }
+    async fn claim(&self, user: &str, id: u64) -> Result<ClaimResult, ApiError> {
+        self.call(user, Request::claim(id)).await
+    }
+    async fn recall(
+        &self,
+        user: &str,
+        id: u64,
+        authorized: bool,
+    ) -> Result<RecallResult, ApiError> {
+        self.call(user, Request::recall(id, authorized)).await
+    }
+    async fn ledger(&self, user: &str) -> Result<Vec<LedgerEntry>, ApiError> {
+        self.call(user, Request::ledger()).await
+    }
+    async fn advance_clock(&self, secs: i64) -> Result<(), ApiError> {
+        let user = self.last_user.borrow().clone();
+        self.call::<serde_json::Value>(&user, Request::advance_clock(secs))
+            .await
+            .map(drop)
+    }
+}
+
+// ------------------------------------------------------------------------------ the suite
+
+fn draft(chat: &str, kind: PacketKindTag, amount: &str, count: u32, key: &str) -> NewPacket {
+    NewPacket {
+        chat_id: chat.into(),
+        kind,
+        amount: amount.parse().unwrap(),
+        count,
+        greeting: "恭喜发财".into(),
+        recipient: None,
+        split: None,
+        idempotency_key: key.into(),
+    }
+}
+
+fn to(mut d: NewPacket, recipient: &str) -> NewPacket {
+    d.recipient = Some(recipient.into());
+    d
+}
+
+/// A packet without its random parts (lucky shares) or times.
+fn view(p: &PacketView) -> String {
+    let lucky = p.kind == PacketKindTag::Lucky;
+    let claims: Vec<String> = p
+        .claims
+        .iter()
+        .map(|c| {
+            if lucky {
+                format!("{}{}", c.username, if c.best_luck { "*" } else { "" })
+            } else {
+                format!("{}:{}", c.username, c.amount)
+            }
+        })
+        .collect();
+    let claimed: i64 = p.claims.iter().map(|c| c.amount.fen()).sum();
+    assert_eq!(
+        claimed + p.remaining.fen() + p.refund.map(Money::fen).unwrap_or(0),
+        p.total.fen(),
+        "packet {} adds up: {p:?}",
+        p.id
+    );
+    assert!(p.claims.iter().all(|c| c.amount.fen() >= 1));
+    format!(
+        "#{} {} {}/{} by {} to {:?} total {} per {:?} count {} claimed {} state {} recall {} can_recall {} deadline {} refund {:?} claims [{}]",
+        p.id,
+        p.kind.as_str(),
+        p.chat_id,
+        p.greeting,
+        p.sender,
+        p.recipient,
+        p.total,
+        p.per_share.map(|m| m.to_string()),
+        p.count,
+        p.claimed_count,
+        p.state.as_str(),
+        p.recall_mode.as_str(),
+        p.can_recall,
+        p.recall_deadline.is_some(),
+        p.refund.map(|m| if lucky && !p.claims.is_empty() {
+            "some".into()
+        } else {
+            m.to_string()
+        }),
+        claims.join(" "),
+    )
+}
+
+fn err<T: std::fmt::Debug>(r: &Result<T, ApiError>) -> String {
+    match r {
+        Ok(v) => format!("ok {v:?}"),
+        Err(e) => format!("error {} {:?}", e.code, e.detail),
+    }
+}
+
+/// Runs the contract; returns the transcript.
+async fn contract(b: &impl Contract) -> Vec<String> {
+    let mut t: Vec<String> = Vec::new();
+    macro_rules! log {
+        ($($arg:tt)*) => { t.push(format!($($arg)*)) };
+    }
+
+    // The demo world.
+    for user in hongbao_api::demo::DEMO_USERS {
+        let me = b.me(user).await.unwrap();
+        assert_eq!(me.balance, Money::from_fen(100_000));
+        let chats = b.chats(user).await.unwrap();
+        assert_eq!(chats, hongbao_api::demo::chats_for(user), "{user}'s chats");
+        log!("{user}: {} with {} chats", me.balance, chats.len());
+    }
+    log!("unknown user: {}", err(&b.me("mallory").await));
+
+    // Lucky: send, retry, claim out.
+    let lucky = draft("family", PacketKindTag::Lucky, "10.00", 5, "c-lucky");
+    let p = b.send("alice", &lucky).await.unwrap();
+    log!("sent {}", view(&p));
+    let again = b.send("alice", &lucky).await.unwrap();
+    assert_eq!(again.id, p.id, "the same key returns the same packet");
+    log!("retried: same id {}", again.id == p.id);
+    let mut other = lucky.clone();
+    other.amount = "11.00".parse().unwrap();
+    log!(
+        "same key, other request: {}",
+        err(&b.send("alice", &other).await)
+    );
+    log!("alice: {}", b.me("alice").await.unwrap().balance);
+    let mut sum = 0;
+    for user in ["bob", "carol", "dave", "erin", "frank"] {
+        let c = b.claim(user, p.id).await.unwrap();
+        assert!(!c.already_claimed);
+        let again = b.claim(user, p.id).await.unwrap();
+        assert!(again.already_claimed && again.amount == c.amount);
+        sum += c.amount.fen();
+        log!(
+            "{user} claims: already {} then {}",
+            c.already_claimed,
+            again.already_claimed
+        );
+    }
+    assert_eq!(sum, 1_000, "the shares add up to the total");
+    log!("grace: {}", err(&b.claim("grace", p.id).await));
+    let done = b.packet("grace", p.id).await.unwrap();
+    assert_eq!(done.claims.iter().filter(|c| c.best_luck).count(), 1);
+    log!("claimed out {}", view(&done));
+
+    // Normal, personal, exclusive.
+    let n = b
+        .send(
+            "alice",
+            &draft("family", PacketKindTag::Normal, "1.88", 3, "c-normal"),
+        )
+        .await
+        .unwrap();
+    log!("normal {}", view(&n));
+    log!("bob: {}", err(&b.claim("bob", n.id).await));
+    let x = b
+        .send(
+            "alice",
+            &to(
+                draft("family", PacketKindTag::Exclusive, "5.20", 1, "c-x"),
+                "carol",
+            ),
+        )
+        .await
+        .unwrap();
+    log!("exclusive {}", view(&x));
+    for user in ["bob", "alice", "carol", "carol"] {
+        log!("{user} on exclusive: {}", err(&b.claim(user, x.id).await));
+    }
+    let d = b
+        .send(
+            "alice",
+            &to(
+                draft("alice-bob", PacketKindTag::Personal, "8.88", 1, "c-p"),
+                "bob",
+            ),
+        )
+        .await
+        .unwrap();
+    log!("personal {}", view(&d));
+    for user in ["carol", "alice", "bob"] {
+        log!("{user} on personal: {}", err(&b.claim(user, d.id).await));
+        log!(
+            "{user} sees personal: {}",
+            err(&b.packet(user, d.id).await.map(|p| p.id))
+        );
+    }
+
+    // Refusals.
+    let refusals = [
+        (
+            "over balance",
+            draft("family", PacketKindTag::Lucky, "1000.01", 10, "r1"),
+        ),
+        (
+            "over share cap",
+            draft("family", PacketKindTag::Lucky, "200.01", 1, "r2"),
+        ),
+        (
+            "too many",
+            draft("family", PacketKindTag::Lucky, "5.00", 101, "r3"),
+        ),
+        (
+            "zero count",
+            draft("family", PacketKindTag::Normal, "1.00", 0, "r4"),
+        ),
+        ("zero", draft("family", PacketKindTag::Normal, "0", 2, "r5")),
+        (
+            "below min total",
+            draft("family", PacketKindTag::Lucky, "0.04", 5, "r6"),
+        ),
+        (
+            "personal in a group",
+            to(
+                draft("family", PacketKindTag::Personal, "1", 1, "r7"),
+                "bob",
+            ),
+        ),
+        (
+            "lucky in 1:1",
+            draft("alice-bob", PacketKindTag::Lucky, "1", 1, "r8"),
+        ),
+        (
+            "exclusive to self",
+            to(
+                draft("family", PacketKindTag::Exclusive, "1", 1, "r9"),
+                "alice",
+            ),
+        ),
+        (
+            "exclusive without recipient",
+            draft("family", PacketKindTag::Exclusive, "1", 1, "r10"),
+        ),
+        (
+            "not my chat",
+            to(
+                draft("bob-carol", PacketKindTag::Personal, "1", 1, "r11"),
+                "bob",
+            ),
+        ),
+        (
+            "empty key",
+            draft("family", PacketKindTag::Lucky, "1", 1, ""),
+        ),
+    ];
+    for (what, d) in &refusals {
+        log!(
+            "send {what}: {}",
+            err(&b.send("alice", d).await.map(|p| p.id))
+        );
+        log!(
+            "preview {what}: {}",
+            err(&b.preview("alice", d).await.map(|p| p.total))
+        );
+    }
+    log!("claim missing: {}", err(&b.claim("alice", 999).await));
+    log!(
+        "recall missing: {}",
+        err(&b.recall("alice", 999, false).await)
+    );
+    log!(
+        "chat packets of another's chat: {}",
+        err(&b.chat_packets("erin", "alice-bob").await.map(|v| v.len()))
+    );
+
+    // Preview.
+    let pv = b
+        .preview(
+            "alice",
+            &draft("family", PacketKindTag::Normal, "5.20", 10, "pv"),
+        )
+        .await
+        .unwrap();
+    let mut codes: Vec<&str> = pv.warnings.iter().map(|w| w.code.as_str()).collect();
+    codes.sort_unstable();
+    log!("preview 5.20×10: total {} warnings {codes:?}", pv.total);
+
+    // Recall.
+    let r = b
+        .send(
+            "alice",
+            &draft("family", PacketKindTag::Lucky, "30.00", 3, "c-r1"),
+        )
+        .await
+        .unwrap();
+    log!("bob recalls: {}", err(&b.recall("bob", r.id, false).await));
+    log!(
+        "alice recalls: {}",
+        err(&b.recall("alice", r.id, false).await)
+    );
+    log!(
+        "alice recalls again: {}",
+        err(&b.recall("alice", r.id, false).await)
+    );
+    log!("bob claims recalled: {}", err(&b.claim("bob", r.id).await));
+    log!("recalled {}", view(&b.packet("bob", r.id).await.unwrap()));
+    let r2 = b
+        .send(
+            "alice",
+            &draft("family", PacketKindTag::Lucky, "30.00", 3, "c-r2"),
+        )
+        .await
+        .unwrap();
+    b.claim("bob", r2.id).await.unwrap();
+    log!(
+        "recall after a claim: {}",
+        err(&b.recall("alice", r2.id, false).await)
+    );
+
+    // Time: the recall window closes, then the packet expires and is refunded.
+    let e = b
+        .send(
+            "alice",
+            &draft("family", PacketKindTag::Normal, "2.00", 4, "c-e"),
+        )
+        .await
+        .unwrap();
+    b.claim("judy", e.id).await.unwrap();
+    let w = b
+        .send(
+            "alice",
+            &draft("family", PacketKindTag::Normal, "1.00", 2, "c-w"),
+        )
+        .await
+        .unwrap();
+    b.advance_clock(121).await.unwrap();
+    log!(
+        "recall after the window: {}",
+        err(&b.recall("alice", w.id, false).await)
+    );
+    b.advance_clock(24 * 3600).await.unwrap();
+    log!("claim after expiry: {}", err(&b.claim("heidi", e.id).await));
+    log!("expired {}", view(&b.packet("alice", e.id).await.unwrap()));
+    log!(
+        "expired too {}",
+        view(&b.packet("alice", w.id).await.unwrap())
+    );
+    log!(
+        "recall expired: {}",
+        err(&b.recall("alice", w.id, false).await)
+    );
+
+    // The chat, the ledger and the balances at the end.
+    let family = b.chat_packets("ivan", "family").await.unwrap();
+    for p in &family {
+        log!("in family: {}", view(p));
+    }
+    let ledger = b.ledger("alice").await.unwrap();
+    for e in &ledger {
+        log!(
+            "alice ledger: {} {} {:?}",
+            e.kind.as_str(),
+            e.amount,
+            e.packet_id
+        );
+    }
+    assert!(ledger.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    let alice = b.me("alice").await.unwrap().balance;
+    let debits: i64 = ledger
+        .iter()
+        .map(|e| {
+            if e.kind.is_incoming() {
+                e.amount.fen()
+            } else {
+                -e.amount.fen()
+            }
+        })
+        .sum();
+    assert_eq!(debits, alice.fen(), "alice's balance is her ledger's sum");
+    log!("alice ends with {alice}");
+    let heidi = b.me("heidi").await.unwrap().balance;
+    log!("heidi ends with {heidi}");
+    t
+}
+
+async fn transcript(db: Option<Db>) -> Vec<String> {
+    match db {
+        None => contract(&Mock::new()).await,
+        Some(db) => {
+            let s = TestServer::start(db, |_| {}).await.expect("a database");
+            let t = contract(&Http::new(&s.url)).await;
+            common::check_books(&s).await;
+            s.stop().await;
+            t
+        }
+    }
+}
+
+fn compare(name: &str, mock: &[String], other: &[String]) {
+    for (i, (a, b)) in mock.iter().zip(other).enumerate() {
+        assert_eq!(a, b, "step {i}: the mock and {name} differ");
+    }
+    assert_eq!(mock.len(), other.len(), "{name}: transcript length");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mock_and_server_on_sqlite_agree() {
+    let mock = transcript(None).await;
+    let sqlite = transcript(Some(Db::Sqlite)).await;
+    compare("the server on SQLite", &mock, &sqlite);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mock_and_server_on_postgres_agree() {
+    if !common::pg::available().await {
+        return;
+    }
+    let mock = transcript(None).await;
+    let pg = transcript(Some(Db::Postgres)).await;
+    compare("the server on PostgreSQL", &mock, &pg);
+}

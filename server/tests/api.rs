@@ -727,3 +727,52 @@ async fn security_headers_csp_and_cors() {
     assert!(other.headers().get("access-control-allow-origin").is_none());
     s.stop().await;
 }
+
+#[tokio::test]
+async fn policy_file_and_no_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.json");
+    std::fs::write(
+        &policy,
+        r#"{"recall": {"mode": "remainder", "window_secs": 60}, "max_count": 20}"#,
+    )
+    .unwrap();
+    let s = TestServer::start(Db::Sqlite, move |c| c.policy = Some(policy))
+        .await
+        .unwrap();
+    let alice = s.login("alice").await;
+    let bob = s.login("bob").await;
+    let p = alice
+        .send(
+            json!({"chat_id": "family", "kind": "normal", "amount": "1.00", "count": 5,
+                     "idempotency_key": "rem"}),
+        )
+        .await
+        .ok();
+    assert_eq!(p["recall_mode"], "remainder");
+    let id = p["id"].as_u64().unwrap();
+    bob.claim(id).await.ok();
+    // Remainder mode: the unclaimed part comes back, bob's share stands.
+    assert_eq!(alice.recall(id).await.ok()["refund"], "4.00");
+    alice
+        .send(
+            json!({"chat_id": "family", "kind": "lucky", "amount": "21.00", "count": 21,
+                     "idempotency_key": "many"}),
+        )
+        .await
+        .err(400, "invalid_count");
+    check_books(&s).await;
+    s.stop().await;
+
+    let s = TestServer::start(Db::Sqlite, |c| c.no_demo = true)
+        .await
+        .unwrap();
+    s.client()
+        .post(
+            "/api/v1/login",
+            json!({"username": "alice", "password": "hongbao"}),
+        )
+        .await
+        .err(401, "unauthorized");
+    s.stop().await;
+}

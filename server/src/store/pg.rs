@@ -273,7 +273,7 @@ impl Tx for PgTx {
         let id = to_i64(loaded.packet.id.0);
         match change {
             Change::None => {}
-            Change::Updated | Change::Claimed => {
+            Change::Updated => {
                 let body = encode_body(&mut loaded.packet);
                 let p = &loaded.packet;
                 sqlx::query(
@@ -285,21 +285,30 @@ impl Tx for PgTx {
                 .bind(id)
                 .execute(&mut *self.tx)
                 .await?;
-                if matches!(change, Change::Claimed)
-                    && let Some(c) = p.claims.last()
-                {
-                    sqlx::query(
-                        "INSERT INTO claims (packet_id, position, username, amount, at) \
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(id)
-                    .bind(p.claims.len() as i64 - 1)
-                    .bind(&c.user)
-                    .bind(c.amount.fen())
-                    .bind(c.at.millis())
-                    .execute(&mut *self.tx)
-                    .await?;
-                }
+            }
+            Change::Claimed => {
+                let body = encode_body(&mut loaded.packet);
+                let p = &loaded.packet;
+                let Some(c) = p.claims.last() else {
+                    return Ok(());
+                };
+                // One round trip: the packet's new state and the claim row.
+                sqlx::query(
+                    "WITH p AS (UPDATE packets SET state = $1, recalled_at = $2, body = $3 \
+                     WHERE id = $4 RETURNING id) \
+                     INSERT INTO claims (packet_id, position, username, amount, at) \
+                     SELECT id, $5, $6, $7, $8 FROM p",
+                )
+                .bind(state_str(p.state))
+                .bind(p.recalled_at.map(|t| t.millis()))
+                .bind(body)
+                .bind(id)
+                .bind(p.claims.len() as i64 - 1)
+                .bind(&c.user)
+                .bind(c.amount.fen())
+                .bind(c.at.millis())
+                .execute(&mut *self.tx)
+                .await?;
             }
             Change::Inserted { request } => {
                 let body = encode_body(&mut loaded.packet);
@@ -366,27 +375,25 @@ impl Tx for PgTx {
     async fn book(&mut self, postings: Vec<Posting>) -> Result<bool, sqlx::Error> {
         for p in postings {
             let delta = i64::try_from(p.signed_amount()).unwrap_or(i64::MIN);
-            let updated = sqlx::query(
-                "UPDATE users SET balance = balance + $1 WHERE username = $2 AND balance + $1 >= 0",
+            // One round trip: the guarded balance change, and the entry only if it happened.
+            let booked = sqlx::query(
+                "WITH moved AS (UPDATE users SET balance = balance + $1 \
+                 WHERE username = $2 AND balance + $1 >= 0 RETURNING username) \
+                 INSERT INTO ledger (username, kind, amount, packet_id, at) \
+                 SELECT username, $3, $4, $5, $6 FROM moved",
             )
             .bind(delta)
-            .bind(&p.user)
-            .execute(&mut *self.tx)
-            .await?
-            .rows_affected();
-            if updated != 1 {
-                return Ok(false);
-            }
-            sqlx::query(
-                "INSERT INTO ledger (username, kind, amount, packet_id, at) VALUES ($1, $2, $3, $4, $5)",
-            )
             .bind(&p.user)
             .bind(p.kind.as_str())
             .bind(p.amount.fen())
             .bind(p.packet.map(|id| to_i64(id.0)))
             .bind(p.at.millis())
             .execute(&mut *self.tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if booked != 1 {
+                return Ok(false);
+            }
         }
         Ok(true)
     }

@@ -42,6 +42,10 @@ const MIGRATION: &str = include_str!("../../migrations/sqlite/0001_init.sql");
 const CACHE_PACKETS: usize = 20_000;
 /// Commands waiting for the writer before senders wait.
 const QUEUE: usize = 16_384;
+/// WAL pages after which the writer checkpoints itself (normally the checkpointer is ahead).
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+/// How often the checkpointer copies the WAL into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
@@ -105,6 +109,22 @@ pub struct SqliteStore {
     pub hub: Arc<Hub>,
     tx: mpsc::Sender<Cmd>,
     writer: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    checkpoints: tokio::task::JoinHandle<()>,
+}
+
+/// Copies the WAL into the database file from its own connection (PASSIVE: it never waits
+/// for or blocks the writer or the readers), so that the writer's commits do not stall on
+/// checkpoints.
+async fn checkpoint_loop(mut conn: SqliteConnection) {
+    loop {
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&mut conn)
+            .await
+        {
+            tracing::warn!("checkpoint: {e}");
+        }
+    }
 }
 
 /// `sqlite://path` (or `sqlite:path`) → connect options for that file.
@@ -114,7 +134,10 @@ fn options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true))
+        .foreign_keys(true)
+        // The checkpointer task copies the WAL back in the background; the writer only
+        // checkpoints (what little is left) when the WAL passes ~40 MB.
+        .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string()))
 }
 
 impl SqliteStore {
@@ -163,11 +186,14 @@ impl SqliteStore {
         };
         writer.reset().await?;
         let handle = tokio::spawn(writer.run(rx, hub.clone(), max_batch.max(1)));
+        let checkpointer = SqliteConnection::connect_with(&opts).await?;
+        let checkpoints = tokio::spawn(checkpoint_loop(checkpointer));
         Ok(SqliteStore {
             read,
             hub,
             tx,
             writer: tokio::sync::Mutex::new(Some(handle)),
+            checkpoints,
         })
     }
 
@@ -272,6 +298,7 @@ impl SqliteStore {
         if let Some(handle) = self.writer.lock().await.take() {
             let _ = handle.await;
         }
+        self.checkpoints.abort();
         self.read.close().await;
     }
 }

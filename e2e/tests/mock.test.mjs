@@ -330,6 +330,12 @@ test('keyboard only: open a packet with Tab and Enter, claim it, close it; recal
   const amount = byTestId(page, 'claimed-amount');
   await amount.waitFor();
   await page.locator('[data-testid="claim-list"] [data-user="bob"]').waitFor();
+  // The amount counts up from ¥0.00: wait for the final value (at least one fen) rather
+  // than reading it mid-animation.
+  await page.waitForFunction(() => {
+    const text = document.querySelector('[data-testid="claimed-amount"]')?.textContent ?? '';
+    return /[1-9]/.test(text.replace(/[^0-9]/g, ''));
+  }, null, { timeout: 5000 });
   assert.ok(fen(await amount.innerText()) >= 1);
   // Focus stays in the card; Space works on buttons too; Escape closes.
   assert.ok(await page.evaluate(() => !!document.activeElement?.closest('[data-testid="packet-card"]')));

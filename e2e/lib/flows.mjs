@@ -100,3 +100,22 @@ export function fen(text) {
   const [yuan, frac = ''] = m[0].split('.');
   return Number(yuan) * 100 + Math.sign(Number(yuan) || 1) * Number(frac.padEnd(2, '0'));
 }
+
+/** The bubble of packet `id` in the open chat. */
+export const bubble = (page, id) => page.locator(`[data-testid="packet-bubble"][data-packet-id="${id}"]`);
+
+/** Closes the packet card if it is open (Escape). */
+export async function closeCard(page) {
+  if (await byTestId(page, 'packet-card').isVisible()) {
+    await page.keyboard.press('Escape');
+    await byTestId(page, 'packet-card').waitFor({ state: 'hidden' });
+  }
+}
+
+/** Sets a number in the settings panel (committed on Tab). */
+export async function setNumber(page, key, value) {
+  await byTestId(page, 'settings').click();
+  const input = byTestId(page, `setting-${key}`);
+  await input.fill(String(value));
+  await input.press('Tab'); // commit (change event)
+}

@@ -3,22 +3,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveStatic, launch, newPage, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
-import { openApp, openChat, sendPacket, switchUser, claimPacket, fen } from '../lib/flows.mjs';
+import { openApp, openChat, sendPacket, switchUser, claimPacket, fen, bubble, closeCard } from '../lib/flows.mjs';
 
 let server, browser;
 before(async () => { server = await serveStatic(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
-const bubble = (page, id) => page.locator(`[data-testid="packet-bubble"][data-packet-id="${id}"]`);
 
 /** Closes the packet card if one is open. */
-async function closeCard(page) {
-  if (await byTestId(page, 'packet-card').isVisible()) {
-    await page.keyboard.press('Escape');
-    await byTestId(page, 'packet-card').waitFor({ state: 'hidden' });
-  }
-}
-
 /** `user`'s balance (fen) and ledger, read from the wallet screen. */
 async function wallet(page, user) {
   await closeCard(page);

@@ -313,16 +313,53 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The page's query string (empty outside a browser).
+/// The page's settings as one query string: the page's defaults first (the `content` of
+/// `<meta name="hongbao-settings">`, which `hongbao-server` adds to the page it serves so
+/// that its widget uses the HTTP backend), then the URL's query, which wins. Empty outside
+/// a browser.
 pub fn current_query() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default()
+    let Some(window) = web_sys::window() else {
+        return String::new();
+    };
+    let defaults = window
+        .document()
+        .and_then(|d| {
+            d.query_selector(r#"meta[name="hongbao-settings"]"#)
+                .ok()
+                .flatten()
+        })
+        .and_then(|meta| meta.get_attribute("content"))
+        .unwrap_or_default();
+    let search = window.location().search().unwrap_or_default();
+    join_queries(&defaults, &search)
+}
+
+/// `a` then `b` as one query string (`b`'s values win in [`Settings::from_query`]).
+fn join_queries(a: &str, b: &str) -> String {
+    let (a, b) = (a.trim_start_matches('?'), b.trim_start_matches('?'));
+    match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.to_owned(),
+        (_, true) => a.to_owned(),
+        _ => format!("{a}&{b}"),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_defaults_come_first_and_the_url_wins() {
+        let q = join_queries("backend=http&lang=en", "?lang=zh");
+        assert_eq!(q, "backend=http&lang=en&lang=zh");
+        let (s, errors) = Settings::from_query(&q);
+        assert!(errors.is_empty());
+        assert_eq!(s.backend, BackendKind::Http);
+        assert_eq!(s.lang, Lang::Zh);
+        assert_eq!(join_queries("", "?a=1"), "a=1");
+        assert_eq!(join_queries("a=1", ""), "a=1");
+        assert_eq!(join_queries("", ""), "");
+    }
 
     #[test]
     fn query_overrides_defaults() {

@@ -60,8 +60,10 @@ export async function newPage(browser, options = {}) {
   return page;
 }
 
-export function assertNoErrors(page) {
-  if (page.errors.length) throw new Error(`errors in the page:\n${page.errors.join('\n')}`);
+/** `allowed`: patterns of errors the test expects (e.g. the console line of a 400 answer). */
+export function assertNoErrors(page, allowed = []) {
+  const errors = page.errors.filter((e) => !allowed.some((re) => re.test(e)));
+  if (errors.length) throw new Error(`errors in the page:\n${errors.join('\n')}`);
 }
 
 /** Waits until the app has mounted and accepts input. */

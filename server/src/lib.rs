@@ -232,7 +232,17 @@ pub fn router(state: AppState, config: &Config) -> Router {
         Some(dir) => {
             let csp = HeaderValue::from_str(&security::widget_csp(dir))
                 .unwrap_or_else(|_| HeaderValue::from_static(security::WIDGET_CSP));
-            let files = Router::new()
+            let mut files = Router::new();
+            if let Some(index) = security::widget_index(dir) {
+                let page = move || {
+                    let index = index.clone();
+                    async move { axum::response::Html(index) }
+                };
+                files = files
+                    .route("/", get(page.clone()))
+                    .route("/index.html", get(page));
+            }
+            let files = files
                 .fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::CONTENT_SECURITY_POLICY,

@@ -57,6 +57,21 @@ pub fn widget_csp(static_dir: &Path) -> String {
     csp
 }
 
+/// The settings the served widget starts from: the HTTP backend, this server's origin.
+pub const WIDGET_SETTINGS: &str = "backend=http";
+
+/// The widget's `index.html` as this server serves it: with
+/// `<meta name="hongbao-settings" content="backend=http">` in its head, so that the widget
+/// talks to this server (a `?backend=` in the URL still wins). `None` without an index.html.
+pub fn widget_index(static_dir: &Path) -> Option<String> {
+    let html = std::fs::read_to_string(static_dir.join("index.html")).ok()?;
+    let meta = format!(r#"<meta name="hongbao-settings" content="{WIDGET_SETTINGS}">"#);
+    Some(match html.find("<head>") {
+        Some(at) => format!("{}{meta}{}", &html[..at + 6], &html[at + 6..]),
+        None => format!("{meta}{html}"),
+    })
+}
+
 /// `'sha256-<base64>'` of every `<tag …>content</tag>` without a `src` attribute.
 fn inline_hashes(html: &str, tag: &str) -> Vec<String> {
     let open = format!("<{tag}");

@@ -687,6 +687,19 @@ async fn security_headers_csp_and_cors() {
     }
     assert!(!csp.contains("'unsafe-inline'") && !csp.contains("'unsafe-eval'"));
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    // The served page starts the widget on the HTTP backend (this server).
+    let body = page.text().await.unwrap();
+    assert!(
+        body.starts_with(r#"<meta name="hongbao-settings" content="backend=http">"#),
+        "{body}"
+    );
+    assert!(body.contains("import init from '/w.js'"));
+    let again = http
+        .get(format!("{}/index.html", s.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.text().await.unwrap(), body);
     let js = http.get(format!("{}/w.js", s.url)).send().await.unwrap();
     assert_eq!(js.status(), 200);
     // The API: no CORS unless configured.

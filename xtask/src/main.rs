@@ -84,15 +84,13 @@ fn serve_real(sh: &sh::Sh) -> Result<()> {
     sh.trunk(&["build", "--release"]).run()?;
     sh.cargo(&["build", "--profile", "server", "-p", "hongbao-server"])
         .run()?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| sh.root.join("target"));
+    let target = sh.target_dir();
     let exe = target.join("server/hongbao-server");
     let db = format!("sqlite://{}", target.join("hongbao.db").display());
     let dist = sh.root.join("dist");
     println!(
-        "\nHongbao: serving the widget and the API at http://127.0.0.1:8080/?backend=http \
-         (SQLite: {db}; demo users alice … judy, password hongbao). Ctrl-C stops.\n"
+        "\nHongbao: serving the widget and the API at http://127.0.0.1:8080/ \
+         (HTTP backend; SQLite: {db}; demo users alice … judy, password hongbao). Ctrl-C stops.\n"
     );
     sh.cmd(
         &exe.to_string_lossy(),

@@ -12,6 +12,13 @@ pub struct Sh {
 }
 
 impl Sh {
+    /// Cargo's target directory (`CARGO_TARGET_DIR`, else `<root>/target`).
+    pub fn target_dir(&self) -> PathBuf {
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.root.join("target"))
+    }
+
     pub fn new() -> Result<Sh> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()

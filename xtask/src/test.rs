@@ -175,8 +175,21 @@ pub fn run_e2e(sh: &Sh) -> Result<()> {
     // suite takes 145 s this way against 317 s one file at a time).
     let mut args = vec!["--test", "--test-concurrency=3"];
     args.extend(files.iter().map(String::as_str));
+    // The real backend's tests (http.test.mjs) run the server's debug build, which the
+    // server tests have built already.
+    sh.cargo(&[
+        "build",
+        "--quiet",
+        "-p",
+        "hongbao-server",
+        "--bin",
+        "hongbao-server",
+    ])
+    .run()?;
+    let server_bin = sh.target_dir().join("debug/hongbao-server");
     let mut cmd = sh.cmd("node", &args);
     cmd.env("HONGBAO_DIST", sh.root.join("dist"))
+        .env("HONGBAO_SERVER_BIN", server_bin)
         .env("HONGBAO_ARTIFACTS", sh.root.join("target/e2e"))
         .env("HONGBAO_EMBED_DIST", crate::size::embed_dist(sh))
         .env("HONGBAO_BOOK", book_dir(sh))

@@ -188,16 +188,19 @@ impl MockCore {
                 self.lang.pick("金额过大", "amount too large"),
             )
         })?;
-        // Validate exactly as a send would (limits, count, balance, recipient), on a copy:
-        // a refused send changes nothing, and the copy is dropped either way.
+        // Validate exactly as a send would (limits, count, balance, recipient), with the
+        // engine's own check: nothing changes.
         let probe = hongbao_engine::SendRequest {
             idempotency_key: "preview".into(),
             ..request.clone()
         };
-        self.engine
-            .clone()
-            .send(&probe, now, &mut self.money_rng.clone())
-            .map_err(|e| ApiError::engine(e.code(), e.message(self.lang)))?;
+        hongbao_engine::ops::validate_send(
+            &probe,
+            self.engine.balance(user),
+            self.engine.policy(),
+            now,
+        )
+        .map_err(|e| ApiError::engine(e.code(), e.message(self.lang)))?;
         Ok(Preview {
             total,
             warnings: self.engine.warnings(&request, now),
@@ -652,6 +655,34 @@ mod tests {
             split: None,
             idempotency_key: key.into(),
         }
+    }
+
+    #[test]
+    fn preview_checks_like_a_send_and_changes_nothing() {
+        let mut core = MockCore::new_demo(&settings(), t0());
+        let ok = core
+            .preview("alice", &lucky("p1", 52_000, 10), t0())
+            .unwrap();
+        assert_eq!(ok.total, Money::from_fen(52_000));
+        assert!(
+            ok.warnings
+                .iter()
+                .any(|w| w.code == hongbao_engine::WarningCode::Romantic),
+            "{ok:?}"
+        );
+        // Over the per-packet limit, and (after spending) over the balance: the send's errors.
+        let too_big = core.preview("alice", &lucky("p2", 20_000_000, 1), t0());
+        assert_eq!(too_big.unwrap_err().code, "limit_exceeded");
+        for i in 0..5 {
+            core.send("alice", &lucky(&format!("s{i}"), 20_000, 1), t0())
+                .unwrap();
+        }
+        let broke = core.preview("alice", &lucky("p3", 1_000, 1), t0());
+        assert_eq!(broke.unwrap_err().code, "insufficient_balance");
+        // Previews changed nothing: five packets, and the balance only they took.
+        assert_eq!(core.me("alice").unwrap().balance, Money::from_fen(0));
+        let again = core.send("alice", &lucky("s0", 20_000, 1), t0()).unwrap();
+        assert!(again.1.is_none(), "the same key replays");
     }
 
     #[test]

@@ -80,9 +80,14 @@ export async function holdToConfirm(page) {
 export async function claimPacket(page, id) {
   await page.locator(`[data-testid="packet-bubble"][data-packet-id="${id}"]`).click();
   await byTestId(page, 'open-button').click();
+  return claimedAmount(page);
+}
+
+/** The revealed amount's text once the count-up has ended on the final value. */
+export async function claimedAmount(page) {
   const amount = byTestId(page, 'claimed-amount');
   await amount.waitFor();
-  // The count-up ends on the final value: wait until it stops changing.
+  // Wait until the text stops changing.
   let last = '', same = 0;
   for (let i = 0; i < 100 && same < 3; i++) {
     const now = await amount.innerText();

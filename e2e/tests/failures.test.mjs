@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveStatic, launch, newPage, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
-import { openApp, openChat, fillEntry, switchUser, fen, bubble, closeCard, setNumber } from '../lib/flows.mjs';
+import { openApp, openChat, fillEntry, switchUser, fen, bubble, closeCard, setNumber, claimedAmount } from '../lib/flows.mjs';
 
 let server, browser;
 before(async () => { server = await serveStatic(); browser = await launch(); });
@@ -66,14 +66,7 @@ async function claimWithRetries(page, id, onNetworkScreen) {
     }
     await page.waitForTimeout(50);
   }
-  await amount.waitFor();
-  let last = '', same = 0;
-  for (let i = 0; i < 100 && same < 3; i++) {
-    const now = await amount.innerText();
-    same = now === last ? same + 1 : 0;
-    last = now;
-    await page.waitForTimeout(50);
-  }
+  const last = await claimedAmount(page);
   await closeCard(page);
   return { amount: fen(last), retries };
 }

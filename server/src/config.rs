@@ -17,7 +17,8 @@ pub struct Config {
     #[arg(long, env = "HONGBAO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// `sqlite://<file>` (created if missing) or `postgres://user@host:port/db`.
+    /// `sqlite://<file>` (created if missing; one server process per file) or
+    /// `postgres://user@host:port/db` (any number of server processes).
     #[arg(
         long,
         env = "HONGBAO_DATABASE_URL",
@@ -44,7 +45,8 @@ pub struct Config {
     pub crowd_balance: String,
 
     /// Enable POST /api/v1/test/clock {advance_seconds} to move this process's time
-    /// forward (tests only; without the flag the endpoint does not exist).
+    /// forward (tests only; without the flag the endpoint does not exist). The offset is per
+    /// process: with several processes on one PostgreSQL, move each one.
     #[arg(long)]
     pub test_clock: bool,
 

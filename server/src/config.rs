@@ -78,6 +78,11 @@ pub struct Config {
     /// SQLite: most operations committed together in one transaction (group commit).
     #[arg(long, default_value_t = 512)]
     pub sqlite_batch: usize,
+
+    /// SQLite: WAL pages (4 KiB) after which a commit copies the WAL back into the database
+    /// file (SQLite's `wal_autocheckpoint`).
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(100..=1_000_000))]
+    pub sqlite_wal_pages: u32,
 }
 
 impl Config {

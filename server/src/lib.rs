@@ -125,6 +125,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
                 &config.database_url,
                 config.sqlite_readers,
                 config.sqlite_batch,
+                config.sqlite_wal_pages,
                 &seed,
                 now,
             )

@@ -17,9 +17,9 @@
 //! back to the database file), so a claim that leaves its packet open writes only the
 //! claim's row, the credit's ledger row and the balance, not the packet's row (what remains
 //! is derived from the claims, see [`super::decode_body`]), and the ledger has no index by
-//! packet. The writer checkpoints the WAL itself every 2,000 pages (8 MiB): in the claims
-//! benchmark a background checkpointer gave a little more throughput but a p99 latency
-//! half as long again. Its page cache is 64 MiB so that its working set stays in memory.
+//! packet. The writer checkpoints the WAL itself every 2,000 pages (8 MiB,
+//! `--sqlite-wal-pages`): in the claims benchmark a background checkpointer gave a little
+//! more throughput but a p99 latency half as long again, and larger WALs longer stalls. Its page cache is 64 MiB so that its working set stays in memory.
 //!
 //! Durability: WAL with `synchronous=NORMAL`. A committed transaction is in the WAL file
 //! before the commit returns, so it survives the process being killed (kill -9); it may
@@ -62,8 +62,6 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 const CACHE_PACKETS: usize = 20_000;
 /// Commands waiting for the writer before senders wait.
 const QUEUE: usize = 16_384;
-/// WAL pages after which a commit checkpoints.
-const WAL_AUTOCHECKPOINT_PAGES: u32 = 2_000;
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
@@ -157,14 +155,14 @@ fn lock_file(url: &str) -> anyhow::Result<std::fs::File> {
 }
 
 /// `sqlite://path` (or `sqlite:path`) → connect options for that file.
-fn options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
+fn options(url: &str, wal_pages: u32) -> anyhow::Result<SqliteConnectOptions> {
     Ok(SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
-        .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string()))
+        .pragma("wal_autocheckpoint", wal_pages.to_string()))
 }
 
 impl SqliteStore {
@@ -173,10 +171,11 @@ impl SqliteStore {
         url: &str,
         readers: u32,
         max_batch: usize,
+        wal_pages: u32,
         seed: &Seed,
         now: Timestamp,
     ) -> anyhow::Result<SqliteStore> {
-        let opts = options(url)?;
+        let opts = options(url, wal_pages)?;
         let lock = lock_file(url)?;
         // The writer keeps its working set (packets, the claims' and ledger's index pages,
         // balances) in SQLite's page cache: 64 MiB rather than the default 2 MiB.

@@ -79,9 +79,10 @@ pub struct Config {
     #[arg(long, default_value_t = 512)]
     pub sqlite_batch: usize,
 
-    /// SQLite: WAL pages (4 KiB) after which a commit copies the WAL back into the database
-    /// file (SQLite's `wal_autocheckpoint`).
-    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(100..=1_000_000))]
+    /// SQLite: WAL pages (4 KiB) after which the writer's commit copies the WAL back into
+    /// the database file itself (SQLite's `wal_autocheckpoint`; normally the checkpointer,
+    /// woken after every commit, has done so already).
+    #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u32).range(100..=1_000_000))]
     pub sqlite_wal_pages: u32,
 }
 

@@ -7,6 +7,10 @@
 //! results everywhere, natively and in wasm32. There is no I/O, no clock, no global state and
 //! no floating point where money is held or computed.
 //!
+//! [`Engine`] holds every wallet and packet in memory; [`ops`] offers the same rules as pure
+//! packet-level functions (send, claim, recall, expire) for a server that keeps its state in
+//! a database, and `Engine` itself is built on them.
+//!
 //! ```
 //! use hongbao_engine::{ChatRef, Engine, Money, PacketKind, Policy, Rng, SendRequest, Timestamp};
 //!

@@ -17,7 +17,8 @@ pub struct Config {
     #[arg(long, env = "HONGBAO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// `sqlite://<file>` (created if missing) or `postgres://user@host:port/db`.
+    /// `sqlite://<file>` (created if missing; one server process per file) or
+    /// `postgres://user@host:port/db` (any number of server processes).
     #[arg(
         long,
         env = "HONGBAO_DATABASE_URL",
@@ -44,7 +45,8 @@ pub struct Config {
     pub crowd_balance: String,
 
     /// Enable POST /api/v1/test/clock {advance_seconds} to move this process's time
-    /// forward (tests only; without the flag the endpoint does not exist).
+    /// forward (tests only; without the flag the endpoint does not exist). The offset is per
+    /// process: with several processes on one PostgreSQL, move each one.
     #[arg(long)]
     pub test_clock: bool,
 
@@ -76,6 +78,12 @@ pub struct Config {
     /// SQLite: most operations committed together in one transaction (group commit).
     #[arg(long, default_value_t = 512)]
     pub sqlite_batch: usize,
+
+    /// SQLite: WAL pages (4 KiB) after which the writer's commit copies the WAL back into
+    /// the database file itself (SQLite's `wal_autocheckpoint`; normally the checkpointer,
+    /// woken after every commit, has done so already).
+    #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u32).range(100..=1_000_000))]
+    pub sqlite_wal_pages: u32,
 }
 
 impl Config {

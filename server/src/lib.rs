@@ -38,14 +38,24 @@ use crate::clock::{Clock, SystemClock};
 pub use crate::config::Config;
 use crate::store::{Seed, Store};
 
-/// What every handler gets.
+/// What every handler gets (one `Arc`: cloned for every request).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The state behind [`AppState`].
+pub struct Shared {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub policy: Arc<Policy>,
-    pub tokens: Arc<TokenCache>,
+    pub tokens: TokenCache,
     pub openapi: axum::body::Bytes,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// A running server.
@@ -115,6 +125,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
                 &config.database_url,
                 config.sqlite_readers,
                 config.sqlite_batch,
+                config.sqlite_wal_pages,
                 &seed,
                 now,
             )
@@ -127,13 +138,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             config.database_url
         );
     };
-    let state = AppState {
+    let state = AppState(Arc::new(Shared {
         store: store.clone(),
         clock: clock.clone(),
         policy: Arc::new(policy),
-        tokens: Arc::new(TokenCache::default()),
+        tokens: TokenCache::default(),
         openapi: axum::body::Bytes::from(openapi::json()),
-    };
+    }));
     let app = router(state.clone(), &config);
     let listener = TcpListener::bind(config.listen)
         .await

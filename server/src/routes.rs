@@ -45,7 +45,11 @@ pub async fn login(
     if body.username.is_empty() || body.username.len() > 64 || body.password.len() > 256 {
         return Err(wrong());
     }
-    let user = state.store.user(&body.username).await?.ok_or_else(wrong)?;
+    let Some(user) = state.store.user(&body.username).await? else {
+        // As slow as a wrong password, so that timing does not tell which names exist.
+        let _ = auth::hash_password("0000000000000000", &body.password);
+        return Err(wrong());
+    };
     if !auth::same(
         &auth::hash_password(&user.salt, &body.password),
         &user.password_hash,

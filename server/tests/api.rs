@@ -789,3 +789,58 @@ async fn policy_file_and_no_demo() {
         .err(401, "unauthorized");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn one_process_per_sqlite_file() {
+    let s = TestServer::start(Db::Sqlite, |_| {}).await.unwrap();
+    let second = hongbao_server::start(hongbao_server::Config::for_database(&s.database_url)).await;
+    let err = second
+        .err()
+        .expect("a second server on the same file is refused");
+    assert!(
+        format!("{err:#}").contains("one process per SQLite file"),
+        "{err:#}"
+    );
+    s.stop().await;
+}
+
+/// What remains of an open packet is its total less its claims, also when the packet is
+/// read back from the database after a restart (SQLite's writer does not rewrite a packet's
+/// row for a claim that leaves it open).
+async fn remaining_survives_a_restart(db: Db) {
+    let s = server(db).await;
+    let alice = s.login("alice").await;
+    let lucky = alice.lucky("family", "10.00", 4, "restart-lucky").await;
+    let id = lucky["id"].as_u64().unwrap();
+    let mut claimed = 0;
+    for user in ["bob", "carol"] {
+        claimed += fen(&s.login(user).await.claim(id).await.ok()["amount"]);
+    }
+    let before = alice.packet(id).await.ok();
+    assert_eq!(fen(&before["remaining"]), 1000 - claimed);
+    assert_eq!(before["state"], "open");
+
+    let s = s.restart().await;
+    let alice = s.login("alice").await;
+    let after = alice.packet(id).await.ok();
+    assert_eq!(after["remaining"], before["remaining"]);
+    assert_eq!(after["claimed_count"], 2);
+    // Claims go on from there, and the last one finishes the packet with the right total.
+    for user in ["dave", "erin"] {
+        claimed += fen(&s.login(user).await.claim(id).await.ok()["amount"]);
+    }
+    let done = alice.packet(id).await.ok();
+    assert_eq!(done["state"], "claimed_out");
+    assert_eq!(fen(&done["remaining"]), 0);
+    assert_eq!(claimed, 1000);
+    let s = s.restart().await;
+    let done_again = s.login("alice").await.packet(id).await.ok();
+    assert_eq!(done_again["remaining"], done["remaining"]);
+    assert_eq!(done_again["claims"], done["claims"]);
+    check_books(&s).await;
+    s.stop().await;
+}
+on_both!(
+    remaining_survives_a_restart,
+    super::remaining_survives_a_restart
+);

@@ -604,6 +604,16 @@ fn compare(name: &str, mock: &[String], other: &[String]) {
     assert_eq!(mock.len(), other.len(), "{name}: transcript length");
 }
 
+// Three targets of the one suite: the mock on its own (its rules checked along the way),
+// and the server on each database, whose transcripts must equal the mock's.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contract_holds_on_the_mock() {
+    let mock = transcript(None).await;
+    assert!(!mock.is_empty());
+    assert_eq!(mock, transcript(None).await, "the mock is deterministic");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_and_server_on_sqlite_agree() {
     let mock = transcript(None).await;

@@ -38,6 +38,7 @@ async fn login_all(url: &str, n: u32) -> Vec<Client> {
 type Acked = Arc<Mutex<HashMap<(u64, String), i64>>>;
 
 async fn stored_claims(url: &str) -> HashMap<(u64, String), i64> {
+    common::audit_index(url).await;
     let q = "SELECT c.packet_id, c.username, c.amount, \
              (SELECT COUNT(*) FROM ledger l WHERE l.packet_id = c.packet_id AND l.username = c.username \
               AND l.kind = 'credit' AND l.amount = c.amount) FROM claims c";
@@ -133,7 +134,14 @@ async fn kill9_under_load_loses_no_acknowledged_claim(db: Db) {
             })
         });
         let load: Vec<_> = load.collect();
-        tokio::time::sleep(Duration::from_millis(250 + 100 * u64::from(round))).await;
+        // Kill once the load is well under way (a few hundred claims into the round's 4,000),
+        // wherever the server is in its work.
+        let before = acked.lock().unwrap().len();
+        let target = before + 300 + 300 * round as usize;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while acked.lock().unwrap().len() < target && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         let running = load.iter().filter(|t| !t.is_finished()).count();
         assert!(running > 0, "round {round}: the kill comes under load");
         server.kill9();

@@ -293,8 +293,8 @@ async fn run(args: Args) -> Result<()> {
             .unwrap_or(0.0)
     );
 
-    // 4. Nothing oversold: per packet, claims ≤ shares, distinct users, and the shares and
-    // what remains add up to the total.
+    // 4. Nothing oversold: per packet, claims ≤ shares, distinct users, the shares at most
+    // the total, and the shares and what remains (never negative) add up to the total.
     let check_tokens = tokens.clone();
     let shares = args.shares;
     let bad: Vec<bool> = in_parallel(addr, ids, 16, move |mut c, id| {
@@ -324,6 +324,8 @@ async fn run(args: Args) -> Result<()> {
             users.dedup();
             let oversold = claims.len() > shares as usize
                 || users.len() != claims.len()
+                || sum > fen(&v["total"])
+                || fen(&v["remaining"]) < 0
                 || sum + fen(&v["remaining"]) != fen(&v["total"])
                 || claims.iter().any(|c| fen(&c["amount"]) < 1);
             Ok((c, oversold))

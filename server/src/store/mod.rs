@@ -415,6 +415,11 @@ pub fn encode_members(packet: &Packet) -> String {
 
 /// A packet from its stored parts. `members: None` leaves the members empty (list views,
 /// which check chat membership instead).
+///
+/// While a packet is open (or pending) what remains is its total less its claims: SQLite's
+/// writer does not rewrite a packet's row for a claim that leaves it open (the claim's row
+/// is what changed), so `remaining` is recomputed here from `claims`, which must then be
+/// all of the packet's claims.
 pub fn decode_body(
     body: &str,
     claims: Vec<Claim>,
@@ -423,6 +428,10 @@ pub fn decode_body(
     let mut packet: Packet =
         serde_json::from_str(body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     packet.claims = claims;
+    if matches!(packet.state, PacketState::Open | PacketState::Pending) {
+        let claimed: i64 = packet.claims.iter().map(|c| c.amount.fen()).sum();
+        packet.remaining = Money::from_fen(packet.total.fen() - claimed);
+    }
     if let Some(m) = members {
         packet.members = serde_json::from_str(m).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     }
@@ -821,6 +830,7 @@ impl Store {
         });
         let packets: Vec<Packet> = bodies
             .iter()
+            // Without their claims: the history reads neither claims nor what remains.
             .map(|(_, b)| decode_body(b, Vec::new(), None))
             .collect::<Result<_, _>>()?;
         Ok(ops::history(sender, chat_id, packets.iter()))
@@ -1115,16 +1125,21 @@ macro_rules! insert_seed {
 }
 pub(crate) use insert_seed;
 
-/// The embedded migrations of one dialect.
-pub fn migrator(sql: &'static str) -> sqlx::migrate::Migrator {
+/// The embedded migrations of one dialect, `(version, description, SQL)` in order.
+pub fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> sqlx::migrate::Migrator {
     use std::borrow::Cow;
-    let migrations = vec![sqlx::migrate::Migration::new(
-        1,
-        Cow::Borrowed("init"),
-        sqlx::migrate::MigrationType::Simple,
-        Cow::Borrowed(sql),
-        false,
-    )];
+    let migrations = migrations
+        .iter()
+        .map(|&(version, description, sql)| {
+            sqlx::migrate::Migration::new(
+                version,
+                Cow::Borrowed(description),
+                sqlx::migrate::MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
     sqlx::migrate::Migrator {
         migrations: Cow::Owned(migrations),
         ..sqlx::migrate::Migrator::DEFAULT

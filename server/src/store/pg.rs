@@ -28,7 +28,18 @@ use super::{
 };
 use crate::events::{Hub, PG_CHANNEL};
 
-const MIGRATION: &str = include_str!("../../migrations/postgres/0001_init.sql");
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "ledger indexes",
+        include_str!("../../migrations/postgres/0002_ledger_indexes.sql"),
+    ),
+];
 /// Attempts of one operation when it loses a race on a unique key or a deadlock.
 const ATTEMPTS: u32 = 5;
 
@@ -96,7 +107,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;
-        migrator(MIGRATION).run(&pool).await?;
+        migrator(MIGRATIONS).run(&pool).await?;
         let (users, chats) = seed_rows(seed);
         let mut tx = pool.begin().await?;
         let fresh = sqlx::query(

@@ -10,7 +10,19 @@
 //!
 //! Because it is the only writer, the writer keeps the packets and balances it has read or
 //! written in memory (dropped whenever a transaction rolls back). **One server process per
-//! SQLite file**: use PostgreSQL for several processes.
+//! SQLite file** (enforced with an exclusive lock on `<file>.lock`): use PostgreSQL for
+//! several processes.
+//!
+//! What a batch writes is what limits it (every page it touches goes to the WAL, and later
+//! back to the database file), so a claim that leaves its packet open writes only the
+//! claim's row, the credit's ledger row and the balance, not the packet's row (what remains
+//! is derived from the claims, see [`super::decode_body`]), and the ledger has no index by
+//! packet. A checkpointer task on its own connection copies the WAL back into the database
+//! after every commit, in parallel with the writer; the writer checkpoints itself only when
+//! the WAL passes `--sqlite-wal-pages` (4,000 pages). In the claims benchmark this kept the
+//! throughput and cut the p99 latency by about a fifth against the writer checkpointing
+//! every 2,000 pages itself (its commits stalled on the copying); a checkpointer woken by a
+//! timer instead let the WAL grow and the writer stall on it. Its page cache is 64 MiB so that its working set stays in memory.
 //!
 //! Durability: WAL with `synchronous=NORMAL`. A committed transaction is in the WAL file
 //! before the commit returns, so it survives the process being killed (kill -9); it may
@@ -37,15 +49,22 @@ use super::{
 };
 use crate::events::Hub;
 
-const MIGRATION: &str = include_str!("../../migrations/sqlite/0001_init.sql");
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "ledger indexes",
+        include_str!("../../migrations/sqlite/0002_ledger_indexes.sql"),
+    ),
+];
 /// Packets kept in the writer's memory before it starts over.
 const CACHE_PACKETS: usize = 20_000;
 /// Commands waiting for the writer before senders wait.
 const QUEUE: usize = 16_384;
-/// WAL pages after which the writer checkpoints itself (normally the checkpointer is ahead).
-const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
-/// How often the checkpointer copies the WAL into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
 type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 
@@ -109,15 +128,43 @@ pub struct SqliteStore {
     pub hub: Arc<Hub>,
     tx: mpsc::Sender<Cmd>,
     writer: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
-    checkpoints: tokio::task::JoinHandle<()>,
+    checkpointer: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Held while the store is open: one process per SQLite file.
+    lock: std::sync::Mutex<Option<std::fs::File>>,
 }
 
-/// Copies the WAL into the database file from its own connection (PASSIVE: it never waits
-/// for or blocks the writer or the readers), so that the writer's commits do not stall on
-/// checkpoints.
-async fn checkpoint_loop(mut conn: SqliteConnection) {
+/// Takes `<file>.lock` exclusively (released by the OS when the process ends, also on
+/// kill -9): a second server on the same file would have a stale view of the writer's rows.
+fn lock_file(url: &str) -> anyhow::Result<std::fs::File> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = path.split('?').next().unwrap_or(path);
+    let lock_path = format!("{path}.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| anyhow::anyhow!("opening {lock_path}: {e}"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another hongbao-server is using {path}: one process per SQLite file \
+             (use PostgreSQL for several)"
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(anyhow::anyhow!("locking {lock_path}: {e}")),
+    }
+}
+
+/// Copies the WAL back into the database file after each of the writer's commits (PASSIVE:
+/// it neither waits for nor blocks the writer or the readers), from its own connection, so
+/// that the writer's commits rarely have a checkpoint to do themselves. Wake-ups while a
+/// checkpoint runs are folded into one.
+async fn checkpoint_loop(mut conn: SqliteConnection, wake: Arc<tokio::sync::Notify>) {
     loop {
-        tokio::time::sleep(CHECKPOINT_EVERY).await;
+        wake.notified().await;
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
             .execute(&mut conn)
             .await
@@ -128,16 +175,14 @@ async fn checkpoint_loop(mut conn: SqliteConnection) {
 }
 
 /// `sqlite://path` (or `sqlite:path`) → connect options for that file.
-fn options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
+fn options(url: &str, wal_pages: u32) -> anyhow::Result<SqliteConnectOptions> {
     Ok(SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
-        // The checkpointer task copies the WAL back in the background; the writer only
-        // checkpoints (what little is left) when the WAL passes ~40 MB.
-        .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string()))
+        .pragma("wal_autocheckpoint", wal_pages.to_string()))
 }
 
 impl SqliteStore {
@@ -146,12 +191,17 @@ impl SqliteStore {
         url: &str,
         readers: u32,
         max_batch: usize,
+        wal_pages: u32,
         seed: &Seed,
         now: Timestamp,
     ) -> anyhow::Result<SqliteStore> {
-        let opts = options(url)?;
-        let mut conn = SqliteConnection::connect_with(&opts).await?;
-        migrator(MIGRATION).run(&mut conn).await?;
+        let opts = options(url, wal_pages)?;
+        let lock = lock_file(url)?;
+        // The writer keeps its working set (packets, the claims' and ledger's index pages,
+        // balances) in SQLite's page cache: 64 MiB rather than the default 2 MiB.
+        let mut conn =
+            SqliteConnection::connect_with(&opts.clone().pragma("cache_size", "-65536")).await?;
+        migrator(MIGRATIONS).run(&mut conn).await?;
         let (users, chats) = seed_rows(seed);
         let mut tx = conn.begin().await?;
         let fresh = sqlx::query(
@@ -180,20 +230,25 @@ impl SqliteStore {
             .await?;
         let hub = Arc::new(Hub::default());
         let (tx, rx) = mpsc::channel(QUEUE);
+        let checkpoint = Arc::new(tokio::sync::Notify::new());
+        let checkpointer = tokio::spawn(checkpoint_loop(
+            SqliteConnection::connect_with(&opts).await?,
+            checkpoint.clone(),
+        ));
         let mut writer = Writer {
             conn,
             cache: Cache::default(),
+            checkpoint,
         };
         writer.reset().await?;
         let handle = tokio::spawn(writer.run(rx, hub.clone(), max_batch.max(1)));
-        let checkpointer = SqliteConnection::connect_with(&opts).await?;
-        let checkpoints = tokio::spawn(checkpoint_loop(checkpointer));
         Ok(SqliteStore {
             read,
             hub,
             tx,
             writer: tokio::sync::Mutex::new(Some(handle)),
-            checkpoints,
+            checkpointer: tokio::sync::Mutex::new(Some(checkpointer)),
+            lock: std::sync::Mutex::new(Some(lock)),
         })
     }
 
@@ -298,8 +353,15 @@ impl SqliteStore {
         if let Some(handle) = self.writer.lock().await.take() {
             let _ = handle.await;
         }
-        self.checkpoints.abort();
+        if let Some(handle) = self.checkpointer.lock().await.take() {
+            handle.abort();
+            let _ = handle.await;
+        }
         self.read.close().await;
+        // Another process may open the file now.
+        if let Ok(mut lock) = self.lock.lock() {
+            lock.take();
+        }
     }
 }
 
@@ -315,6 +377,8 @@ struct Cache {
 struct Writer {
     conn: SqliteConnection,
     cache: Cache,
+    /// Wakes the checkpointer.
+    checkpoint: Arc<tokio::sync::Notify>,
 }
 
 impl Writer {
@@ -355,6 +419,7 @@ impl Writer {
     async fn run_batch(&mut self, cmds: Vec<Cmd>, hub: &Hub) {
         match self.try_batch(&cmds).await {
             Ok((outcomes, events)) => {
+                self.checkpoint.notify_one();
                 for (cmd, outcome) in cmds.into_iter().zip(outcomes) {
                     answer(cmd, Ok(outcome));
                 }
@@ -779,7 +844,12 @@ impl Tx for Batch<'_> {
                         c.at.millis(),
                     ));
                 }
-                self.mark(id);
+                // The claim's row is the change; the packet's row is rewritten only when
+                // the claim finishes it (while open, `remaining` is derived from the
+                // claims: see `decode_body`).
+                if loaded.packet.state != PacketState::Open {
+                    self.mark(id);
+                }
             }
             Change::Inserted { request } => {
                 let p = &loaded.packet;

@@ -67,6 +67,23 @@ impl TestServer {
     pub async fn stop(self) {
         self.server.stop().await;
     }
+
+    /// Stops the server and starts a new one on the same database (a new address; sessions
+    /// survive).
+    pub async fn restart(self) -> TestServer {
+        self.server.stop().await;
+        let mut config = Config::for_database(&self.database_url);
+        config.test_clock = true;
+        config.sweep_interval_ms = 200;
+        let server = hongbao_server::start(config)
+            .await
+            .expect("the server restarts");
+        TestServer {
+            url: server.url(),
+            server,
+            ..self
+        }
+    }
 }
 
 /// Runs `body` on SQLite and on PostgreSQL (skipped, with a note, when no PostgreSQL is
@@ -264,6 +281,21 @@ pub fn fen(v: &Value) -> i64 {
     m.fen()
 }
 
+/// The server keeps no index of the ledger by packet (nothing it does needs one); the
+/// audits below do.
+pub async fn audit_index(url: &str) {
+    let q = "CREATE INDEX IF NOT EXISTS audit_ledger_by_packet ON ledger (packet_id)";
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.expect("sqlite");
+        sqlx::query(q).execute(&pool).await.expect("audit index");
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.expect("pg");
+        sqlx::query(q).execute(&pool).await.expect("audit index");
+        pool.close().await;
+    }
+}
+
 /// Checks the books from the database (see [`check_books_at`]).
 pub async fn check_books(server: &TestServer) {
     check_books_at(&server.database_url).await;
@@ -274,6 +306,7 @@ pub async fn check_books(server: &TestServer) {
 /// every claim has exactly one credit and every credit a claim, and money is conserved
 /// (Σ balances + Σ held by unfinished packets = Σ grants).
 pub async fn check_books_at(url: &str) {
+    audit_index(url).await;
     let checks = "SELECT \
         (SELECT COUNT(*) FROM users u WHERE u.balance <> (SELECT COALESCE(SUM(CASE WHEN l.kind = 'debit' THEN -l.amount ELSE l.amount END), 0) FROM ledger l WHERE l.username = u.username)), \
         (SELECT COUNT(*) FROM packets p WHERE p.state NOT IN ('open', 'pending') AND (SELECT COALESCE(SUM(amount), 0) FROM ledger l WHERE l.packet_id = p.id AND l.kind = 'debit') <> \

@@ -13,6 +13,9 @@ let manual = 0;
 const live = new Set();
 function mount(element, options = {}) {
   if (!(element instanceof HTMLElement)) throw new TypeError('Hongbao.mount: an element is required');
+  // Mounting an element again replaces its widget: the old one is unmounted first, so
+  // that nothing of it (listeners, timers, its reactive owner) outlives its DOM.
+  for (const old of [...live]) if (old.element === element) old.unmount();
   const opts = { ...options };
   if (opts.storage === undefined && !element.hasAttribute('data-storage')) {
     opts.storage = `embed-m${manual++}`;

@@ -99,6 +99,14 @@ test('three widgets on a hostile page under a strict CSP work independently and 
     // JS API: mount one more, then unmount it and an auto-mounted one.
     await page.evaluate(() => { window.w4 = window.Hongbao.mount(document.getElementById('w4'), { scene: 'claim-demo', storage: 'w4', lang: 'en' }); });
     await page.locator('#w4').locator('[data-testid="packet-bubble"]').first().waitFor();
+    // Mounting the same element again replaces the widget: the first one is unmounted.
+    const remount = await page.evaluate(() => {
+      const first = window.w4;
+      window.w4 = window.Hongbao.mount(document.getElementById('w4'), { scene: 'claim-demo', storage: 'w4b', lang: 'en' });
+      return { firstAlive: first.setLang('zh'), roots: document.getElementById('w4').shadowRoot.querySelectorAll('[data-testid="embed-root"]').length };
+    });
+    assert.deepEqual(remount, { firstAlive: false, roots: 1 });
+    await page.locator('#w4').locator('[data-testid="packet-bubble"]').first().waitFor();
     await page.evaluate(() => { window.w4.unmount(); window.Hongbao.widgets[2].unmount(); });
     const left = await page.evaluate(() => ['w4', 'w3'].map((id) => document.getElementById(id).shadowRoot.childNodes.length));
     assert.deepEqual(left, [0, 0]);

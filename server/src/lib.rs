@@ -241,14 +241,15 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let mut app = Router::new().nest("/api/v1", api.with_state(state));
     app = match &config.static_dir {
         Some(dir) => {
-            let csp = HeaderValue::from_str(&security::widget_csp(dir))
+            // index.html is read once, at start-up: its inline scripts' hashes go into the
+            // CSP, and it is served with the widget's settings added.
+            let html = std::fs::read_to_string(dir.join("index.html")).ok();
+            let csp = HeaderValue::from_str(&security::widget_csp(html.as_deref().unwrap_or("")))
                 .unwrap_or_else(|_| HeaderValue::from_static(security::WIDGET_CSP));
             let mut files = Router::new();
-            if let Some(index) = security::widget_index(dir) {
-                let page = move || {
-                    let index = index.clone();
-                    async move { axum::response::Html(index) }
-                };
+            if let Some(html) = html {
+                let index = axum::body::Bytes::from(security::widget_index(&html));
+                let page = move || std::future::ready(axum::response::Html(index.clone()));
                 files = files
                     .route("/", get(page.clone()))
                     .route("/index.html", get(page));

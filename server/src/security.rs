@@ -1,7 +1,5 @@
 //! Security headers, CORS and the served widget with its Content-Security-Policy.
 
-use std::path::Path;
-
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -35,10 +33,9 @@ pub fn common_headers() -> Vec<(HeaderName, HeaderValue)> {
 
 /// The widget's CSP with `'sha256-…'` sources for the inline `<script>` and `<style>`
 /// blocks of `index.html` (Trunk inlines its boot script), so nothing else inline runs.
-pub fn widget_csp(static_dir: &Path) -> String {
-    let html = std::fs::read_to_string(static_dir.join("index.html")).unwrap_or_default();
-    let scripts = inline_hashes(&html, "script");
-    let styles = inline_hashes(&html, "style");
+pub fn widget_csp(index_html: &str) -> String {
+    let scripts = inline_hashes(index_html, "script");
+    let styles = inline_hashes(index_html, "style");
     let mut csp = WIDGET_CSP.to_owned();
     if !scripts.is_empty() {
         csp = csp.replacen(
@@ -62,14 +59,13 @@ pub const WIDGET_SETTINGS: &str = "backend=http";
 
 /// The widget's `index.html` as this server serves it: with
 /// `<meta name="hongbao-settings" content="backend=http">` in its head, so that the widget
-/// talks to this server (a `?backend=` in the URL still wins). `None` without an index.html.
-pub fn widget_index(static_dir: &Path) -> Option<String> {
-    let html = std::fs::read_to_string(static_dir.join("index.html")).ok()?;
+/// talks to this server (a `?backend=` in the URL still wins).
+pub fn widget_index(index_html: &str) -> String {
     let meta = format!(r#"<meta name="hongbao-settings" content="{WIDGET_SETTINGS}">"#);
-    Some(match html.find("<head>") {
-        Some(at) => format!("{}{meta}{}", &html[..at + 6], &html[at + 6..]),
-        None => format!("{meta}{html}"),
-    })
+    match index_html.find("<head>") {
+        Some(at) => format!("{}{meta}{}", &index_html[..at + 6], &index_html[at + 6..]),
+        None => format!("{meta}{index_html}"),
+    }
 }
 
 /// `'sha256-<base64>'` of every `<tag …>content</tag>` without a `src` attribute.

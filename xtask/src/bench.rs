@@ -61,7 +61,7 @@ fn server(sh: &Sh) -> Result<()> {
         "--bins",
     ])
     .run()?;
-    let bin_dir = target_dir(sh).join("server");
+    let bin_dir = sh.target_dir().join("server");
     let dir = std::env::temp_dir().join(format!("hongbao-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
@@ -88,13 +88,6 @@ fn server(sh: &Sh) -> Result<()> {
         bail!("{oversold} packet(s) oversold");
     }
     Ok(())
-}
-
-/// Where cargo puts build output.
-fn target_dir(sh: &Sh) -> std::path::PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| sh.root.join("target"))
 }
 
 /// Starts the server on `database_url` (port 0, loopback), runs the load generator against

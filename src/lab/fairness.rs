@@ -195,18 +195,24 @@ pub fn FairnessView(lang: RwSignal<Lang>) -> impl IntoView {
             running.set(false);
         });
     };
+    // The analytic double-mean values, computed once per result for the chart and the table.
+    let analytic = Memo::new(move |_| {
+        figures.with(|f| {
+            f.as_ref().and_then(|(rule, total, figs)| {
+                (*rule == SplitRule::DoubleMean)
+                    .then(|| double_mean_analytic(total.fen() as f64 / 100.0, figs.len() as u32))
+            })
+        })
+    });
     let chart = move || {
-        let (rule, total, figs) = figures.get()?;
-        let analytic = (rule == SplitRule::DoubleMean)
-            .then(|| double_mean_analytic(total.fen() as f64 / 100.0, figs.len() as u32));
+        let (_, _, figs) = figures.get()?;
         Some(view! {
-            <PositionChart figures=figs analytic=analytic title=LabMsg::FairnessChart.text(lang.get()) />
+            <PositionChart figures=figs analytic=analytic.get() title=LabMsg::FairnessChart.text(lang.get()) />
         })
     };
     let rows = move || {
-        let (rule, total, figs) = figures.get()?;
-        let analytic = (rule == SplitRule::DoubleMean)
-            .then(|| double_mean_analytic(total.fen() as f64 / 100.0, figs.len() as u32));
+        let (_, _, figs) = figures.get()?;
+        let analytic = analytic.get();
         Some(
             figs.into_iter()
                 .enumerate()
@@ -254,33 +260,9 @@ pub fn FairnessView(lang: RwSignal<Lang>) -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <label>
-                    {t(LabMsg::Total)}
-                    <input
-                        data-testid="fairness-total"
-                        inputmode="decimal"
-                        prop:value=move || total.get()
-                        on:input=move |ev| total.set(event_target_value(&ev))
-                    />
-                </label>
-                <label>
-                    {t(LabMsg::Count)}
-                    <input
-                        data-testid="fairness-count"
-                        inputmode="numeric"
-                        prop:value=move || count.get()
-                        on:input=move |ev| count.set(event_target_value(&ev))
-                    />
-                </label>
-                <label>
-                    {t(LabMsg::Packets)}
-                    <input
-                        data-testid="fairness-packets"
-                        inputmode="numeric"
-                        prop:value=move || packets.get()
-                        on:input=move |ev| packets.set(event_target_value(&ev))
-                    />
-                </label>
+                <FormField label=LabMsg::Total lang=lang testid="fairness-total" inputmode="decimal" value=total />
+                <FormField label=LabMsg::Count lang=lang testid="fairness-count" inputmode="numeric" value=count />
+                <FormField label=LabMsg::Packets lang=lang testid="fairness-packets" inputmode="numeric" value=packets />
                 <button
                     class="hb-button"
                     data-testid="fairness-run"
@@ -373,5 +355,27 @@ mod tests {
         }
         let best: f64 = f.iter().map(|x| x.2).sum();
         assert!((best - 1.0).abs() < 1e-9);
+    }
+}
+
+/// A labelled text input bound to `value` (the fairness form's numbers).
+#[component]
+fn FormField(
+    label: LabMsg,
+    lang: RwSignal<Lang>,
+    testid: &'static str,
+    inputmode: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <label>
+            {move || label.text(lang.get())}
+            <input
+                data-testid=testid
+                inputmode=inputmode
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </label>
     }
 }

@@ -177,10 +177,10 @@ fn status_code(status: u16) -> &'static str {
 
 /// Lab events from `GET /lab/events` (events that are not [`LabEvent`]s are skipped).
 pub fn lab_events(status: u16, body: &str) -> Result<Vec<LabEvent>, ApiError> {
-    let values: Vec<serde_json::Value> = parse(status, body)?;
+    let values: Vec<Box<serde_json::value::RawValue>> = parse(status, body)?;
     Ok(values
         .into_iter()
-        .filter_map(|v| serde_json::from_value(v).ok())
+        .filter_map(|v| serde_json::from_str(v.get()).ok())
         .collect())
 }
 

@@ -302,7 +302,7 @@ impl From<&Entry> for LedgerEntry {
 /// A live update on a chat (`GET /api/v1/chats/{id}/events`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "ChatEventWire")]
 pub enum ChatEvent {
     PacketSent {
         chat_id: String,
@@ -321,6 +321,49 @@ pub enum ChatEvent {
         chat_id: String,
         packet_id: u64,
     },
+}
+
+#[derive(Deserialize)]
+enum ChatEventType {
+    #[serde(rename = "packet_sent")]
+    Sent,
+    #[serde(rename = "packet_claimed")]
+    Claimed,
+    #[serde(rename = "packet_recalled")]
+    Recalled,
+    #[serde(rename = "packet_expired")]
+    Expired,
+}
+
+/// The JSON of [`ChatEvent`], read field by field (as `PacketKind` in the engine: an
+/// internally tagged enum read directly costs the browser bundle serde's buffering code).
+#[derive(Deserialize)]
+struct ChatEventWire {
+    r#type: ChatEventType,
+    chat_id: Option<String>,
+    packet_id: Option<u64>,
+    username: Option<String>,
+}
+
+impl TryFrom<ChatEventWire> for ChatEvent {
+    type Error = String;
+    fn try_from(w: ChatEventWire) -> Result<ChatEvent, String> {
+        fn required<T>(value: Option<T>, name: &str) -> Result<T, String> {
+            value.ok_or_else(|| format!("missing field `{name}`"))
+        }
+        let chat_id = required(w.chat_id, "chat_id")?;
+        let packet_id = required(w.packet_id, "packet_id")?;
+        Ok(match w.r#type {
+            ChatEventType::Sent => ChatEvent::PacketSent { chat_id, packet_id },
+            ChatEventType::Claimed => ChatEvent::PacketClaimed {
+                chat_id,
+                packet_id,
+                username: required(w.username, "username")?,
+            },
+            ChatEventType::Recalled => ChatEvent::PacketRecalled { chat_id, packet_id },
+            ChatEventType::Expired => ChatEvent::PacketExpired { chat_id, packet_id },
+        })
+    }
 }
 
 impl ChatEvent {
@@ -537,6 +580,57 @@ mod tests {
         assert!(
             serde_json::from_str::<NewPacket>(
                 r#"{"chat_id":"f","kind":"lucky","amount":18.8,"idempotency_key":"k"}"#
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn chat_events_keep_their_shape_and_name_a_missing_field() {
+        let events = [
+            ChatEvent::PacketSent {
+                chat_id: "family".into(),
+                packet_id: 7,
+            },
+            ChatEvent::PacketClaimed {
+                chat_id: "family".into(),
+                packet_id: 7,
+                username: "bob".into(),
+            },
+            ChatEvent::PacketRecalled {
+                chat_id: "dm-bob".into(),
+                packet_id: 8,
+            },
+            ChatEvent::PacketExpired {
+                chat_id: "dm-bob".into(),
+                packet_id: 9,
+            },
+        ];
+        for event in events {
+            let json = serde_json::to_string(&event).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ChatEvent>(&json).unwrap(),
+                event,
+                "{json}"
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&ChatEvent::PacketSent {
+                chat_id: "f".into(),
+                packet_id: 1
+            })
+            .unwrap(),
+            r#"{"type":"packet_sent","chat_id":"f","packet_id":1}"#
+        );
+        let err = serde_json::from_str::<ChatEvent>(
+            r#"{"type":"packet_claimed","chat_id":"f","packet_id":1}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("missing field `username`"), "{err}");
+        assert!(
+            serde_json::from_str::<ChatEvent>(
+                r#"{"type":"packet_lost","chat_id":"f","packet_id":1}"#
             )
             .is_err()
         );

@@ -122,7 +122,7 @@ impl Intended {
         Money::parse(&self.amount).ok()
     }
     pub fn kind_tag(&self) -> Option<PacketKindTag> {
-        serde_json::from_value(serde_json::Value::String(self.kind.clone())).ok()
+        PacketKindTag::parse(&self.kind)
     }
 }
 

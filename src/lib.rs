@@ -5,7 +5,8 @@
 //! confirmations, claim, recall); `wallet` the balance and ledger; `identity` the identity
 //! switcher; `settings_panel` the settings; `backend/` the one interface to the money (mock:
 //! the engine in the page); `state` what every screen shares; `settings` the typed settings;
-//! `i18n` the shell's strings; `embed` mounts the widget into a page's elements. The packet rules are not here: they live in `hongbao-engine`.
+//! `i18n` the shell's strings; `embed` mounts the widget into a page's elements; `split` the views the release build loads
+//! lazily. The packet rules are not here: they live in `hongbao-engine`.
 
 pub mod backend;
 pub mod chat;
@@ -17,6 +18,7 @@ pub mod lab;
 pub mod settings;
 pub mod settings_panel;
 pub mod shell;
+pub mod split;
 pub mod state;
 pub mod wallet;
 

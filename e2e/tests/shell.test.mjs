@@ -58,3 +58,33 @@ test('keyboard only: Tab reaches the group chat and Enter opens it', async () =>
   await byTestId(page, 'chat-view-family').waitFor();
   assertNoErrors(page);
 });
+
+test('the first screen loads the main module only; each split view loads its chunk when first shown', async () => {
+  const page = await newPage(browser);
+  const wasm = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+  await page.goto(`${server.url}/?latency=0&bots=off&lang=en`);
+  await waitForApp(page);
+  await byTestId(page, 'chat-family').click();
+  await byTestId(page, 'chat-view-family').waitFor();
+  assert.deepEqual(wasm, ['/hongbao_bg.wasm'], 'the chats need no lazy module');
+  const loads = async (open, testid, chunk) => {
+    const before = wasm.length;
+    await open();
+    await byTestId(page, testid).first().waitFor();
+    const fetched = wasm.slice(before);
+    assert.ok(fetched.some((p) => p.startsWith(`/split_${chunk}_`)), `${chunk}: fetched ${fetched}`);
+  };
+  await loads(() => byTestId(page, 'new-packet').click(), 'amount-input', 'send_flow');
+  await page.keyboard.press('Escape');
+  await byTestId(page, 'amount-input').waitFor({ state: 'detached' });
+  await loads(() => byTestId(page, 'tab-wallet').click(), 'wallet-balance', 'wallet_screen');
+  await loads(() => byTestId(page, 'settings').click(), 'setting-stages', 'settings_screen');
+  await loads(() => byTestId(page, 'tab-lab').click(), 'lab-screen', 'lab_screen');
+  // A view shown again is not fetched again.
+  const count = wasm.length;
+  await byTestId(page, 'tab-wallet').click();
+  await byTestId(page, 'wallet-balance').waitFor();
+  assert.equal(wasm.length, count);
+  assertNoErrors(page);
+});

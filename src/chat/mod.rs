@@ -2,7 +2,6 @@
 
 use crate::backend::Backend;
 use crate::flows::claim::PacketBubble;
-use crate::flows::send::SendFlow;
 use crate::i18n::{Lang, Msg, display_name};
 use crate::state::{Screen, use_app};
 use hongbao_api::{ChatInfo, demo};
@@ -124,7 +123,10 @@ pub fn ChatView(chat_id: String) -> impl IntoView {
             </div>
             {move || {
                 let chat = chat()?;
-                composing.get().then(|| view! { <SendFlow chat=chat on_close=move || composing.set(false) /> })
+                composing.get().then(|| {
+                    let on_close = Callback::new(move |()| composing.set(false));
+                    Suspend::new(crate::split::send_flow((chat, on_close)))
+                })
             }}
         </section>
     }

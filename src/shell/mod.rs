@@ -2,13 +2,11 @@
 
 use crate::backend::{AnyBackend, Backend, http::HttpBackend, mock::MockBackend};
 use crate::chat::{ChatList, ChatView};
-use crate::flows::claim::PacketCard;
 use crate::i18n::{self, Msg};
 use crate::identity::IdentitySwitch;
 use crate::settings::{BackendKind, Settings};
-use crate::settings_panel::SettingsPanel;
+use crate::split;
 use crate::state::{AppState, Screen, use_app};
-use crate::wallet::WalletScreen;
 use leptos::prelude::*;
 
 /// The whole widget. `settings` come from the URL query (or, embedded, from data attributes).
@@ -49,13 +47,13 @@ pub fn App(mut settings: Settings) -> impl IntoView {
                     {move || match state.screen.get() {
                         Screen::Chats => view! { <ChatList /> }.into_any(),
                         Screen::Chat(id) => view! { <ChatView chat_id=id /> }.into_any(),
-                        Screen::Wallet => view! { <WalletScreen /> }.into_any(),
-                        Screen::Settings => view! { <SettingsPanel /> }.into_any(),
-                        Screen::Lab => view! { <crate::lab::LabScreen /> }.into_any(),
+                        Screen::Wallet => Suspend::new(split::wallet_screen()).into_any(),
+                        Screen::Settings => Suspend::new(split::settings_screen()).into_any(),
+                        Screen::Lab => Suspend::new(split::lab_screen()).into_any(),
                     }}
                 </main>
                 <TabBar />
-                {move || state.open_packet.get().map(|id| view! { <PacketCard packet_id=id /> })}
+                {move || state.open_packet.get().map(|id| Suspend::new(split::packet_card(id)))}
             </div>
         </div>
     }

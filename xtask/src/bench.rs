@@ -143,11 +143,11 @@ fn claims_load(bin_dir: &std::path::Path, database_url: &str) -> Result<String> 
 /// A browser benchmark: a release build, then `e2e/bench/<name>.mjs` in headless Chromium.
 fn browser(sh: &Sh, name: &str, keys: &[&str]) -> Result<()> {
     tools::ensure_all(sh)?;
-    sh.trunk(&["build", "--release"]).run()?;
+    crate::build::app(sh)?;
     let script = sh.root.join(format!("e2e/bench/{name}.mjs"));
     let out = sh
         .cmd("node", &[&script.to_string_lossy()])
-        .env("HONGBAO_DIST", sh.root.join("dist"))
+        .env("HONGBAO_DIST", crate::build::dist(sh))
         .env("CHROMIUM", tools::CHROMIUM)
         .run_capture()?;
     for key in keys {

@@ -4,6 +4,7 @@
 //! machine needs nothing but cargo, node/npm and apt.
 
 mod bench;
+mod build;
 mod pg;
 mod sh;
 mod size;
@@ -24,11 +25,12 @@ usage: cargo xtask <command>
                    http://127.0.0.1:8080/?backend=http
   test             everything CI checks: fmt, clippy (native + wasm32), native tests,
                    browser tests (wasm-bindgen-test), docs, release build, end-to-end tests
-  size             release build, then raw/gzip/brotli sizes; last line bundle_brotli_bytes=<N>
+  size             release builds, then raw/gzip/brotli sizes; ends with embed_brotli_bytes=<N>
+                   and bundle_brotli_bytes=<N> (the app's first load; lazy chunks apart)
   bench engine     engine throughput (native and wasm32 in headless Chromium)
   bench ui         time to interactive and long tasks during claims, in headless Chromium
   bench server     claims/s and p99 of the server on SQLite and PostgreSQL (loopback load)
-  setup            only install the tools (wasm32 target, Trunk, wasm-bindgen, wasm-opt,
+  setup            only install the tools (wasm32 target, Trunk, wasm-bindgen, wasm-split, wasm-opt,
                    Chromium, npm packages)
 ";
 
@@ -81,13 +83,13 @@ fn serve(sh: &sh::Sh, rest: &[&str]) -> Result<()> {
 /// The whole thing on the real backend: the widget's release build served by the server.
 fn serve_real(sh: &sh::Sh) -> Result<()> {
     tools::ensure_build_tools(sh)?;
-    sh.trunk(&["build", "--release"]).run()?;
+    build::app(sh)?;
     sh.cargo(&["build", "--profile", "server", "-p", "hongbao-server"])
         .run()?;
     let target = sh.target_dir();
     let exe = target.join("server/hongbao-server");
     let db = format!("sqlite://{}", target.join("hongbao.db").display());
-    let dist = sh.root.join("dist");
+    let dist = build::dist(sh);
     println!(
         "\nHongbao: serving the widget and the API at http://127.0.0.1:8080/ \
          (HTTP backend; SQLite: {db}; demo users alice … judy, password hongbao). Ctrl-C stops.\n"

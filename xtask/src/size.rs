@@ -1,4 +1,9 @@
-//! `cargo xtask size`: release build, then raw, gzip -9 and brotli sizes of the dist.
+//! `cargo xtask size`: release builds, then raw, gzip -9 and brotli sizes of the dists.
+//!
+//! The app is code-split (xtask/src/build.rs): `bundle_brotli_bytes` is what its first load
+//! fetches (the main module, its JS, the split loader and the CSS); the modules loaded when a
+//! view is first shown are counted apart (`app_lazy_brotli_bytes`), and all of it together in
+//! `app_total_brotli_bytes`.
 
 use crate::sh::Sh;
 use crate::tools;
@@ -8,12 +13,16 @@ use std::path::Path;
 
 pub fn run(sh: &Sh) -> Result<()> {
     tools::ensure_build_tools(sh)?;
-    sh.trunk(&["build", "--release"]).run()?;
+    crate::build::app(sh)?;
     build_embed(sh)?;
-    let embed = report(&embed_dist(sh), "embed")?;
-    let total = report(&sh.root.join("dist"), "app")?;
+    let embed = report(&embed_dist(sh), "embed", |_| true)?;
+    let dist = crate::build::dist(sh);
+    let first = report(&dist, "app, first load", |f| !crate::build::is_lazy(f))?;
+    let lazy = report(&dist, "app, loaded on demand", crate::build::is_lazy)?;
+    println!("app_lazy_brotli_bytes={lazy}");
+    println!("app_total_brotli_bytes={}", first + lazy);
     println!("embed_brotli_bytes={embed}");
-    println!("bundle_brotli_bytes={total}");
+    println!("bundle_brotli_bytes={first}");
     Ok(())
 }
 
@@ -39,15 +48,16 @@ pub fn build_embed(sh: &Sh) -> Result<()> {
     .run()
 }
 
-/// Prints one row per wasm/js/css file of `dir` and returns the brotli total.
-pub fn report(dir: &Path, label: &str) -> Result<usize> {
+/// Prints one row per wasm/js/css file of `dir` whose name passes `keep`, and returns the
+/// brotli total.
+pub fn report(dir: &Path, label: &str, keep: impl Fn(&str) -> bool) -> Result<usize> {
     let mut files: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             matches!(
                 p.extension().and_then(|e| e.to_str()),
                 Some("wasm" | "js" | "css")
-            )
+            ) && p.file_name().and_then(|n| n.to_str()).is_some_and(&keep)
         })
         .collect();
     files.sort();

@@ -99,8 +99,8 @@ pub fn run(sh: &Sh) -> Result<()> {
         args.extend_from_slice(&wasm);
         browser_env(sh.cargo(&args)).run()
     });
-    step("release build (trunk)", &["setup"], &mut || {
-        sh.trunk(&["build", "--release"]).run()
+    step("release build (code-split)", &["setup"], &mut || {
+        crate::build::app(sh)
     });
     step("embed build (trunk)", &["setup"], &mut || {
         crate::size::build_embed(sh)
@@ -111,7 +111,7 @@ pub fn run(sh: &Sh) -> Result<()> {
     step(
         "end-to-end (headless Chromium)",
         &[
-            "release build (trunk)",
+            "release build (code-split)",
             "embed build (trunk)",
             "docs build (mdbook)",
         ],
@@ -188,7 +188,7 @@ pub fn run_e2e(sh: &Sh) -> Result<()> {
     .run()?;
     let server_bin = sh.target_dir().join("debug/hongbao-server");
     let mut cmd = sh.cmd("node", &args);
-    cmd.env("HONGBAO_DIST", sh.root.join("dist"))
+    cmd.env("HONGBAO_DIST", crate::build::dist(sh))
         .env("HONGBAO_SERVER_BIN", server_bin)
         .env("HONGBAO_ARTIFACTS", sh.root.join("target/e2e"))
         .env("HONGBAO_EMBED_DIST", crate::size::embed_dist(sh))

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::thread;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
+/// wasm-split (crate `wasm_split_cli_support`): cuts the release app at its split points.
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// mdBook for the user guide (docs/); 0.5.4 builds on rustc 1.95.
 pub const MDBOOK_VERSION: &str = "0.5.4";
@@ -29,7 +31,7 @@ pub fn ensure_all(sh: &Sh) -> Result<()> {
     })
 }
 
-/// What `trunk build`/`trunk serve` needs: the wasm target, Trunk, wasm-bindgen, wasm-opt.
+/// What the builds need: the wasm target, Trunk, wasm-bindgen, wasm-split, wasm-opt.
 pub fn ensure_build_tools(sh: &Sh) -> Result<()> {
     thread::scope(|s| {
         let npm = s.spawn(|| ensure_npm_packages(sh));
@@ -44,6 +46,7 @@ fn ensure_rust_tools(sh: &Sh) -> Result<()> {
     let bindgen = wasm_bindgen_version(&sh.root)?;
     // Not --locked: the CLI's own lockfile wants a crate version the registry lacks.
     ensure_cargo_tool(sh, "wasm-bindgen", "wasm-bindgen-cli", &bindgen, &[])?;
+    ensure_wasm_split(sh)?;
     // Trunk needs the crates fetched to build with --offline.
     sh.cargo(&["fetch", "--quiet"]).run()
 }
@@ -77,6 +80,28 @@ pub fn ensure_mdbook(sh: &Sh) -> Result<()> {
     println!("xtask: installing mdbook {MDBOOK_VERSION}; this takes a few minutes once");
     sh.cargo(&["install", "mdbook", "--version", MDBOOK_VERSION, "--locked"])
         .run()
+}
+
+/// wasm-split-cli has no `--version`: ask cargo what it installed.
+fn ensure_wasm_split(sh: &Sh) -> Result<()> {
+    let installed = sh.cargo(&["install", "--list"]).read().unwrap_or_default();
+    let want = format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:");
+    if installed.lines().any(|l| l.trim() == want) {
+        return Ok(());
+    }
+    println!(
+        "xtask: installing wasm_split_cli_support {WASM_SPLIT_VERSION}; this takes a few minutes once"
+    );
+    sh.cargo(&[
+        "install",
+        "wasm_split_cli_support",
+        "--version",
+        WASM_SPLIT_VERSION,
+        "--features",
+        "build-binary",
+        "--locked",
+    ])
+    .run()
 }
 
 /// `cargo install <krate> --version <version>` unless `<bin> --version` already says it.

@@ -478,7 +478,7 @@ test('an unreliable network never sends twice: retries reuse the idempotency key
   const page = await newPage(browser);
   await openApp(page, server.url, { stages: '2', fail: '50', seed: '7' });
   const storage = new URL(page.url()).searchParams.get('storage');
-  const sentPackets = () => page.evaluate((k) => JSON.parse(localStorage.getItem(`hongbao:mock:${k}`)).engine.packets.length, storage);
+  const sentPackets = () => page.evaluate((k) => JSON.parse(localStorage.getItem(`hongbao:mock:${k}`)).ops.filter((o) => o.op === 'send').length, storage);
   const shown = async (id) => (await byTestId(page, id).count()) > 0 && byTestId(page, id).isVisible();
   // The chat list itself may fail to load on this network: reload until it shows.
   for (let i = 0; i < 30 && !(await shown('chat-family')); i++) {

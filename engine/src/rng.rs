@@ -44,6 +44,18 @@ impl Rng {
         rng
     }
 
+    /// The generator's whole state as two plain numbers, `(state, inc)`, for storing it
+    /// without serde; [`Rng::from_parts`] gives back an equal generator.
+    pub fn to_parts(&self) -> (u64, u64) {
+        (self.state, self.inc)
+    }
+
+    /// A generator from [`Rng::to_parts`] output; `None` when `inc` is even (a PCG
+    /// increment is always odd).
+    pub fn from_parts(state: u64, inc: u64) -> Option<Rng> {
+        (inc & 1 == 1).then_some(Rng { state, inc })
+    }
+
     #[inline(always)]
     fn step(&mut self) {
         self.state = self.state.wrapping_mul(MULTIPLIER).wrapping_add(self.inc);
@@ -199,6 +211,17 @@ mod tests {
         }
         let _ = rng.between(0, u32::MAX);
         let _ = rng.between_u64(0, u64::MAX);
+    }
+
+    #[test]
+    fn parts_round_trip() {
+        let mut rng = Rng::with_stream(99, 3);
+        rng.next_u32();
+        let (state, inc) = rng.to_parts();
+        let mut back = Rng::from_parts(state, inc).unwrap();
+        assert_eq!(back, rng);
+        assert_eq!(back.next_u64(), rng.next_u64());
+        assert!(Rng::from_parts(state, inc + 1).is_none());
     }
 
     #[test]

@@ -10,8 +10,18 @@
 //! What to put here: a view that is not on the first screen and is large. Everything it uses
 //! that the first screen also uses stays in the main module.
 
+use crate::settings::Settings;
 use hongbao_api::ChatInfo;
 use leptos::prelude::*;
+
+/// A participant's page (`?experiment=…`): the experiment read, the participant assigned and
+/// the variant applied to the settings, before the app starts ([`crate::lab::activate`]).
+#[cfg_attr(hongbao_split, leptos::lazy)]
+pub async fn activate_lab(args: (Settings, String)) -> (Settings, Option<crate::lab::Active>) {
+    let (mut settings, query) = args;
+    let lab = crate::lab::activate(&mut settings, &query);
+    (settings, lab)
+}
 
 /// The wallet tab.
 #[cfg_attr(hongbao_split, leptos::lazy)]

@@ -89,6 +89,11 @@ pub fn participant_id(query: &str) -> String {
     id
 }
 
+/// `true` when the query names an experiment (`?experiment=`).
+pub fn names_experiment(query: &str) -> bool {
+    query_param(query, "experiment").is_some()
+}
+
 /// The experiment named by `?experiment=`, assigned and applied to `settings`.
 pub fn activate(settings: &mut Settings, query: &str) -> Option<Active> {
     let key = query_param(query, "experiment")?;

@@ -11,9 +11,24 @@ use leptos::prelude::*;
 
 /// The whole widget. `settings` come from the URL query (or, embedded, from data attributes).
 #[component]
-pub fn App(mut settings: Settings) -> impl IntoView {
-    // `?experiment=<key>`: the participant's variant applies over the query's settings.
-    let lab = crate::lab::activate(&mut settings, &crate::settings::current_query());
+pub fn App(settings: Settings) -> impl IntoView {
+    // `?experiment=<key>`: the participant's variant applies over the query's settings before
+    // anything starts. Reading experiments is a split point (src/split.rs): a page without an
+    // experiment never loads it.
+    let query = crate::settings::current_query();
+    if crate::lab::names_experiment(&query) {
+        Suspend::new(async move {
+            let (settings, lab) = split::activate_lab((settings, query)).await;
+            start(settings, lab)
+        })
+        .into_any()
+    } else {
+        start(settings, None).into_any()
+    }
+}
+
+/// The widget with its settings final: the backend, the shared state, the screens.
+fn start(settings: Settings, lab: Option<crate::lab::Active>) -> impl IntoView {
     let backend = match settings.backend {
         BackendKind::Http => AnyBackend::Http(HttpBackend::new(&settings)),
         BackendKind::Mock => AnyBackend::Mock(MockBackend::new(&settings)),

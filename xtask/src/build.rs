@@ -12,9 +12,11 @@
 //!    shared by several split points (`chunk_*.wasm`) and their loader `__wasm_split.js`;
 //! 3. `wasm-bindgen --target web --keep-lld-exports` on the main module (the chunks import its
 //!    memory and function table, which wasm-bindgen would otherwise stop exporting);
-//! 4. `wasm-opt -Oz` on every module (binaryen 132 from npm, as Trunk uses);
-//! 5. `dist/index.html` from the root `index.html`: its Trunk CSS links become plain links to
-//!    copies of the files, its Trunk rust link the module script that starts the app.
+//! 4. `wasm-opt -Oz` on every module (binaryen 132 from npm, as Trunk uses), and esbuild
+//!    `--minify` (npm) on the JS;
+//! 5. `dist/index.html` from the root `index.html`: its Trunk CSS links become one link to
+//!    `hongbao.css` (the files in order, minified by esbuild), its Trunk rust link the module
+//!    script that starts the app.
 //!
 //! `trunk serve` (`cargo xtask serve`) and the embed bundle stay on Trunk, unsplit.
 
@@ -107,9 +109,10 @@ pub fn app(sh: &Sh) -> Result<()> {
                 args.extend([&*input, "-o", &*output]);
                 sh.cmd("wasm-opt", &args).run()?;
             }
-            Some("js") => {
-                std::fs::copy(&path, &out)?;
-            }
+            // wasm-bindgen writes one `import * as importN from "./__wasm_split.js"` per split
+            // point and lists them under the same key: the same module, so esbuild's warning
+            // about the duplicate key is noise (hence --log-level=error).
+            Some("js") => minify(sh, &path, &out)?,
             _ => {}
         }
     }
@@ -119,18 +122,30 @@ pub fn app(sh: &Sh) -> Result<()> {
         }
     }
     let html = std::fs::read_to_string(sh.root.join("index.html"))?;
-    let page = page(&html, |href| {
-        let from = sh.root.join(href);
-        let name = Path::new(href)
-            .file_name()
-            .context("a CSS file name")?
-            .to_owned();
-        std::fs::copy(&from, dist.join(&name))
-            .with_context(|| format!("copying {}", from.display()))?;
-        Ok(name.to_string_lossy().into_owned())
-    })?;
+    let (page, css) = page(&html)?;
+    let mut bundle = String::new();
+    for href in css {
+        let file = sh.root.join(href);
+        bundle += &std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        bundle.push('\n');
+    }
+    let unminified = staging.join(CSS);
+    std::fs::write(&unminified, bundle)?;
+    minify(sh, &unminified, &dist.join(CSS))?;
     std::fs::write(dist.join("index.html"), page)?;
     Ok(())
+}
+
+/// The app's CSS: every stylesheet of index.html, in order, in one file.
+const CSS: &str = "hongbao.css";
+
+/// `esbuild --minify` of `input` (JS or CSS, by its extension) into `output`.
+fn minify(sh: &Sh, input: &Path, output: &Path) -> Result<()> {
+    let out = format!("--outfile={}", output.display());
+    let input = input.to_string_lossy();
+    sh.cmd("esbuild", &[&input, "--minify", "--log-level=error", &out])
+        .run()
 }
 
 fn fresh_dir(dir: &Path) -> Result<()> {
@@ -149,11 +164,12 @@ const START: &str = r#"<link rel="modulepreload" href="/hongbao.js" />
       await init({ module_or_path: '/hongbao_bg.wasm' });
     </script>"#;
 
-/// The served page from Trunk's source page: each `<link data-trunk rel="css" href="…">`
-/// becomes a link to what `copy_css(href)` names, the `<link data-trunk rel="rust" …>` the
-/// start script; everything else is kept.
-fn page(source: &str, mut copy_css: impl FnMut(&str) -> Result<String>) -> Result<String> {
+/// The served page from Trunk's source page, and the stylesheets to bundle: the
+/// `<link data-trunk rel="css" href="…">` lines become one link to [`CSS`] (where the first
+/// was), the `<link data-trunk rel="rust" …>` the start script; everything else is kept.
+fn page(source: &str) -> Result<(String, Vec<&str>)> {
     let mut out = String::with_capacity(source.len() + START.len());
+    let mut css = vec![];
     let mut started = false;
     for line in source.lines() {
         let tag = line.trim();
@@ -165,10 +181,12 @@ fn page(source: &str, mut copy_css: impl FnMut(&str) -> Result<String>) -> Resul
         let indent = &line[..line.len() - line.trim_start().len()];
         if tag.contains(r#"rel="css""#) {
             let href = attribute(tag, "href").with_context(|| format!("no href in {tag}"))?;
-            let name = copy_css(href)?;
-            out.push_str(&format!(
-                "{indent}<link rel=\"stylesheet\" href=\"/{name}\" />\n"
-            ));
+            if css.is_empty() {
+                out.push_str(&format!(
+                    "{indent}<link rel=\"stylesheet\" href=\"/{CSS}\" />\n"
+                ));
+            }
+            css.push(href);
         } else if tag.contains(r#"rel="rust""#) {
             out.push_str(indent);
             out.push_str(START);
@@ -181,7 +199,7 @@ fn page(source: &str, mut copy_css: impl FnMut(&str) -> Result<String>) -> Resul
     if !started {
         bail!("index.html has no <link data-trunk rel=\"rust\">");
     }
-    Ok(out)
+    Ok((out, css))
 }
 
 /// The value of `name="…"` in `tag`.
@@ -196,26 +214,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_page_links_the_copied_css_and_starts_the_app() {
-        let source = "<head>\n  <title>t</title>\n  <link data-trunk rel=\"css\" href=\"style/main.css\" />\n  <link data-trunk rel=\"rust\" data-bin=\"hongbao\" />\n</head>\n";
-        let mut copied = vec![];
-        let page = page(source, |href| {
-            copied.push(href.to_owned());
-            Ok("main.css".to_owned())
-        })
-        .unwrap();
-        assert_eq!(copied, ["style/main.css"]);
+    fn the_page_links_one_css_bundle_and_starts_the_app() {
+        let source = "<head>\n  <title>t</title>\n  <link data-trunk rel=\"css\" href=\"style/main.css\" />\n  <link data-trunk rel=\"css\" href=\"src/a/a.css\" />\n  <link data-trunk rel=\"rust\" data-bin=\"hongbao\" />\n</head>\n";
+        let (page, css) = page(source).unwrap();
+        assert_eq!(css, ["style/main.css", "src/a/a.css"]);
         assert!(page.contains("  <title>t</title>\n"));
-        assert!(page.contains("  <link rel=\"stylesheet\" href=\"/main.css\" />\n"));
+        assert_eq!(page.matches("<link rel=\"stylesheet\"").count(), 1);
+        assert!(page.contains("  <link rel=\"stylesheet\" href=\"/hongbao.css\" />\n"));
         assert!(page.contains("import init from '/hongbao.js';"));
         assert!(!page.contains("data-trunk"));
     }
 
     #[test]
     fn a_page_without_the_app_or_with_an_unknown_trunk_link_is_refused() {
-        assert!(page("<head></head>", |_| Ok(String::new())).is_err());
+        assert!(page("<head></head>").is_err());
         let unknown = "<link data-trunk rel=\"copy-dir\" href=\"assets\" />\n<link data-trunk rel=\"rust\" />";
-        assert!(page(unknown, |_| Ok(String::new())).is_err());
+        assert!(page(unknown).is_err());
     }
 
     #[test]

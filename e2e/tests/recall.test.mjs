@@ -37,6 +37,12 @@ test('recall within the window refunds the sender and leaves a trace for everyon
   assert.match(await ring.getAttribute('aria-label'), /还可撤回 \d+ 秒/);
   const left = Number(await ring.getAttribute('data-secs-left'));
   assert.ok(left > 100 && left <= 120, `secs left ${left}`);
+  // The ring: a path of length 1000, unlit in proportion to the time gone (integer geometry).
+  const progress = ring.locator('.hb-ring-progress');
+  assert.equal(await progress.getAttribute('pathLength'), '1000');
+  const unlit = Number(await progress.getAttribute('stroke-dashoffset'));
+  const shownLeft = Number(await ring.getAttribute('data-secs-left'));
+  assert.ok(Math.abs(unlit - (1000 - Math.floor((shownLeft * 1000) / 120))) <= 9, `offset ${unlit} for ${shownLeft} s left`);
   await screenshot(page, 'recall-countdown');
 
   await recallButton(page, id).click();

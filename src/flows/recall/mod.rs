@@ -93,9 +93,6 @@ pub fn ring_permille(left: i64, total: i64) -> i64 {
     (left.clamp(0, total.max(1)) * 1000) / total.max(1)
 }
 
-const RING_R: f64 = 18.0;
-const RING_C: f64 = 2.0 * std::f64::consts::PI * RING_R;
-
 /// Under the sender's bubble: the countdown ring and the Recall button, while recallable.
 #[component]
 pub fn RecallControls(packet: PacketView) -> impl IntoView {
@@ -150,11 +147,8 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
         });
     };
 
-    let ring = move || {
-        let left = left.get().unwrap_or(0);
-        let lit = ring_permille(left, total) as f64 / 1000.0;
-        format!("{:.2}", RING_C * (1.0 - lit))
-    };
+    // The ring's path length is 1000 (`pathLength`), so the unlit part is 1000 − per mille.
+    let ring = move || 1000 - ring_permille(left.get().unwrap_or(0), total);
     let recall_label = move || sender.with_value(|s| i18n::recall_packet(s, lang()));
 
     view! {
@@ -180,7 +174,8 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
                             stroke-width="4"
                             stroke-linecap="round"
                             transform="rotate(-90 22 22)"
-                            stroke-dasharray=format!("{RING_C:.2}")
+                            pathLength="1000"
+                            stroke-dasharray="1000"
                             stroke-dashoffset=ring
                         />
                     </svg>

@@ -47,6 +47,7 @@ pub fn is_lazy(file_name: &str) -> bool {
 
 /// Builds the code-split release app into [`dist`].
 pub fn app(sh: &Sh) -> Result<()> {
+    crate::tools::ensure_wasm_split(sh)?;
     let target = sh.target_dir().join("split");
     let rustflags = "--cfg erase_components --cfg hongbao_split -C link-arg=--emit-relocs";
     sh.cargo(&[

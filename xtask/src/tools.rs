@@ -24,14 +24,15 @@ pub fn ensure_all(sh: &Sh) -> Result<()> {
         // One thread for apt: dpkg takes one lock.
         let apt = s.spawn(|| ensure_chromium(sh).and_then(|()| ensure_postgres(sh).map(drop)));
         let npm = s.spawn(|| ensure_npm_packages(sh));
-        let cargo = ensure_rust_tools(sh);
+        let cargo = ensure_rust_tools(sh).and_then(|()| ensure_wasm_split(sh));
         let apt = apt.join().expect("apt thread");
         let npm = npm.join().expect("npm thread");
         cargo.and(apt).and(npm)
     })
 }
 
-/// What the builds need: the wasm target, Trunk, wasm-bindgen, wasm-split, wasm-opt.
+/// What the Trunk builds need: the wasm target, Trunk, wasm-bindgen, wasm-opt (and esbuild).
+/// The code-split release build adds wasm-split ([`ensure_wasm_split`]).
 pub fn ensure_build_tools(sh: &Sh) -> Result<()> {
     thread::scope(|s| {
         let npm = s.spawn(|| ensure_npm_packages(sh));
@@ -46,7 +47,6 @@ fn ensure_rust_tools(sh: &Sh) -> Result<()> {
     let bindgen = wasm_bindgen_version(&sh.root)?;
     // Not --locked: the CLI's own lockfile wants a crate version the registry lacks.
     ensure_cargo_tool(sh, "wasm-bindgen", "wasm-bindgen-cli", &bindgen, &[])?;
-    ensure_wasm_split(sh)?;
     // Trunk needs the crates fetched to build with --offline.
     sh.cargo(&["fetch", "--quiet"]).run()
 }
@@ -82,8 +82,9 @@ pub fn ensure_mdbook(sh: &Sh) -> Result<()> {
         .run()
 }
 
+/// wasm-split, for the code-split release build only (`trunk serve` does not need it).
 /// wasm-split-cli has no `--version`: ask cargo what it installed.
-fn ensure_wasm_split(sh: &Sh) -> Result<()> {
+pub fn ensure_wasm_split(sh: &Sh) -> Result<()> {
     let installed = sh.cargo(&["install", "--list"]).read().unwrap_or_default();
     let want = format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:");
     if installed.lines().any(|l| l.trim() == want) {

@@ -322,6 +322,9 @@ test('keyboard only: open the chat and the flow, fill, review, type the PIN, sen
   await page.keyboard.press('Enter');
 
   await byTestId(page, 'review-sheet').waitFor();
+  // The stage moves focus to its title after the next frame; tab from there, as a user would
+  // (tabbing earlier races that move on a loaded machine).
+  await page.waitForFunction(() => document.activeElement?.matches('h2[data-autofocus]'));
   await tabTo(page, 'confirm-button');
   await page.waitForFunction(() => !document.querySelector('[data-testid="confirm-button"]')?.hasAttribute('aria-disabled'));
   await screenshot(page, 'send-keyboard-review-focus-zh');

@@ -9,6 +9,9 @@
 //!
 //! What to put here: a view that is not on the first screen and is large. Everything it uses
 //! that the first screen also uses stays in the main module.
+//!
+//! The embed's own split points (its scenes) are in the embed binary, `src/bin/embed.rs`: a
+//! split point compiled into a binary that never loads it stays in that binary's main module.
 
 use crate::settings::Settings;
 use hongbao_api::ChatInfo;

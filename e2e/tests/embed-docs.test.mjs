@@ -19,13 +19,26 @@ test('a docs page embeds a live widget; a packet opens inside it', async () => {
   const page = await newPage(browser);
   await page.goto(`${server.url}/introduction.html`);
   const widget = page.locator('#intro-widget');
-  await widget.locator('[data-testid="chat-view-family"]').waitFor({ timeout: 20000 });
-  await widget.locator('[data-testid="packet-bubble"]').first().click();
+  // The packet is a stand-in until pressed; pressing it starts the widget and opens it.
+  await widget.locator('[data-testid="embed-start"]').click({ timeout: 20000 });
   await widget.locator('[data-testid="open-button"]').click();
   const amount = widget.locator('[data-testid="claimed-amount"]');
   await amount.waitFor();
   assert.match(await amount.innerText(), /\d/);
   await screenshot(page, 'embed-docs-page');
+  assertNoErrors(page);
+  await page.context().close();
+});
+
+test("the splitting page's fairness chart runs in the page", async () => {
+  const page = await newPage(browser);
+  await page.goto(`${server.url}/splitting.html`);
+  const chart = page.locator('[data-testid="embed-fairness"]');
+  await chart.waitFor({ timeout: 20000 });
+  await chart.locator('[data-testid="fairness-packets"]').fill('20000');
+  await chart.locator('[data-testid="fairness-run"]').click();
+  await chart.locator('[data-testid="fairness-done"]').waitFor({ timeout: 30000 });
+  assert.equal(await chart.locator('[data-testid="fairness-row"]').count(), 10);
   assertNoErrors(page);
   await page.context().close();
 });

@@ -1,5 +1,6 @@
 // Embedding (PRODUCT §7, issue 7): the module script on a hostile page under a strict CSP,
 // several independent widgets in shadow roots, DOM events, unmount; and the iframe mode.
+// A widget shows a stand-in (`embed-start`) until pressed; then it fetches its scene's code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -33,9 +34,10 @@ async function watchCsp(page) {
   });
 }
 
-/** Opens the packet bubble in `scope` and claims it with 開; returns the amount text. */
+/** Starts the claim demo in `scope` (pressing its packet opens it) and claims with 開;
+ *  returns the amount text. */
 async function claimIn(scope) {
-  await scope.locator('[data-testid="packet-bubble"]').first().click();
+  await scope.locator('[data-testid="embed-start"]').click();
   await scope.locator('[data-testid="open-button"]').click();
   const amount = scope.locator('[data-testid="claimed-amount"]');
   await amount.waitFor();
@@ -47,30 +49,48 @@ test('three widgets on a hostile page under a strict CSP work independently and 
   try {
     const page = await newPage(browser);
     await watchCsp(page);
+    const modules = [];
+    page.on('request', (r) => { if (r.url().endsWith('.wasm')) modules.push(path.basename(new URL(r.url()).pathname)); });
     await page.goto(`${server.url}/hostile.html`);
     const w1 = page.locator('#w1'), w2 = page.locator('#w2'), w3 = page.locator('#w3');
+    // Before anyone presses anything: each widget shows its stand-in, and the page has
+    // fetched the embed's main module only.
     for (const w of [w1, w2, w3]) {
-      await w.locator('[data-testid="lang-switch"]').waitFor({ state: 'visible', timeout: 20000 });
+      await w.locator('[data-testid="embed-start"]').waitFor({ state: 'visible', timeout: 20000 });
     }
+    assert.deepEqual(modules, ['embed_bg.wasm']);
+    assert.equal(await w1.locator('[data-testid="embed-start"] .hb-bubble-status').innerText(), '领取红包');
+    assert.equal(await w2.locator('[data-testid="embed-start"]').innerText(), '🧧 Send a red packet');
     // Shadow roots, with the CSS as a same-origin <link> inside.
     const shadow = await page.evaluate(() => ['w1', 'w2', 'w3'].map((id) => {
       const s = document.getElementById(id).shadowRoot;
       return { link: !!s?.querySelector('link[rel=stylesheet][href$="hongbao.css"]'), style: !!s?.querySelector('style') };
     }));
     assert.deepEqual(shadow, Array(3).fill({ link: true, style: false }));
-    // The page's font-size and display rules do not reach inside.
-    const looks = await w1.locator('.hb-app').evaluate((el) => {
-      const s = getComputedStyle(el);
-      const b = el.querySelector('button');
-      return { size: s.fontSize, button: b && getComputedStyle(b).display, pos: getComputedStyle(el).position };
-    });
-    assert.equal(looks.size, '16px');
-    assert.notEqual(looks.button, 'none');
-    assert.notEqual(looks.pos, 'absolute');
+    /** The page's font-size, display and position rules do not reach inside. */
+    const assertUnbroken = async (w) => {
+      const looks = await w.locator('.hb-app').first().evaluate((el) => {
+        const s = getComputedStyle(el);
+        const b = el.querySelector('button');
+        return { size: s.fontSize, button: b && getComputedStyle(b).display, pos: getComputedStyle(el).position };
+      });
+      assert.equal(looks.size, '16px');
+      assert.ok(looks.button && looks.button !== 'none', JSON.stringify(looks));
+      assert.notEqual(looks.pos, 'absolute');
+    };
+    await assertUnbroken(w2);
+    await screenshot(page, 'embed-hostile-page-stand-ins');
 
-    // claim-demo: bob's packet is ready in Family; open it as alice.
-    await w1.locator('[data-testid="chat-view-family"]').waitFor();
+    // Started, each fetches its scene's modules once (the three share them).
+    for (const w of [w2, w3]) await w.locator('[data-testid="embed-start"]').click();
+    for (const w of [w2, w3]) await w.locator('[data-testid="lang-switch"]').waitFor({ state: 'visible', timeout: 20000 });
+    await assertUnbroken(w3);
+    const scene = modules.filter((m) => m.startsWith('split_app_scene_'));
+    assert.equal(scene.length, 1, modules.join(' '));
+    assert.equal(new Set(modules).size, modules.length, `fetched twice: ${modules.join(' ')}`);
+    // claim-demo: pressing bob's packet starts the scene and opens the packet, as alice.
     const amount = await claimIn(w1);
+    await w1.locator('[data-testid="chat-view-family"]').waitFor();
     assert.match(amount, /\d/);
     // send-demo: the send flow is open in w2.
     await w2.locator('[data-testid="send-flow"]').waitFor();
@@ -98,7 +118,12 @@ test('three widgets on a hostile page under a strict CSP work independently and 
 
     // JS API: mount one more, then unmount it and an auto-mounted one.
     await page.evaluate(() => { window.w4 = window.Hongbao.mount(document.getElementById('w4'), { scene: 'claim-demo', storage: 'w4', lang: 'en' }); });
-    await page.locator('#w4').locator('[data-testid="packet-bubble"]').first().waitFor();
+    const w4Status = page.locator('#w4').locator('[data-testid="embed-start"] .hb-bubble-status');
+    await w4Status.waitFor();
+    assert.equal(await w4Status.innerText(), 'Open the packet');
+    // setLang reaches a widget that has not started.
+    assert.equal(await page.evaluate(() => window.w4.setLang('zh')), true);
+    assert.equal(await w4Status.innerText(), '领取红包');
     // Mounting the same element again replaces the widget: the first one is unmounted.
     const remount = await page.evaluate(() => {
       const first = window.w4;
@@ -106,7 +131,7 @@ test('three widgets on a hostile page under a strict CSP work independently and 
       return { firstAlive: first.setLang('zh'), roots: document.getElementById('w4').shadowRoot.querySelectorAll('[data-testid="embed-root"]').length };
     });
     assert.deepEqual(remount, { firstAlive: false, roots: 1 });
-    await page.locator('#w4').locator('[data-testid="packet-bubble"]').first().waitFor();
+    await page.locator('#w4').locator('[data-testid="embed-start"]').waitFor();
     await page.evaluate(() => { window.w4.unmount(); window.Hongbao.widgets[2].unmount(); });
     const left = await page.evaluate(() => ['w4', 'w3'].map((id) => document.getElementById(id).shadowRoot.childNodes.length));
     assert.deepEqual(left, [0, 0]);
@@ -128,7 +153,6 @@ test('iframe mode: events reach the parent origin; commands from a third origin 
     await page.goto(`${b.url}/parent.html?frame=${encodeURIComponent(frameUrl)}&evil=${encodeURIComponent(`${c.url}/evil.html`)}`);
     await page.waitForFunction(() => window.hbMessages.some((m) => m.data?.type === 'hongbao:ready'), null, { timeout: 20000 });
     const frame = page.frameLocator('#widget');
-    await frame.locator('[data-testid="chat-view-family"]').waitFor();
     await claimIn(frame);
     await page.waitForFunction(() => window.hbMessages.some((m) => m.data?.type === 'hongbao:claimed'));
     const messages = await page.evaluate(() => window.hbMessages);

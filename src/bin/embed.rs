@@ -1,7 +1,10 @@
-//! The embed build's entry (`embed/index.html`): exports `mount` for the loader
+//! The embed build's entry (bin `embed`, built by `cargo xtask`): exports `mount` for the loader
 //! `hongbao-embed.js`, which mounts every `[data-hongbao]` element and defines
 //! `window.Hongbao.mount(element, options)`. See `hongbao::embed`.
 
+use hongbao::embed::{SceneArgs, Scenes};
+use hongbao_engine::Lang;
+use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 fn main() {
@@ -29,5 +32,25 @@ impl Widget {
 /// Mounts a widget into `host`; `base` is the bundle's directory URL, ending in `/`.
 #[wasm_bindgen]
 pub fn mount(host: web_sys::HtmlElement, options: JsValue, base: String) -> Widget {
-    Widget(hongbao::embed::mount(host, options, &base))
+    Widget(hongbao::embed::mount(host, options, &base, &SCENES))
+}
+
+/// The scenes, each a split point: the release build fetches a scene's code when a widget
+/// starts it (see `hongbao::split`), so the embed's first load holds only the mounting and
+/// the stand-ins.
+const SCENES: Scenes = Scenes {
+    app: |args| Box::pin(app_scene(args)),
+    fairness: |lang| Box::pin(fairness_scene(lang)),
+};
+
+/// The app with the embed's hooks (the claim, send and app scenes).
+#[cfg_attr(hongbao_split, leptos::lazy)]
+async fn app_scene(args: SceneArgs) -> AnyView {
+    hongbao::embed::scene::view(args)
+}
+
+/// The fairness chart on its own.
+#[cfg_attr(hongbao_split, leptos::lazy)]
+async fn fairness_scene(lang: RwSignal<Lang>) -> AnyView {
+    hongbao::embed::scene::fairness(lang)
 }

@@ -1,7 +1,7 @@
 //! Embedding (PRODUCT §7): mounts the widget into a host element, inside an open shadow root.
 //!
-//! The embed build (`embed/index.html`, bin `embed`) exports [`mount`] through a small
-//! loader, `hongbao-embed.js`, which mounts every `[data-hongbao]` element and defines
+//! The embed build (bin `embed`, built by `cargo xtask`) exports [`mount`] through a small
+//! loader, `embed/hongbao-embed.js`, which mounts every `[data-hongbao]` element and defines
 //! `window.Hongbao.mount(element, options)`. Options come from the element's `data-*`
 //! attributes, overridden by the `options` object; every key of [`Settings::apply`] is
 //! accepted (`data-lang`, `data-seed`, `data-recall`, …), plus `data-settings` (a query
@@ -9,14 +9,23 @@
 //!
 //! The styles load as `<link rel="stylesheet" href="<base>/hongbao.css">` inside the shadow
 //! root: no inline `<style>`, so a page with `style-src 'self'` works.
+//!
+//! What a page downloads: this module is the embed's first load, and it is small. The
+//! widgets themselves (engine, backend, screens) are split points (`crate::split`), fetched
+//! when a reader first starts one: the claim, send and app scenes show a light stand-in (a
+//! packet to open, a send button) until they are pressed, the way video embeds show a poster
+//! until played. The fairness scene has no stand-in: it loads at once. [`scene`] is the part
+//! that runs inside the split point.
 
-use crate::backend::{Backend, FAMILY, new_idempotency_key, retry};
+pub mod scene;
+
 use crate::settings::{KEYS, Settings};
-use crate::state::{AppState, Screen};
-use hongbao_api::{ChatEvent, NewPacket};
-use hongbao_engine::PacketKindTag;
+use crate::state::AppState;
+use hongbao_engine::Lang;
 use leptos::prelude::*;
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -34,6 +43,15 @@ pub enum Scene {
 }
 
 impl Scene {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scene::App => "app",
+            Scene::ClaimDemo => "claim-demo",
+            Scene::SendDemo => "send-demo",
+            Scene::Fairness => "fairness",
+        }
+    }
+
     pub fn parse(value: &str) -> Option<Scene> {
         Some(match value.trim() {
             "" | "app" => Scene::App,
@@ -98,56 +116,69 @@ pub fn options(get: impl Fn(&str) -> Option<String>) -> (EmbedOptions, Vec<Strin
     )
 }
 
-/// Lets the embed reach the app's state once it exists: provided as context around
-/// [`crate::App`], which runs it right after building its state.
-#[derive(Clone, Copy)]
-pub struct StartHook(StoredValue<Option<OnStart>, LocalStorage>);
+/// One mounted widget, as its first load and its scene (a split point) share it.
+pub struct Widget {
+    /// The page's element (the shadow host); the DOM events are dispatched on it.
+    pub host: web_sys::HtmlElement,
+    /// The root inside the shadow root that the view is mounted into.
+    pub root: web_sys::HtmlElement,
+    /// False once unmounted: late callbacks then do nothing.
+    pub alive: Cell<bool>,
+    /// The app's state, once the scene has started.
+    pub state: Cell<Option<AppState>>,
+}
 
-type OnStart = Box<dyn FnOnce(AppState)>;
+/// What the app scene's split point takes: the settings, the scene, the widget, and the
+/// signal it sets once it has rendered.
+pub type SceneArgs = (
+    Settings,
+    Scene,
+    StoredValue<Rc<Widget>, LocalStorage>,
+    RwSignal<bool>,
+);
 
-impl StartHook {
-    pub fn new(f: impl FnOnce(AppState) + 'static) -> StartHook {
-        StartHook(StoredValue::new_local(Some(Box::new(f))))
-    }
+/// A scene's view, once its code is loaded.
+pub type SceneView = Pin<Box<dyn Future<Output = AnyView> + Send>>;
 
-    /// Runs the hook (once).
-    pub fn run(&self, state: AppState) {
-        if let Some(f) = self.0.try_update_value(|f| f.take()).flatten() {
-            f(state);
-        }
-    }
+/// The embed binary's split points (src/bin/embed.rs): a split point must live in the binary
+/// that loads it, or the other binary would keep its code in its main module.
+pub struct Scenes {
+    /// The app with the embed's hooks: the claim, send and app scenes.
+    pub app: fn(SceneArgs) -> SceneView,
+    /// The fairness chart.
+    pub fairness: fn(RwSignal<Lang>) -> SceneView,
 }
 
 /// A mounted widget.
 pub struct Mounted {
-    host: web_sys::HtmlElement,
+    widget: Rc<Widget>,
     handle: Option<Box<dyn std::any::Any>>,
-    alive: Rc<Cell<bool>>,
-    state: Rc<Cell<Option<AppState>>>,
+    lang: ArcRwSignal<Lang>,
 }
 
 impl Mounted {
     /// Removes the widget: unmounts the view and empties the shadow root.
     pub fn unmount(&mut self) {
-        self.alive.set(false);
-        self.state.set(None);
+        self.widget.alive.set(false);
+        self.widget.state.set(None);
         self.handle.take();
-        if let Some(root) = self.host.shadow_root() {
+        if let Some(root) = self.widget.host.shadow_root() {
             root.set_inner_html("");
         }
-        let _ = self.host.remove_attribute("data-hongbao-mounted");
+        let _ = self.widget.host.remove_attribute("data-hongbao-mounted");
     }
 
-    /// Switches the language (`zh` or `en`); false for an unknown value.
+    /// Switches the language (`zh` or `en`); false for an unknown value or once unmounted.
     pub fn set_lang(&self, lang: &str) -> bool {
         let mut probe = Settings::default();
-        match (self.state.get(), probe.apply("lang", lang)) {
-            (Some(state), Ok(())) => {
-                state.lang.set(probe.lang);
-                true
-            }
-            _ => false,
+        if !self.widget.alive.get() || probe.apply("lang", lang).is_err() {
+            return false;
         }
+        self.lang.set(probe.lang);
+        if let Some(state) = self.widget.state.get() {
+            state.lang.set(probe.lang);
+        }
+        true
     }
 }
 
@@ -160,7 +191,14 @@ fn lookup(host: &web_sys::HtmlElement, options: &JsValue, key: &str) -> Option<S
     {
         return v
             .as_string()
-            .or_else(|| v.as_f64().map(|n| format!("{n}")))
+            // A number as JS writes it (no float formatting in this module).
+            .or_else(|| {
+                v.as_f64()?;
+                js_sys::Number::unchecked_from_js_ref(&v)
+                    .to_string_with_radix(10)
+                    .ok()
+                    .map(String::from)
+            })
             .or_else(|| v.as_bool().map(|b| if b { "on" } else { "off" }.to_owned()));
     }
     host.get_attribute(&format!("data-{key}"))
@@ -168,7 +206,12 @@ fn lookup(host: &web_sys::HtmlElement, options: &JsValue, key: &str) -> Option<S
 
 /// Mounts a widget into `host` (see the module docs); `base` is the URL of the embed
 /// bundle's directory, ending in `/`.
-pub fn mount(host: web_sys::HtmlElement, js_options: JsValue, base: &str) -> Mounted {
+pub fn mount(
+    host: web_sys::HtmlElement,
+    js_options: JsValue,
+    base: &str,
+    scenes: &'static Scenes,
+) -> Mounted {
     let (opts, errors) = options(|k| lookup(&host, &js_options, k));
     for e in errors {
         leptos::logging::warn!("hongbao embed: ignored option {e}");
@@ -195,154 +238,121 @@ pub fn mount(host: web_sys::HtmlElement, js_options: JsValue, base: &str) -> Mou
     let _ = shadow.append_child(&root);
     let _ = host.set_attribute("data-hongbao-mounted", "");
 
-    let alive = Rc::new(Cell::new(true));
-    let state_cell: Rc<Cell<Option<AppState>>> = Rc::new(Cell::new(None));
-    let scene = opts.scene;
-    let hook = {
-        let (host, alive, state_cell, root) = (
-            host.clone(),
-            alive.clone(),
-            state_cell.clone(),
-            root.clone(),
-        );
-        move |state: AppState| {
-            state_cell.set(Some(state));
-            forward_events(state, host, alive);
-            start_scene(state, scene, root);
-        }
-    };
-    let settings = opts.settings;
-    let handle = leptos::mount::mount_to(root, move || {
-        if scene == Scene::Fairness {
-            let lang = RwSignal::new(settings.lang);
-            return view! {
-                <div class="hb-app hb-embed-fairness" data-testid="embed-fairness">
-                    <crate::lab::fairness::FairnessView lang=lang />
-                </div>
-            }
-            .into_any();
-        }
-        provide_context(StartHook::new(hook));
-        view! { <crate::App settings=settings /> }.into_any()
-    });
-    Mounted {
+    let widget = Rc::new(Widget {
         host,
+        root: root.clone(),
+        alive: Cell::new(true),
+        state: Cell::new(None),
+    });
+    let lang = ArcRwSignal::new(opts.settings.lang);
+    let handle = {
+        let (widget, lang) = (widget.clone(), lang.clone());
+        leptos::mount::mount_to(root, move || view_scene(opts, scenes, widget, lang))
+    };
+    Mounted {
+        widget,
         handle: Some(Box::new(handle)),
-        alive,
-        state: state_cell,
+        lang,
     }
 }
 
-/// Re-dispatches the backend's events on the host as `hongbao:sent|claimed|recalled`.
-fn forward_events(state: AppState, host: web_sys::HtmlElement, alive: Rc<Cell<bool>>) {
-    let backend = state.backend();
-    let user = state.user;
-    state.backend().subscribe(Rc::new(move |event: &ChatEvent| {
-        let (name, id, claimer) = match event {
-            ChatEvent::PacketSent { packet_id, .. } => ("hongbao:sent", *packet_id, None),
-            ChatEvent::PacketClaimed {
-                packet_id,
-                username,
-                ..
-            } => ("hongbao:claimed", *packet_id, Some(username.clone())),
-            ChatEvent::PacketRecalled { packet_id, .. } => ("hongbao:recalled", *packet_id, None),
-            ChatEvent::PacketExpired { .. } => return,
-        };
-        if !alive.get() {
-            return;
+/// The scene, behind its stand-in until the reader starts it (the fairness scene starts at
+/// once). The stand-in stays up, saying it is loading, until the scene has rendered.
+fn view_scene(
+    opts: EmbedOptions,
+    scenes: &'static Scenes,
+    widget: Rc<Widget>,
+    lang: ArcRwSignal<Lang>,
+) -> AnyView {
+    let scene = opts.scene;
+    if scene == Scene::Fairness {
+        let lang = RwSignal::from(lang);
+        return Suspend::new((scenes.fairness)(lang)).into_any();
+    }
+    let started = RwSignal::new(false);
+    let shown = RwSignal::new(false);
+    let widget = StoredValue::new_local(widget);
+    let scene_view = {
+        let (settings, lang) = (opts.settings, lang.clone());
+        move || {
+            started.get().then(|| {
+                let mut settings = settings.clone();
+                settings.lang = lang.get_untracked();
+                let args = (settings, scene, widget, shown);
+                Suspend::new((scenes.app)(args))
+            })
         }
-        let Some(viewer) = user.try_get_untracked() else {
-            return;
-        };
-        let (host, alive, backend) = (host.clone(), alive.clone(), backend.clone());
-        leptos::task::spawn_local(async move {
-            let Ok(packet) = backend.packet(&viewer, id).await else {
-                return;
-            };
-            if !alive.get() {
-                return;
-            }
-            let detail = js_sys::Object::new();
-            let set = |k: &str, v: JsValue| {
-                let _ = js_sys::Reflect::set(&detail, &JsValue::from_str(k), &v);
-            };
-            set("packetId", JsValue::from_f64(id as f64));
-            set("chatId", JsValue::from_str(&packet.chat_id));
-            set("sender", JsValue::from_str(&packet.sender));
-            let amount = match (&claimer, name) {
-                (Some(who), _) => {
-                    set("user", JsValue::from_str(who));
-                    packet
-                        .claims
-                        .iter()
-                        .find(|c| &c.username == who)
-                        .map(|c| c.amount)
-                }
-                (None, "hongbao:recalled") => packet.refund,
-                _ => Some(packet.total),
-            };
-            if let Some(amount) = amount {
-                set("amount", JsValue::from_str(&amount.to_string()));
-            }
-            let init = web_sys::CustomEventInit::new();
-            init.set_bubbles(true);
-            init.set_composed(true);
-            init.set_detail(&detail);
-            if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
-                let _ = host.dispatch_event(&ev);
-            }
-        });
-    }));
+    };
+    view! {
+        <Show when=move || !shown.get()>
+            <StandIn scene=scene lang=lang.clone() started=started />
+        </Show>
+        {scene_view}
+    }
+    .into_any()
 }
 
-fn start_scene(state: AppState, scene: Scene, root: web_sys::HtmlElement) {
-    match scene {
-        Scene::App | Scene::Fairness => {}
-        Scene::ClaimDemo => {
-            state.user.set("alice".into());
-            state.screen.set(Screen::Chat(FAMILY.into()));
-            leptos::task::spawn_local(async move {
-                let backend = state.backend();
-                // One packet from bob still open for alice is enough (state persists).
-                let ready = backend.chat_packets("alice", FAMILY).await.is_ok_and(|ps| {
-                    ps.iter().any(|p| {
-                        p.sender == "bob"
-                            && p.claimed_count < p.count
-                            && p.recalled_at.is_none()
-                            && !p.claims.iter().any(|c| c.username == "alice")
-                    })
-                });
-                if !ready {
-                    let packet = NewPacket {
-                        chat_id: FAMILY.into(),
-                        kind: PacketKindTag::Lucky,
-                        amount: "8.88".parse().expect("amount"),
-                        count: 3,
-                        greeting: "恭喜发财".into(),
-                        recipient: None,
-                        split: None,
-                        idempotency_key: new_idempotency_key("bob"),
-                    };
-                    let _ = retry(5, || backend.send("bob", &packet)).await;
-                }
-                state.changed();
-            });
+/// What a scene shows before it is started: one button that starts it.
+#[component]
+fn StandIn(scene: Scene, lang: ArcRwSignal<Lang>, started: RwSignal<bool>) -> impl IntoView {
+    let tag = {
+        let lang = lang.clone();
+        move || crate::i18n::html_tag(lang.get())
+    };
+    let kind = {
+        let lang = lang.clone();
+        move || lang.get().pick("拼手气红包", "Lucky packet")
+    };
+    // The call to action, until pressed; then "Loading…".
+    let text = move |zh: &'static str, en: &'static str| {
+        let lang = lang.clone();
+        move || {
+            if started.get() {
+                crate::i18n::Msg::Loading.text(lang.get())
+            } else {
+                lang.get().pick(zh, en)
+            }
         }
-        Scene::SendDemo => {
-            state.screen.set(Screen::Chat(FAMILY.into()));
-            // The chat's own button opens the send flow, once it has rendered.
-            leptos::task::spawn_local(async move {
-                for _ in 0..60 {
-                    gloo_timers::future::TimeoutFuture::new(50).await;
-                    if let Ok(Some(button)) = root.query_selector("[data-testid=\"new-packet\"]") {
-                        if let Some(b) = button.dyn_ref::<web_sys::HtmlElement>() {
-                            b.click();
-                        }
-                        return;
-                    }
-                }
-            });
+    };
+    let start = move |_| started.set(true);
+    let busy = move || started.get().then_some("true");
+    let body = match scene {
+        Scene::ClaimDemo => view! {
+            <div class="hb-msg">
+                <span class="hb-msg-avatar" aria-hidden="true">"B"</span>
+                <div class="hb-msg-main">
+                    <span class="hb-msg-sender">"Bob"</span>
+                    <button class="hb-bubble" data-testid="embed-start" aria-busy=busy on:click=start>
+                        <span class="hb-bubble-top">
+                            <span class="hb-bubble-icon" aria-hidden="true"></span>
+                            <span class="hb-bubble-text">
+                                <span class="hb-bubble-greeting">"恭喜发财"</span>
+                                <span class="hb-bubble-status">{text("领取红包", "Open the packet")}</span>
+                            </span>
+                        </span>
+                        <span class="hb-bubble-kind">{kind}</span>
+                    </button>
+                </div>
+            </div>
         }
+        .into_any(),
+        _ => {
+            let (zh, en) = match scene {
+                Scene::SendDemo => ("🧧 发红包", "🧧 Send a red packet"),
+                _ => ("🧧 打开红包演示", "🧧 Open the red packet demo"),
+            };
+            view! {
+                <button class="hb-new-packet" data-testid="embed-start" aria-busy=busy on:click=start>
+                    {text(zh, en)}
+                </button>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="hb-app hb-embed-stand-in" lang=tag data-scene=scene.as_str()>
+            <div class="hb-embed-strip">{body}</div>
+        </div>
     }
 }
 

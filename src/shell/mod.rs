@@ -37,7 +37,7 @@ fn start(settings: Settings, lab: Option<crate::lab::Active>) -> impl IntoView {
     provide_context(state);
     crate::lab::start(state, lab);
     // Embedded (src/embed): the embed wires its events and scene to the new state.
-    if let Some(hook) = use_context::<crate::embed::StartHook>() {
+    if let Some(hook) = use_context::<crate::embed::scene::StartHook>() {
         hook.run(state);
     }
     Effect::new(move |_| state.backend().set_lang(state.lang.get()));

@@ -1,5 +1,5 @@
-//! The app's release build, code-split: what `dist/` holds for the tests, the benchmarks,
-//! `cargo xtask size` and the real backend.
+//! The release builds, code-split: the app (`dist/`, for the tests, the benchmarks, `cargo
+//! xtask size` and the real backend) and the embed bundle (`target/dist-embed/`).
 //!
 //! Trunk 0.21 cannot split a wasm module (trunk-rs/trunk#1022), so this does by hand what
 //! cargo-leptos does for Leptos's `#[lazy]` split points (src/split.rs):
@@ -12,13 +12,15 @@
 //!    shared by several split points (`chunk_*.wasm`) and their loader `__wasm_split.js`;
 //! 3. `wasm-bindgen --target web --keep-lld-exports` on the main module (the chunks import its
 //!    memory and function table, which wasm-bindgen would otherwise stop exporting);
-//! 4. `wasm-opt -Oz` on every module (binaryen 132 from npm, as Trunk uses), and esbuild
-//!    `--minify` (npm) on the JS;
-//! 5. `dist/index.html` from the root `index.html`: its Trunk CSS links become one link to
-//!    `hongbao.css` (the files in order, minified by esbuild), its Trunk rust link the module
-//!    script that starts the app.
+//! 4. `wasm-opt -Oz` on every module (binaryen 132 from npm, as Trunk uses), in parallel, and
+//!    esbuild `--minify` (npm) on the JS;
+//! 5. the app: `dist/index.html` from the root `index.html`, whose Trunk CSS links become one
+//!    link to `hongbao.css` (the files in order, minified by esbuild) and whose Trunk rust
+//!    link becomes the module script that starts the app. The embed: the same CSS plus
+//!    `embed/embed.css` as its `hongbao.css`, and the files of `embed/` (the loader
+//!    `hongbao-embed.js` and the iframe mode), JS and CSS minified.
 //!
-//! `trunk serve` (`cargo xtask serve`) and the embed bundle stay on Trunk, unsplit.
+//! `trunk serve` (`cargo xtask serve`) stays on Trunk, unsplit.
 
 use crate::sh::Sh;
 use anyhow::{Context, Result, bail};
@@ -39,7 +41,12 @@ pub fn dist(sh: &Sh) -> PathBuf {
     sh.root.join("dist")
 }
 
-/// `true` for the files the page loads on demand (not on the first screen).
+/// Where the embed bundle goes.
+pub fn embed_dist(sh: &Sh) -> PathBuf {
+    sh.target_dir().join("dist-embed")
+}
+
+/// `true` for the files a page loads on demand (split points' modules).
 pub fn is_lazy(file_name: &str) -> bool {
     file_name.ends_with(".wasm")
         && (file_name.starts_with("split_") || file_name.starts_with("chunk_"))
@@ -47,6 +54,90 @@ pub fn is_lazy(file_name: &str) -> bool {
 
 /// Builds the code-split release app into [`dist`].
 pub fn app(sh: &Sh) -> Result<()> {
+    let dist = dist(sh);
+    split_build(sh, "hongbao", &dist)?;
+    let html = std::fs::read_to_string(sh.root.join("index.html"))?;
+    let (page, css) = page(&html)?;
+    bundle_css(sh, &css, &dist)?;
+    std::fs::write(dist.join("index.html"), page)?;
+    Ok(())
+}
+
+/// Builds the embed bundle into [`embed_dist`]: stable file names (the loader
+/// `hongbao-embed.js` imports `embed.js`, the shadow roots link `hongbao.css`).
+pub fn embed(sh: &Sh) -> Result<()> {
+    let dist = embed_dist(sh);
+    split_build(sh, "embed", &dist)?;
+    let html = std::fs::read_to_string(sh.root.join("index.html"))?;
+    let (_, mut css) = page(&html)?;
+    css.push("embed/embed.css");
+    bundle_css(sh, &css, &dist)?;
+    for name in EMBED_FILES {
+        let (from, to) = (sh.root.join("embed").join(name), dist.join(name));
+        if name.ends_with(".html") {
+            std::fs::copy(&from, &to).with_context(|| format!("copying {}", from.display()))?;
+        } else {
+            minify(sh, &from, &to)?;
+        }
+    }
+    Ok(())
+}
+
+/// The embed's own files, next to its modules: the loader and the iframe mode.
+const EMBED_FILES: [&str; 4] = ["hongbao-embed.js", "frame.html", "frame.js", "frame.css"];
+
+/// The modules split point `split` needs, as file names in its dist: its own module and the
+/// chunks it shares with other split points (read from the unminified loader wasm-split wrote,
+/// whose comments name, above each chunk, the split points that need it).
+pub fn split_modules(sh: &Sh, bin: &str, dist: &Path, split: &str) -> Result<Vec<String>> {
+    let loader = std::fs::read_to_string(staging(sh, bin).join("__wasm_split.js"))?;
+    let mut files: Vec<String> = std::fs::read_dir(dist)?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| {
+            n.strip_prefix("split_")
+                .and_then(|rest| rest.rsplit_once('_'))
+                .is_some_and(|(name, _)| name == split)
+        })
+        .collect();
+    if files.len() != 1 {
+        bail!(
+            "split point {split}: expected one module in {}, found {files:?}",
+            dist.display()
+        );
+    }
+    files.extend(chunks_needed(&loader, split));
+    Ok(files)
+}
+
+/// The chunks of wasm-split's loader `loader` that split point `split` needs: above each
+/// `const __chunk_N`, a comment lists the split points (`name_hash`) that need it.
+fn chunks_needed(loader: &str, split: &str) -> Vec<String> {
+    let mut chunks = vec![];
+    let mut users = None;
+    for line in loader.lines() {
+        let line = line.trim();
+        if let Some(list) = line.strip_prefix("/* ").and_then(|l| l.strip_suffix(" */")) {
+            users = Some(list.to_owned());
+        } else if let Some(rest) = line.strip_prefix("const __chunk_") {
+            let n = rest.split(' ').next().unwrap_or_default();
+            let needed = users.take().is_some_and(|list| {
+                list.split(", ")
+                    .any(|u| u.rsplit_once('_').is_some_and(|(name, _)| name == split))
+            });
+            if needed {
+                chunks.push(format!("chunk_{n}.wasm"));
+            }
+        }
+    }
+    chunks
+}
+
+fn staging(sh: &Sh, bin: &str) -> PathBuf {
+    sh.target_dir().join("split").join(format!("staging-{bin}"))
+}
+
+/// Steps 1–4 for `bin` into `dist` (emptied first).
+fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
     crate::tools::ensure_wasm_split(sh)?;
     let target = sh.target_dir().join("split");
     let rustflags = "--cfg erase_components --cfg hongbao_split -C link-arg=--emit-relocs";
@@ -56,14 +147,14 @@ pub fn app(sh: &Sh) -> Result<()> {
         "--target",
         crate::tools::WASM_TARGET,
         "--bin",
-        "hongbao",
+        bin,
     ])
     .env("CARGO_TARGET_DIR", &target)
     .env("RUSTFLAGS", rustflags)
     .run()?;
-    let linked = target.join("wasm32-unknown-unknown/release/hongbao.wasm");
+    let linked = target.join(format!("wasm32-unknown-unknown/release/{bin}.wasm"));
 
-    let staging = target.join("staging");
+    let staging = staging(sh, bin);
     fresh_dir(&staging)?;
     let staging_s = staging.to_string_lossy();
     sh.cmd(
@@ -72,13 +163,13 @@ pub fn app(sh: &Sh) -> Result<()> {
             &linked.to_string_lossy(),
             &staging_s,
             "--out-name",
-            "hongbao",
+            bin,
             "--target",
             "web",
         ],
     )
     .run()?;
-    let main = staging.join("hongbao.wasm");
+    let main = staging.join(format!("{bin}.wasm"));
     sh.cmd(
         "wasm-bindgen",
         &[
@@ -87,7 +178,7 @@ pub fn app(sh: &Sh) -> Result<()> {
             "--keep-lld-exports",
             "--no-typescript",
             "--out-name",
-            "hongbao",
+            bin,
             "--out-dir",
             &staging_s,
             &main.to_string_lossy(),
@@ -96,20 +187,13 @@ pub fn app(sh: &Sh) -> Result<()> {
     .run()?;
     std::fs::remove_file(&main)?;
 
-    let dist = dist(sh);
-    fresh_dir(&dist)?;
+    fresh_dir(dist)?;
+    let mut modules = vec![];
     for entry in std::fs::read_dir(&staging)? {
         let path = entry?.path();
-        let name = path.file_name().context("a file name")?.to_owned();
-        let out = dist.join(&name);
+        let out = dist.join(path.file_name().context("a file name")?);
         match path.extension().and_then(|e| e.to_str()) {
-            Some("wasm") => {
-                let mut args = vec!["-Oz"];
-                args.extend(WASM_FEATURES);
-                let (input, output) = (path.to_string_lossy(), out.to_string_lossy());
-                args.extend([&*input, "-o", &*output]);
-                sh.cmd("wasm-opt", &args).run()?;
-            }
+            Some("wasm") => modules.push((path, out)),
             // wasm-bindgen writes one `import * as importN from "./__wasm_split.js"` per split
             // point and lists them under the same key: the same module, so esbuild's warning
             // about the duplicate key is noise (hence --log-level=error).
@@ -117,13 +201,44 @@ pub fn app(sh: &Sh) -> Result<()> {
             _ => {}
         }
     }
-    for required in ["hongbao.js", "hongbao_bg.wasm", "__wasm_split.js"] {
-        if !dist.join(required).exists() {
+    // wasm-opt is single-threaded: one worker per core takes the modules in turn.
+    let queue = std::sync::Mutex::new(modules.iter());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        let jobs: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> Result<()> {
+                    while let Some((input, output)) = queue.lock().ok().and_then(|mut q| q.next()) {
+                        let mut args = vec!["-Oz"];
+                        args.extend(WASM_FEATURES);
+                        let (input, output) = (input.to_string_lossy(), output.to_string_lossy());
+                        args.extend([&*input, "-o", &*output]);
+                        sh.cmd("wasm-opt", &args).run()?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        jobs.into_iter().try_for_each(|job| {
+            job.join()
+                .map_err(|_| anyhow::anyhow!("a wasm-opt worker panicked"))?
+        })
+    })?;
+    for required in [
+        format!("{bin}.js"),
+        format!("{bin}_bg.wasm"),
+        "__wasm_split.js".into(),
+    ] {
+        if !dist.join(&required).exists() {
             bail!("the split build made no {required}");
         }
     }
-    let html = std::fs::read_to_string(sh.root.join("index.html"))?;
-    let (page, css) = page(&html)?;
+    Ok(())
+}
+
+/// The stylesheets `css` (paths from the repository root), in order, as one minified
+/// [`CSS`] in `dist`.
+fn bundle_css(sh: &Sh, css: &[&str], dist: &Path) -> Result<()> {
     let mut bundle = String::new();
     for href in css {
         let file = sh.root.join(href);
@@ -131,11 +246,10 @@ pub fn app(sh: &Sh) -> Result<()> {
             .with_context(|| format!("reading {}", file.display()))?;
         bundle.push('\n');
     }
-    let unminified = staging.join(CSS);
+    let unminified = dist.join("hongbao.src.css");
     std::fs::write(&unminified, bundle)?;
     minify(sh, &unminified, &dist.join(CSS))?;
-    std::fs::write(dist.join("index.html"), page)?;
-    Ok(())
+    Ok(std::fs::remove_file(&unminified)?)
 }
 
 /// The app's CSS: every stylesheet of index.html, in order, in one file.
@@ -231,6 +345,18 @@ mod tests {
         assert!(page("<head></head>").is_err());
         let unknown = "<link data-trunk rel=\"copy-dir\" href=\"assets\" />\n<link data-trunk rel=\"rust\" />";
         assert!(page(unknown).is_err());
+    }
+
+    #[test]
+    fn a_split_point_needs_the_chunks_whose_comment_names_it() {
+        let loader = "/* app_scene_12, send_flow_34 */\nconst __chunk_7 = makeLoad(() => {\n}, []);\n/* send_flow_34 */\nconst __chunk_8 = makeLoad(() => {\n/* app_scene_flow_9 */\nconst __chunk_9 = x;\nconst __chunk_10 = y;\n";
+        assert_eq!(chunks_needed(loader, "app_scene"), ["chunk_7.wasm"]);
+        assert_eq!(
+            chunks_needed(loader, "send_flow"),
+            ["chunk_7.wasm", "chunk_8.wasm"]
+        );
+        assert_eq!(chunks_needed(loader, "app_scene_flow"), ["chunk_9.wasm"]);
+        assert!(chunks_needed(loader, "lab").is_empty());
     }
 
     #[test]

@@ -1,51 +1,62 @@
 //! `cargo xtask size`: release builds, then raw, gzip -9 and brotli sizes of the dists.
 //!
-//! The app is code-split (xtask/src/build.rs): `bundle_brotli_bytes` is what its first load
-//! fetches (the main module, its JS, the split loader and the CSS); the modules loaded when a
-//! view is first shown are counted apart (`app_lazy_brotli_bytes`), and all of it together in
-//! `app_total_brotli_bytes`.
+//! Both bundles are code-split (xtask/src/build.rs), so each figure says what a page
+//! downloads, when:
+//!
+//! - the app: `bundle_brotli_bytes` is its first load (the main module, its JS, the split
+//!   loader and the CSS); the modules loaded when a view is first shown are counted apart
+//!   (`app_lazy_brotli_bytes`), and all of it together in `app_total_brotli_bytes`;
+//! - the embed: `embed_brotli_bytes` is the most a page with widgets downloads before a
+//!   reader presses anything: the loader, the main module, its JS, the CSS and the iframe
+//!   mode's two files, plus the fairness scene, the one scene that starts at once. The other
+//!   scenes start when pressed; `embed_<scene>_started_brotli_bytes` is the first load plus
+//!   what starting that scene fetches (for claim-demo, the packet card it opens too).
 
+use crate::build::{embed_dist, is_lazy, split_modules};
 use crate::sh::Sh;
 use crate::tools;
 use anyhow::{Result, bail};
 use std::io::Write;
 use std::path::Path;
 
+/// The embed's scenes and the split points starting each one fetches.
+const SCENES: [(&str, &[&str]); 4] = [
+    ("fairness", &["fairness_scene"]),
+    ("claim_demo", &["app_scene", "packet_card"]),
+    ("send_demo", &["app_scene", "send_flow"]),
+    ("app", &["app_scene"]),
+];
+
 pub fn run(sh: &Sh) -> Result<()> {
     tools::ensure_build_tools(sh)?;
     crate::build::app(sh)?;
-    build_embed(sh)?;
-    let embed = report(&embed_dist(sh), "embed", |_| true)?;
+    crate::build::embed(sh)?;
+
+    let edist = embed_dist(sh);
+    let first = report(&edist, "embed, first load", |f| !is_lazy(f))?;
+    let mut started = vec![];
+    for (scene, splits) in SCENES {
+        let mut files = vec![];
+        for split in splits {
+            files.extend(split_modules(sh, "embed", &edist, split)?);
+        }
+        let label = format!("embed, fetched when {scene} starts");
+        let bytes = report(&edist, &label, |f| files.iter().any(|m| m == f))?;
+        started.push((scene, first + bytes));
+    }
     let dist = crate::build::dist(sh);
-    let first = report(&dist, "app, first load", |f| !crate::build::is_lazy(f))?;
-    let lazy = report(&dist, "app, loaded on demand", crate::build::is_lazy)?;
+    let app_first = report(&dist, "app, first load", |f| !is_lazy(f))?;
+    let lazy = report(&dist, "app, loaded on demand", is_lazy)?;
     println!("app_lazy_brotli_bytes={lazy}");
-    println!("app_total_brotli_bytes={}", first + lazy);
-    println!("embed_brotli_bytes={embed}");
-    println!("bundle_brotli_bytes={first}");
+    println!("app_total_brotli_bytes={}", app_first + lazy);
+    println!("embed_first_load_brotli_bytes={first}");
+    for (scene, bytes) in &started {
+        println!("embed_{scene}_started_brotli_bytes={bytes}");
+    }
+    let (_, fairness) = started[0];
+    println!("embed_brotli_bytes={fairness}");
+    println!("bundle_brotli_bytes={app_first}");
     Ok(())
-}
-
-/// Where the embed bundle is built (`embed/index.html`).
-pub fn embed_dist(sh: &Sh) -> std::path::PathBuf {
-    sh.root.join("target/dist-embed")
-}
-
-/// The embed bundle: stable file names (the loader `hongbao-embed.js` imports `embed.js`,
-/// the shadow roots link `hongbao.css`).
-pub fn build_embed(sh: &Sh) -> Result<()> {
-    let dist = embed_dist(sh);
-    let dist = dist.to_string_lossy();
-    sh.trunk(&[
-        "build",
-        "--release",
-        "--filehash",
-        "false",
-        "--dist",
-        &dist,
-        "embed/index.html",
-    ])
-    .run()
 }
 
 /// Prints one row per wasm/js/css file of `dir` whose name passes `keep`, and returns the

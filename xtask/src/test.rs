@@ -102,17 +102,19 @@ pub fn run(sh: &Sh) -> Result<()> {
     step("release build (code-split)", &["setup"], &mut || {
         crate::build::app(sh)
     });
-    step("embed build (trunk)", &["setup"], &mut || {
-        crate::size::build_embed(sh)
+    step("embed build (code-split)", &["setup"], &mut || {
+        crate::build::embed(sh)
     });
-    step("docs build (mdbook)", &["embed build (trunk)"], &mut || {
-        build_docs(sh)
-    });
+    step(
+        "docs build (mdbook)",
+        &["embed build (code-split)"],
+        &mut || build_docs(sh),
+    );
     step(
         "end-to-end (headless Chromium)",
         &[
             "release build (code-split)",
-            "embed build (trunk)",
+            "embed build (code-split)",
             "docs build (mdbook)",
         ],
         &mut || run_e2e(sh),
@@ -191,7 +193,7 @@ pub fn run_e2e(sh: &Sh) -> Result<()> {
     cmd.env("HONGBAO_DIST", crate::build::dist(sh))
         .env("HONGBAO_SERVER_BIN", server_bin)
         .env("HONGBAO_ARTIFACTS", sh.root.join("target/e2e"))
-        .env("HONGBAO_EMBED_DIST", crate::size::embed_dist(sh))
+        .env("HONGBAO_EMBED_DIST", crate::build::embed_dist(sh))
         .env("HONGBAO_BOOK", book_dir(sh))
         .env("CHROMIUM", CHROMIUM);
     cmd.run()
@@ -207,7 +209,7 @@ pub fn book_dir(sh: &Sh) -> std::path::PathBuf {
 pub fn build_docs(sh: &Sh) -> Result<()> {
     tools::ensure_mdbook(sh)?;
     sh.cmd("mdbook", &["build", "docs"]).run()?;
-    let from = crate::size::embed_dist(sh);
+    let from = crate::build::embed_dist(sh);
     let to = book_dir(sh).join("embed");
     std::fs::create_dir_all(&to)?;
     for entry in std::fs::read_dir(&from)? {

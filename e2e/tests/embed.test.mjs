@@ -82,8 +82,13 @@ test('three widgets on a hostile page under a strict CSP work independently and 
     await screenshot(page, 'embed-hostile-page-stand-ins');
 
     // Started, each fetches its scene's modules once (the three share them).
-    for (const w of [w2, w3]) await w.locator('[data-testid="embed-start"]').click();
+    // w2 by a click, w3 from the keyboard: its focus stays in the widget when the stand-in goes.
+    await w2.locator('[data-testid="embed-start"]').click();
+    await w3.locator('[data-testid="embed-start"]').focus();
+    await page.keyboard.press('Enter');
     for (const w of [w2, w3]) await w.locator('[data-testid="lang-switch"]').waitFor({ state: 'visible', timeout: 20000 });
+    await page.waitForFunction(() => !document.getElementById('w3').shadowRoot.querySelector('[data-testid="embed-start"]'));
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'w3');
     await assertUnbroken(w3);
     const scene = modules.filter((m) => m.startsWith('split_app_scene_'));
     assert.equal(scene.length, 1, modules.join(' '));

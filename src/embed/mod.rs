@@ -231,6 +231,7 @@ pub fn mount(
     // the `hidden` attribute): no flash of unstyled widget, and no inline style needed.
     root.set_hidden(true);
     let _ = root.set_attribute("data-testid", "embed-root");
+    let _ = root.set_attribute("tabindex", "-1");
     if let Some(v) = &opts.variant {
         let _ = root.set_attribute("data-variant", v);
     }
@@ -283,6 +284,23 @@ fn view_scene(
             })
         }
     };
+    // The stand-in had the focus when pressed: once it is gone, the widget's root holds it (the
+    // packet card and the send flow then take it, as they do in the app), not the page's body.
+    let had_focus = StoredValue::new(false);
+    Effect::new(move |_| {
+        let (started, shown) = (started.get(), shown.get());
+        widget.with_value(|w| {
+            let host: &web_sys::Node = w.host.as_ref();
+            let inside = document()
+                .active_element()
+                .is_some_and(|a| a.is_same_node(Some(host)));
+            if started && !shown {
+                had_focus.set_value(inside);
+            } else if shown && had_focus.get_value() && !inside {
+                let _ = w.root.focus();
+            }
+        });
+    });
     view! {
         <Show when=move || !shown.get()>
             <StandIn scene=scene lang=lang.clone() started=started />

@@ -1,9 +1,9 @@
 //! The split points: views that the release build ships in their own wasm chunks, loaded the
 //! first time they are shown, so that the first screen (the chats) downloads less.
 //!
-//! `cargo xtask` builds the release app with `--cfg hongbao_split`, which turns each function
-//! below into a Leptos `#[lazy]` split point; `wasm-split` then cuts the module at these
-//! points (see `xtask/src/build.rs`). In every other build (`trunk serve`, the embed bundle,
+//! `cargo xtask` builds the release app and the embed bundle with `--cfg hongbao_split`, which
+//! turns each function below into a Leptos `#[lazy]` split point; `wasm-split` then cuts the
+//! module at these points (see `xtask/src/build.rs`). In every other build (`trunk serve`,
 //! the tests) they are plain `async` functions, so the callers are the same either way:
 //! `Suspend::new(split::wallet_screen())`.
 //!

@@ -1,6 +1,6 @@
 //! An embedded widget's scene, once started: the app with the embed's hooks (the DOM events,
-//! the claim and send demos). It runs inside the split point [`crate::split::embed_scene`],
-//! so none of this, nor the app it shows, is in the embed's first load.
+//! the claim and send demos). It runs inside the embed binary's split point `app_scene`
+//! (src/bin/embed.rs), so none of this, nor the app it shows, is in the embed's first load.
 
 use super::{Scene, SceneArgs, Widget};
 use crate::backend::{Backend, FAMILY, new_idempotency_key, retry};

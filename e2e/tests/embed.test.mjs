@@ -82,15 +82,17 @@ test('three widgets on a hostile page under a strict CSP work independently and 
     await screenshot(page, 'embed-hostile-page-stand-ins');
 
     // Started, each fetches its scene's modules once (the three share them).
-    // w2 by a click, w3 from the keyboard: its focus stays in the widget when the stand-in goes.
-    await w2.locator('[data-testid="embed-start"]').click();
+    // w3 from the keyboard: its focus stays in the widget when the stand-in goes. Then w2 by
+    // a click (its send flow, once open, takes the focus as in the app).
     await w3.locator('[data-testid="embed-start"]').focus();
     await page.keyboard.press('Enter');
-    for (const w of [w2, w3]) await w.locator('[data-testid="lang-switch"]').waitFor({ state: 'visible', timeout: 20000 });
+    await w3.locator('[data-testid="lang-switch"]').waitFor({ state: 'visible', timeout: 20000 });
     await page.waitForFunction(() => !document.getElementById('w3').shadowRoot.querySelector('[data-testid="embed-start"]'));
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'w3');
+    await w2.locator('[data-testid="embed-start"]').click();
+    await w2.locator('[data-testid="lang-switch"]').waitFor({ state: 'visible', timeout: 20000 });
     await assertUnbroken(w3);
-    const scene = modules.filter((m) => m.startsWith('split_app_scene_'));
+    const scene = modules.filter((m) => m.startsWith('split_embed_app_scene'));
     assert.equal(scene.length, 1, modules.join(' '));
     assert.equal(new Set(modules).size, modules.length, `fetched twice: ${modules.join(' ')}`);
     // claim-demo: pressing bob's packet starts the scene and opens the packet, as alice.
@@ -144,6 +146,30 @@ test('three widgets on a hostile page under a strict CSP work independently and 
 
     assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
     assertNoErrors(page);
+    await page.context().close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('a scene whose code cannot be fetched says so, loads when pressed again, and stops nothing else', async () => {
+  const server = await serveStatic(root, { 'content-security-policy': CSP });
+  try {
+    const page = await newPage(browser);
+    let offline = true;
+    await page.route(/split_embed_app_scene[^/]*\.wasm$/, (route) => (offline ? route.abort('internetdisconnected') : route.continue()));
+    await page.goto(`${server.url}/hostile.html`);
+    const w1 = page.locator('#w1'), w2 = page.locator('#w2');
+    const start = w2.locator('[data-testid="embed-start"]');
+    await start.click();
+    await w2.locator('[data-testid="embed-start"][data-failed]').waitFor({ timeout: 20000 });
+    assert.equal(await start.innerText(), 'Could not load. Try again');
+    // The wasm instance lives on: the other widgets still work once the network is back.
+    offline = false;
+    await start.click();
+    await w2.locator('[data-testid="send-flow"]').waitFor({ timeout: 20000 });
+    assert.match(await claimIn(w1), /\d/);
+    assertNoErrors(page, [/split_embed_app_scene/, /Failed to fetch|ERR_INTERNET_DISCONNECTED/]);
     await page.context().close();
   } finally {
     await server.close();

@@ -137,16 +137,25 @@ pub type SceneArgs = (
     RwSignal<bool>,
 );
 
+/// What the fairness scene's split point takes: the language, and the signal it sets once
+/// it has rendered.
+pub type FairnessArgs = (RwSignal<Lang>, RwSignal<bool>);
+
+/// A scene's code could not be fetched (the network): its stand-in says so, and pressing it
+/// again tries again. Nothing else on the page is affected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadFailed;
+
 /// A scene's view, once its code is loaded.
-pub type SceneView = Pin<Box<dyn Future<Output = AnyView> + Send>>;
+pub type SceneLoad = Pin<Box<dyn Future<Output = Result<AnyView, LoadFailed>> + Send>>;
 
 /// The embed binary's split points (src/bin/embed.rs): a split point must live in the binary
 /// that loads it, or the other binary would keep its code in its main module.
 pub struct Scenes {
     /// The app with the embed's hooks: the claim, send and app scenes.
-    pub app: fn(SceneArgs) -> SceneView,
+    pub app: fn(SceneArgs) -> SceneLoad,
     /// The fairness chart.
-    pub fairness: fn(RwSignal<Lang>) -> SceneView,
+    pub fairness: fn(FairnessArgs) -> SceneLoad,
 }
 
 /// A mounted widget.
@@ -258,7 +267,8 @@ pub fn mount(
 }
 
 /// The scene, behind its stand-in until the reader starts it (the fairness scene starts at
-/// once). The stand-in stays up, saying it is loading, until the scene has rendered.
+/// once). The stand-in stays up, saying it is loading, until the scene has rendered; if the
+/// scene's code cannot be fetched, it says so and a press tries again.
 fn view_scene(
     opts: EmbedOptions,
     scenes: &'static Scenes,
@@ -266,44 +276,56 @@ fn view_scene(
     lang: ArcRwSignal<Lang>,
 ) -> AnyView {
     let scene = opts.scene;
-    if scene == Scene::Fairness {
-        let lang = RwSignal::from(lang);
-        return Suspend::new((scenes.fairness)(lang)).into_any();
-    }
-    let started = RwSignal::new(false);
+    let started = RwSignal::new(scene == Scene::Fairness);
     let shown = RwSignal::new(false);
+    let failed = RwSignal::new(false);
     let widget = StoredValue::new_local(widget);
-    let scene_view = {
-        let (settings, lang) = (opts.settings, lang.clone());
-        move || {
-            started.get().then(|| {
-                let mut settings = settings.clone();
-                settings.lang = lang.get_untracked();
-                let args = (settings, scene, widget, shown);
-                Suspend::new((scenes.app)(args))
-            })
-        }
-    };
     // The stand-in had the focus when pressed: once it is gone, the widget's root holds it (the
     // packet card and the send flow then take it, as they do in the app), not the page's body.
     let had_focus = StoredValue::new(false);
     Effect::new(move |_| {
         let (started, shown) = (started.get(), shown.get());
         widget.with_value(|w| {
-            let host: &web_sys::Node = w.host.as_ref();
-            let inside = document()
-                .active_element()
-                .is_some_and(|a| a.is_same_node(Some(host)));
+            let doc = document();
+            let active = doc.active_element();
             if started && !shown {
-                had_focus.set_value(inside);
-            } else if shown && had_focus.get_value() && !inside {
-                let _ = w.root.focus();
+                let host: &web_sys::Node = w.host.as_ref();
+                had_focus.set_value(active.is_some_and(|a| a.is_same_node(Some(host))));
+            } else if shown && had_focus.get_value() {
+                had_focus.set_value(false);
+                // Only if the focus went nowhere: the reader may have moved on meanwhile.
+                let body = doc.body().map(web_sys::Node::from);
+                if active.is_none_or(|a| a.is_same_node(body.as_ref())) {
+                    let _ = w.root.focus();
+                }
             }
         });
     });
+    let scene_view = {
+        let (settings, lang) = (opts.settings, lang.clone());
+        move || {
+            started.get().then(|| {
+                let load = match scene {
+                    Scene::Fairness => (scenes.fairness)((RwSignal::from(lang.clone()), shown)),
+                    _ => {
+                        let mut settings = settings.clone();
+                        settings.lang = lang.get_untracked();
+                        (scenes.app)((settings, scene, widget, shown))
+                    }
+                };
+                Suspend::new(async move {
+                    load.await.unwrap_or_else(|LoadFailed| {
+                        failed.set(true);
+                        started.set(false);
+                        ().into_any()
+                    })
+                })
+            })
+        }
+    };
     view! {
         <Show when=move || !shown.get()>
-            <StandIn scene=scene lang=lang.clone() started=started />
+            <StandIn scene=scene lang=lang.clone() started=started failed=failed />
         </Show>
         {scene_view}
     }
@@ -312,7 +334,12 @@ fn view_scene(
 
 /// What a scene shows before it is started: one button that starts it.
 #[component]
-fn StandIn(scene: Scene, lang: ArcRwSignal<Lang>, started: RwSignal<bool>) -> impl IntoView {
+fn StandIn(
+    scene: Scene,
+    lang: ArcRwSignal<Lang>,
+    started: RwSignal<bool>,
+    failed: RwSignal<bool>,
+) -> impl IntoView {
     let tag = {
         let lang = lang.clone();
         move || crate::i18n::html_tag(lang.get())
@@ -321,18 +348,25 @@ fn StandIn(scene: Scene, lang: ArcRwSignal<Lang>, started: RwSignal<bool>) -> im
         let lang = lang.clone();
         move || lang.get().pick("拼手气红包", "Lucky packet")
     };
-    // The call to action, until pressed; then "Loading…".
+    // The call to action, until pressed; then "Loading…"; after a failed fetch, "try again".
     let text = move |zh: &'static str, en: &'static str| {
         let lang = lang.clone();
         move || {
+            let lang = lang.get();
             if started.get() {
-                crate::i18n::Msg::Loading.text(lang.get())
+                crate::i18n::Msg::Loading.text(lang)
+            } else if failed.get() {
+                lang.pick("加载失败，点此重试", "Could not load. Try again")
             } else {
-                lang.get().pick(zh, en)
+                lang.pick(zh, en)
             }
         }
     };
-    let start = move |_| started.set(true);
+    let start = move |_| {
+        failed.set(false);
+        started.set(true);
+    };
+    let failed_attr = move || failed.get().then_some("");
     let busy = move || started.get().then_some("true");
     let body = match scene {
         Scene::ClaimDemo => view! {
@@ -340,7 +374,13 @@ fn StandIn(scene: Scene, lang: ArcRwSignal<Lang>, started: RwSignal<bool>) -> im
                 <span class="hb-msg-avatar" aria-hidden="true">"B"</span>
                 <div class="hb-msg-main">
                     <span class="hb-msg-sender">"Bob"</span>
-                    <button class="hb-bubble" data-testid="embed-start" aria-busy=busy on:click=start>
+                    <button
+                        class="hb-bubble"
+                        data-testid="embed-start"
+                        data-failed=failed_attr
+                        aria-busy=busy
+                        on:click=start
+                    >
                         <span class="hb-bubble-top">
                             <span class="hb-bubble-icon" aria-hidden="true"></span>
                             <span class="hb-bubble-text">
@@ -354,13 +394,34 @@ fn StandIn(scene: Scene, lang: ArcRwSignal<Lang>, started: RwSignal<bool>) -> im
             </div>
         }
         .into_any(),
-        _ => {
+        // The fairness chart has no call to action: it loads, or offers to try again.
+        Scene::Fairness => {
+            let loading = text("", "");
+            view! {
+                <Show
+                    when=move || failed.get()
+                    fallback=move || view! { <p class="hb-muted" role="status">{loading.clone()}</p> }
+                >
+                    <button class="hb-new-packet" data-testid="embed-start" data-failed="" on:click=start>
+                        {text("", "")}
+                    </button>
+                </Show>
+            }
+            .into_any()
+        }
+        Scene::SendDemo | Scene::App => {
             let (zh, en) = match scene {
                 Scene::SendDemo => ("🧧 发红包", "🧧 Send a red packet"),
                 _ => ("🧧 打开红包演示", "🧧 Open the red packet demo"),
             };
             view! {
-                <button class="hb-new-packet" data-testid="embed-start" aria-busy=busy on:click=start>
+                <button
+                    class="hb-new-packet"
+                    data-testid="embed-start"
+                    data-failed=failed_attr
+                    aria-busy=busy
+                    on:click=start
+                >
                     {text(zh, en)}
                 </button>
             }

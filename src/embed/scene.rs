@@ -2,7 +2,7 @@
 //! the claim and send demos). It runs inside the embed binary's split point `app_scene`
 //! (src/bin/embed.rs), so none of this, nor the app it shows, is in the embed's first load.
 
-use super::{Scene, SceneArgs, Widget};
+use super::{FairnessArgs, Scene, SceneArgs, Widget};
 use crate::backend::{Backend, FAMILY, new_idempotency_key, retry};
 use crate::state::{AppState, Screen};
 use hongbao_api::{ChatEvent, NewPacket};
@@ -24,7 +24,8 @@ pub fn view((settings, scene, widget, shown): SceneArgs) -> AnyView {
 }
 
 /// The fairness scene: the lab's fairness view on its own.
-pub fn fairness(lang: RwSignal<hongbao_engine::Lang>) -> AnyView {
+pub fn fairness((lang, shown): FairnessArgs) -> AnyView {
+    shown.set(true);
     view! {
         <div class="hb-app hb-embed-fairness" data-testid="embed-fairness">
             <crate::lab::fairness::FairnessView lang=lang />

@@ -95,8 +95,8 @@ pub fn split_modules(sh: &Sh, bin: &str, dist: &Path, split: &str) -> Result<Vec
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| {
             n.strip_prefix("split_")
-                .and_then(|rest| rest.rsplit_once('_'))
-                .is_some_and(|(name, _)| name == split)
+                .and_then(|rest| rest.strip_suffix(".wasm"))
+                .is_some_and(|name| names(name, split))
         })
         .collect();
     if files.len() != 1 {
@@ -120,16 +120,26 @@ fn chunks_needed(loader: &str, split: &str) -> Vec<String> {
             users = Some(list.to_owned());
         } else if let Some(rest) = line.strip_prefix("const __chunk_") {
             let n = rest.split(' ').next().unwrap_or_default();
-            let needed = users.take().is_some_and(|list| {
-                list.split(", ")
-                    .any(|u| u.rsplit_once('_').is_some_and(|(name, _)| name == split))
-            });
+            let needed = users
+                .take()
+                .is_some_and(|list| list.split(", ").any(|u| names(u, split)));
             if needed {
                 chunks.push(format!("chunk_{n}.wasm"));
             }
         }
     }
     chunks
+}
+
+/// Whether wasm-split's module name `name` is split point `split`: Leptos's `#[lazy]` appends
+/// `_<hash>` to the function's name, `wasm_split` with a module name (src/bin/embed.rs) does not.
+fn names(name: &str, split: &str) -> bool {
+    name.strip_prefix(split).is_some_and(|rest| {
+        rest.is_empty()
+            || rest
+                .strip_prefix('_')
+                .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 fn staging(sh: &Sh, bin: &str) -> PathBuf {
@@ -349,14 +359,16 @@ mod tests {
 
     #[test]
     fn a_split_point_needs_the_chunks_whose_comment_names_it() {
-        let loader = "/* app_scene_12, send_flow_34 */\nconst __chunk_7 = makeLoad(() => {\n}, []);\n/* send_flow_34 */\nconst __chunk_8 = makeLoad(() => {\n/* app_scene_flow_9 */\nconst __chunk_9 = x;\nconst __chunk_10 = y;\n";
+        let loader = "/* app_scene_12, send_flow_34 */\nconst __chunk_7 = makeLoad(() => {\n}, []);\n/* send_flow_34 */\nconst __chunk_8 = makeLoad(() => {\n/* app_scene_flow_9, embed_fairness */\nconst __chunk_9 = x;\nconst __chunk_10 = y;\n";
         assert_eq!(chunks_needed(loader, "app_scene"), ["chunk_7.wasm"]);
         assert_eq!(
             chunks_needed(loader, "send_flow"),
             ["chunk_7.wasm", "chunk_8.wasm"]
         );
         assert_eq!(chunks_needed(loader, "app_scene_flow"), ["chunk_9.wasm"]);
+        assert_eq!(chunks_needed(loader, "embed_fairness"), ["chunk_9.wasm"]);
         assert!(chunks_needed(loader, "lab").is_empty());
+        assert!(chunks_needed(loader, "embed").is_empty());
     }
 
     #[test]

@@ -21,10 +21,10 @@ use std::path::Path;
 
 /// The embed's scenes and the split points starting each one fetches.
 const SCENES: [(&str, &[&str]); 4] = [
-    ("fairness", &["fairness_scene"]),
-    ("claim_demo", &["app_scene", "packet_card"]),
-    ("send_demo", &["app_scene", "send_flow"]),
-    ("app", &["app_scene"]),
+    ("fairness", &["embed_fairness_scene"]),
+    ("claim_demo", &["embed_app_scene", "packet_card"]),
+    ("send_demo", &["embed_app_scene", "send_flow"]),
+    ("app", &["embed_app_scene"]),
 ];
 
 pub fn run(sh: &Sh) -> Result<()> {

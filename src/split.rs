@@ -2,10 +2,14 @@
 //! first time they are shown, so that the first screen (the chats) downloads less.
 //!
 //! `cargo xtask` builds the release app and the embed bundle with `--cfg hongbao_split`, which
-//! turns each function below into a Leptos `#[lazy]` split point; `wasm-split` then cuts the
-//! module at these points (see `xtask/src/build.rs`). In every other build (`trunk serve`,
-//! the tests) they are plain `async` functions, so the callers are the same either way:
-//! `Suspend::new(split::wallet_screen())`.
+//! turns each function below into a split point (`wasm_split`, as Leptos's `#[lazy]` does);
+//! `wasm-split` then cuts the module at these points (see `xtask/src/build.rs`). In every
+//! other build (`trunk serve`, the tests) they are plain `async` functions, so the callers are
+//! the same either way: `split::show(lang, split::wallet_screen)`.
+//!
+//! A split point's module may fail to arrive (the network). Unlike `#[lazy]`, whose failure is
+//! a panic that aborts the whole wasm instance, these are `fallible`: the call returns
+//! [`LoadFailed`], and [`show`] puts a message with a "try again" button in the view's place.
 //!
 //! What to put here: a view that is not on the first screen and is large. Everything it uses
 //! that the first screen also uses stays in the main module.
@@ -15,44 +19,110 @@
 
 use crate::settings::Settings;
 use hongbao_api::ChatInfo;
+use hongbao_engine::Lang;
 use leptos::prelude::*;
+use std::future::Future;
 
-/// A participant's page (`?experiment=…`): the experiment read, the participant assigned and
-/// the variant applied to the settings, before the app starts ([`crate::lab::activate`]).
-#[cfg_attr(hongbao_split, leptos::lazy)]
-pub async fn activate_lab(args: (Settings, String)) -> (Settings, Option<crate::lab::Active>) {
-    let (mut settings, query) = args;
-    let lab = crate::lab::activate(&mut settings, &query);
-    (settings, lab)
+/// A split point's module could not be fetched. Nothing has changed; calling again retries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadFailed;
+
+/// Defines `async fn $name(args) -> Result<$out, LoadFailed>` whose body is a split point
+/// named `$name` in the code-split build (and a plain async block in every other build).
+#[macro_export]
+macro_rules! split_point {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty $body:block) => {
+        $(#[$doc])*
+        $vis async fn $name($($arg: $ty),*) -> Result<$out, $crate::split::LoadFailed> {
+            #[cfg_attr(hongbao_split, ::wasm_split_helpers::wasm_split(
+                $name,
+                fallible,
+                return_wrapper(let module = _; { Ok(module.await) }
+                    -> Result<$out, ::wasm_split_helpers::SplitLoaderError>),
+            ))]
+            fn module(
+                $($arg: $ty),*
+            ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = $out> + Send + Sync>> {
+                Box::pin(::send_wrapper::SendWrapper::new(async move $body))
+            }
+            #[cfg(hongbao_split)]
+            let loaded = module($($arg),*).await.map_err(|_| $crate::split::LoadFailed);
+            #[cfg(not(hongbao_split))]
+            let loaded = Ok(module($($arg),*).await);
+            loaded
+        }
+    };
 }
 
-/// The wallet tab.
-#[cfg_attr(hongbao_split, leptos::lazy)]
-pub async fn wallet_screen() -> AnyView {
-    view! { <crate::wallet::WalletScreen /> }.into_any()
+/// The view `load` fetches, once its module is there; if it cannot be fetched, a message and
+/// a button that calls `load` again (in `lang`).
+pub fn show<Load, Fut>(lang: Signal<Lang>, load: Load) -> impl IntoView + use<Load, Fut>
+where
+    Load: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<AnyView, LoadFailed>> + Send + 'static,
+{
+    let attempt = RwSignal::new(0u32);
+    move || {
+        attempt.track();
+        let loading = load();
+        Suspend::new(async move {
+            loading.await.unwrap_or_else(|LoadFailed| {
+                view! {
+                    <p class="hb-error hb-split-error" data-testid="split-error" role="alert">
+                        {move || lang.get().pick("加载失败，请检查网络。", "Could not load this part of the page. Check the connection.")}
+                        " "
+                        <button data-testid="split-retry" on:click=move |_| attempt.update(|n| *n += 1)>
+                            {move || lang.get().pick("重试", "Try again")}
+                        </button>
+                    </p>
+                }
+                .into_any()
+            })
+        })
+    }
 }
 
-/// The settings tab.
-#[cfg_attr(hongbao_split, leptos::lazy)]
-pub async fn settings_screen() -> AnyView {
-    view! { <crate::settings_panel::SettingsPanel /> }.into_any()
+split_point! {
+    /// A participant's page (`?experiment=…`): the experiment read, the participant assigned
+    /// and the variant applied to the settings, before the app starts ([`crate::lab::activate`]).
+    pub fn activate_lab(settings: Settings, query: String) -> (Settings, Option<crate::lab::Active>) {
+        let mut settings = settings;
+        let lab = crate::lab::activate(&mut settings, &query);
+        (settings, lab)
+    }
 }
 
-/// The lab tab: experiment editor, results, fairness view.
-#[cfg_attr(hongbao_split, leptos::lazy)]
-pub async fn lab_screen() -> AnyView {
-    view! { <crate::lab::LabScreen /> }.into_any()
+split_point! {
+    /// The wallet tab.
+    pub fn wallet_screen() -> AnyView {
+        view! { <crate::wallet::WalletScreen /> }.into_any()
+    }
 }
 
-/// The packet card (open, claim animation, details), over any screen.
-#[cfg_attr(hongbao_split, leptos::lazy)]
-pub async fn packet_card(packet_id: u64) -> AnyView {
-    view! { <crate::flows::claim::PacketCard packet_id=packet_id /> }.into_any()
+split_point! {
+    /// The settings tab.
+    pub fn settings_screen() -> AnyView {
+        view! { <crate::settings_panel::SettingsPanel /> }.into_any()
+    }
 }
 
-/// The send flow's sheet (entry, review, authorize) for `chat`.
-#[cfg_attr(hongbao_split, leptos::lazy)]
-pub async fn send_flow(args: (ChatInfo, Callback<()>)) -> AnyView {
-    let (chat, on_close) = args;
-    view! { <crate::flows::send::SendFlow chat=chat on_close=on_close /> }.into_any()
+split_point! {
+    /// The lab tab: experiment editor, results, fairness view.
+    pub fn lab_screen() -> AnyView {
+        view! { <crate::lab::LabScreen /> }.into_any()
+    }
+}
+
+split_point! {
+    /// The packet card (open, claim animation, details), over any screen.
+    pub fn packet_card(packet_id: u64) -> AnyView {
+        view! { <crate::flows::claim::PacketCard packet_id=packet_id /> }.into_any()
+    }
+}
+
+split_point! {
+    /// The send flow's sheet (entry, review, authorize) for `chat`.
+    pub fn send_flow(chat: ChatInfo, on_close: Callback<()>) -> AnyView {
+        view! { <crate::flows::send::SendFlow chat=chat on_close=on_close /> }.into_any()
+    }
 }

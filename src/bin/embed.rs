@@ -2,10 +2,8 @@
 //! `hongbao-embed.js`, which mounts every `[data-hongbao]` element and defines
 //! `window.Hongbao.mount(element, options)`. See `hongbao::embed`.
 
-use hongbao::embed::{FairnessArgs, LoadFailed, SceneArgs, Scenes};
+use hongbao::embed::{FairnessArgs, SceneArgs, Scenes};
 use leptos::prelude::*;
-use std::future::Future;
-use std::pin::Pin;
 use wasm_bindgen::prelude::*;
 
 fn main() {
@@ -36,40 +34,24 @@ pub fn mount(host: web_sys::HtmlElement, options: JsValue, base: String) -> Widg
     Widget(hongbao::embed::mount(host, options, &base, &SCENES))
 }
 
-/// The scenes, each a split point: the release build fetches a scene's code when a widget
-/// starts it (see `hongbao::split`), so the embed's first load holds only the mounting and
-/// the stand-ins. Unlike Leptos's `#[lazy]`, these are `fallible`: a module that cannot be
-/// fetched is an error the stand-in shows, not a panic that would stop every widget.
-#[cfg(hongbao_split)]
+/// The scenes, each a split point (`hongbao::split_point!`): the release build fetches a
+/// scene's code when a widget starts it, so the embed's first load holds only the mounting and
+/// the stand-ins. A module that cannot be fetched is an error the stand-in shows.
 const SCENES: Scenes = Scenes {
-    app: |args| Box::pin(async move { app_scene(args).await.map_err(|_| LoadFailed) }),
-    fairness: |args| Box::pin(async move { fairness_scene(args).await.map_err(|_| LoadFailed) }),
-};
-#[cfg(not(hongbao_split))]
-const SCENES: Scenes = Scenes {
-    app: |args| Box::pin(async move { Ok::<_, LoadFailed>(app_scene(args).await) }),
-    fairness: |args| Box::pin(async move { Ok::<_, LoadFailed>(fairness_scene(args).await) }),
+    app: |args| Box::pin(embed_app_scene(args)),
+    fairness: |args| Box::pin(embed_fairness_scene(args)),
 };
 
-/// A scene's view, built once its module is there.
-type Scene = Pin<Box<dyn Future<Output = AnyView> + Send + Sync>>;
-
-/// The app with the embed's hooks (the claim, send and app scenes).
-#[cfg_attr(hongbao_split, wasm_split_helpers::wasm_split(
-    embed_app_scene,
-    fallible,
-    return_wrapper(let scene = _; { Ok(scene.await) } -> Result<AnyView, wasm_split_helpers::SplitLoaderError>),
-))]
-fn app_scene(args: SceneArgs) -> Scene {
-    Box::pin(async move { hongbao::embed::scene::view(args) })
+hongbao::split_point! {
+    /// The app with the embed's hooks (the claim, send and app scenes).
+    fn embed_app_scene(args: SceneArgs) -> AnyView {
+        hongbao::embed::scene::view(args)
+    }
 }
 
-/// The fairness chart on its own.
-#[cfg_attr(hongbao_split, wasm_split_helpers::wasm_split(
-    embed_fairness_scene,
-    fallible,
-    return_wrapper(let scene = _; { Ok(scene.await) } -> Result<AnyView, wasm_split_helpers::SplitLoaderError>),
-))]
-fn fairness_scene(args: FairnessArgs) -> Scene {
-    Box::pin(async move { hongbao::embed::scene::fairness(args) })
+hongbao::split_point! {
+    /// The fairness chart on its own.
+    fn embed_fairness_scene(args: FairnessArgs) -> AnyView {
+        hongbao::embed::scene::fairness(args)
+    }
 }

@@ -125,7 +125,9 @@ pub fn ChatView(chat_id: String) -> impl IntoView {
                 let chat = chat()?;
                 composing.get().then(|| {
                     let on_close = Callback::new(move |()| composing.set(false));
-                    Suspend::new(crate::split::send_flow((chat, on_close)))
+                    crate::split::show(state.lang.into(), move || {
+                        crate::split::send_flow(chat.clone(), on_close)
+                    })
                 })
             }}
         </section>

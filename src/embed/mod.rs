@@ -20,6 +20,7 @@
 pub mod scene;
 
 use crate::settings::{KEYS, Settings};
+use crate::split::LoadFailed;
 use crate::state::AppState;
 use hongbao_engine::Lang;
 use leptos::prelude::*;
@@ -140,11 +141,6 @@ pub type SceneArgs = (
 /// What the fairness scene's split point takes: the language, and the signal it sets once
 /// it has rendered.
 pub type FairnessArgs = (RwSignal<Lang>, RwSignal<bool>);
-
-/// A scene's code could not be fetched (the network): its stand-in says so, and pressing it
-/// again tries again. Nothing else on the page is affected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LoadFailed;
 
 /// A scene's view, once its code is loaded.
 pub type SceneLoad = Pin<Box<dyn Future<Output = Result<AnyView, LoadFailed>> + Send>>;

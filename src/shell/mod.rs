@@ -17,9 +17,13 @@ pub fn App(settings: Settings) -> impl IntoView {
     // experiment never loads it.
     let query = crate::settings::current_query();
     if crate::lab::names_experiment(&query) {
-        Suspend::new(async move {
-            let (settings, lab) = split::activate_lab((settings, query)).await;
-            start(settings, lab)
+        let lang = Signal::stored(settings.lang);
+        split::show(lang, move || {
+            let (settings, query) = (settings.clone(), query.clone());
+            async move {
+                let (settings, lab) = split::activate_lab(settings, query).await?;
+                Ok(start(settings, lab).into_any())
+            }
         })
         .into_any()
     } else {
@@ -53,6 +57,7 @@ fn start(settings: Settings, lab: Option<crate::lab::Active>) -> impl IntoView {
         }
     });
 
+    let lang = Signal::from(state.lang);
     view! {
         <div class="hb-app" lang=move || i18n::html_tag(state.lang.get())>
             <div class="hb-phone">
@@ -62,13 +67,13 @@ fn start(settings: Settings, lab: Option<crate::lab::Active>) -> impl IntoView {
                     {move || match state.screen.get() {
                         Screen::Chats => view! { <ChatList /> }.into_any(),
                         Screen::Chat(id) => view! { <ChatView chat_id=id /> }.into_any(),
-                        Screen::Wallet => Suspend::new(split::wallet_screen()).into_any(),
-                        Screen::Settings => Suspend::new(split::settings_screen()).into_any(),
-                        Screen::Lab => Suspend::new(split::lab_screen()).into_any(),
+                        Screen::Wallet => split::show(lang, split::wallet_screen).into_any(),
+                        Screen::Settings => split::show(lang, split::settings_screen).into_any(),
+                        Screen::Lab => split::show(lang, split::lab_screen).into_any(),
                     }}
                 </main>
                 <TabBar />
-                {move || state.open_packet.get().map(|id| Suspend::new(split::packet_card(id)))}
+                {move || state.open_packet.get().map(|id| split::show(lang, move || split::packet_card(id)))}
             </div>
         </div>
     }

@@ -131,8 +131,8 @@ fn chunks_needed(loader: &str, split: &str) -> Vec<String> {
     chunks
 }
 
-/// Whether wasm-split's module name `name` is split point `split`: Leptos's `#[lazy]` appends
-/// `_<hash>` to the function's name, `wasm_split` with a module name (src/bin/embed.rs) does not.
+/// Whether wasm-split's module name `name` is split point `split`: `split_point!` names it after
+/// the function (src/split.rs), Leptos's `#[lazy]` appends `_<hash>` to that.
 fn names(name: &str, split: &str) -> bool {
     name.strip_prefix(split).is_some_and(|rest| {
         rest.is_empty()

@@ -358,25 +358,13 @@ fn StandIn(
             }
         }
     };
-    let start = move |_| {
-        failed.set(false);
-        started.set(true);
-    };
-    let failed_attr = move || failed.get().then_some("");
-    let busy = move || started.get().then_some("true");
     let body = match scene {
         Scene::ClaimDemo => view! {
             <div class="hb-msg">
                 <span class="hb-msg-avatar" aria-hidden="true">"B"</span>
                 <div class="hb-msg-main">
                     <span class="hb-msg-sender">"Bob"</span>
-                    <button
-                        class="hb-bubble"
-                        data-testid="embed-start"
-                        data-failed=failed_attr
-                        aria-busy=busy
-                        on:click=start
-                    >
+                    <StartButton class="hb-bubble" started=started failed=failed>
                         <span class="hb-bubble-top">
                             <span class="hb-bubble-icon" aria-hidden="true"></span>
                             <span class="hb-bubble-text">
@@ -385,24 +373,28 @@ fn StandIn(
                             </span>
                         </span>
                         <span class="hb-bubble-kind">{kind}</span>
-                    </button>
+                    </StartButton>
                 </div>
             </div>
         }
         .into_any(),
         // The fairness chart has no call to action: it loads, or offers to try again.
         Scene::Fairness => {
-            let loading = text("", "");
-            view! {
-                <Show
-                    when=move || failed.get()
-                    fallback=move || view! { <p class="hb-muted" role="status">{loading.clone()}</p> }
-                >
-                    <button class="hb-new-packet" data-testid="embed-start" data-failed="" on:click=start>
-                        {text("", "")}
-                    </button>
-                </Show>
-            }
+            // "Loading…", or "try again" after a failed fetch.
+            let label = text("", "");
+            (move || {
+                let label = label.clone();
+                if failed.get() {
+                    view! {
+                        <StartButton class="hb-new-packet" started=started failed=failed>
+                            {label}
+                        </StartButton>
+                    }
+                    .into_any()
+                } else {
+                    view! { <p class="hb-muted" role="status">{label}</p> }.into_any()
+                }
+            })
             .into_any()
         }
         Scene::SendDemo | Scene::App => {
@@ -411,15 +403,9 @@ fn StandIn(
                 _ => ("🧧 打开红包演示", "🧧 Open the red packet demo"),
             };
             view! {
-                <button
-                    class="hb-new-packet"
-                    data-testid="embed-start"
-                    data-failed=failed_attr
-                    aria-busy=busy
-                    on:click=start
-                >
+                <StartButton class="hb-new-packet" started=started failed=failed>
                     {text(zh, en)}
-                </button>
+                </StartButton>
             }
             .into_any()
         }
@@ -428,6 +414,30 @@ fn StandIn(
         <div class="hb-app hb-embed-stand-in" lang=tag data-scene=scene.as_str()>
             <div class="hb-embed-strip">{body}</div>
         </div>
+    }
+}
+
+/// The button that starts a scene (again, after a failed fetch).
+#[component]
+fn StartButton(
+    class: &'static str,
+    started: RwSignal<bool>,
+    failed: RwSignal<bool>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <button
+            class=class
+            data-testid="embed-start"
+            data-failed=move || failed.get().then_some("")
+            aria-busy=move || started.get().then_some("true")
+            on:click=move |_| {
+                failed.set(false);
+                started.set(true);
+            }
+        >
+            {children()}
+        </button>
     }
 }
 

@@ -25,6 +25,11 @@ usage: cargo xtask <command>
                    http://127.0.0.1:8080/?backend=http
   test             everything CI checks: fmt, clippy (native + wasm32), native tests,
                    browser tests (wasm-bindgen-test), docs, release build, end-to-end tests
+  e2e [--repeat N] [files…]
+                   only the end-to-end tests (e2e/tests/*.test.mjs, or the files named:
+                   `send`, `claim.test.mjs`, …) against the built dist/, embed bundle and book
+                   (each built first only when missing); --repeat N runs N rounds and stops at
+                   the first failing one, naming the round and its failed tests
   size             release builds, then raw/gzip/brotli sizes; ends with embed_brotli_bytes=<N>
                    and bundle_brotli_bytes=<N> (the app's first load; lazy chunks apart)
   bench engine     engine throughput (native and wasm32 in headless Chromium)
@@ -55,6 +60,7 @@ fn run(args: &[String]) -> Result<()> {
     {
         ["serve", rest @ ..] => serve(&sh, rest),
         ["test"] => test::run(&sh),
+        ["e2e", rest @ ..] => test::e2e_command(&sh, &test::E2e::parse(rest)?),
         ["size"] => size::run(&sh),
         ["bench", what] => bench::run(&sh, what),
         ["setup"] => tools::ensure_all(&sh),

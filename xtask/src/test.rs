@@ -2,7 +2,7 @@
 
 use crate::sh::Sh;
 use crate::tools::{self, CHROMEDRIVER, CHROMIUM, WASM_TARGET};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use std::time::{Duration, Instant};
 
 struct Stage {
@@ -117,7 +117,7 @@ pub fn run(sh: &Sh) -> Result<()> {
             "embed build (code-split)",
             "docs build (mdbook)",
         ],
-        &mut || run_e2e(sh),
+        &mut || run_e2e(sh, &E2e::default()),
     );
 
     println!("\n=== summary ({:.0?}) ===", started.elapsed());
@@ -162,41 +162,260 @@ fn browser_env(cmd: crate::sh::Cmd) -> crate::sh::Cmd {
     cmd
 }
 
-/// The end-to-end suite: node's test runner, Playwright (playwright-core) on Debian's Chromium.
-pub fn run_e2e(sh: &Sh) -> Result<()> {
+/// What `cargo xtask e2e` runs: some test files (all when empty), some rounds.
+#[derive(Clone, Debug, Default)]
+pub struct E2e {
+    /// Test files (`send`, `send.test.mjs`, `e2e/tests/send.test.mjs`, …); empty: all of them.
+    pub files: Vec<String>,
+    /// Rounds of the whole selection; stops at the first failing round. 0 counts as 1.
+    pub repeat: u32,
+}
+
+impl E2e {
+    /// `[--repeat N] [files…]`.
+    pub fn parse(args: &[&str]) -> Result<E2e> {
+        let mut e2e = E2e {
+            repeat: 1,
+            ..E2e::default()
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match *arg {
+                "--repeat" => {
+                    let n = args.next().context("--repeat needs a number")?;
+                    e2e.repeat = n
+                        .parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .with_context(|| format!("--repeat {n}: expected a number above 0"))?;
+                }
+                flag if flag.starts_with('-') => bail!("unknown option {flag} to e2e"),
+                file => e2e.files.push(file.to_owned()),
+            }
+        }
+        Ok(e2e)
+    }
+}
+
+/// `cargo xtask e2e`: only the browser suites, against the built `dist/`, the embed bundle
+/// and the book, building each first only when it is missing.
+pub fn e2e_command(sh: &Sh, e2e: &E2e) -> Result<()> {
+    tools::ensure_npm_packages(sh)?;
+    tools::ensure_chromium(sh)?;
+    let book_embed = book_dir(sh).join("embed/hongbao-embed.js");
+    let missing = [
+        crate::build::dist(sh).join("index.html"),
+        crate::build::embed_dist(sh).join("hongbao-embed.js"),
+        book_embed.clone(),
+    ];
+    if missing.iter().any(|p| !p.exists()) {
+        tools::ensure_build_tools(sh)?;
+        tools::ensure_wasm_split(sh)?;
+    }
+    if !missing[0].exists() {
+        crate::build::app(sh)?;
+    }
+    let new_embed = !missing[1].exists();
+    if new_embed {
+        crate::build::embed(sh)?;
+    }
+    if new_embed || !book_embed.exists() {
+        build_docs(sh)?;
+    }
+    run_e2e(sh, e2e)
+}
+
+/// The end-to-end suite: node's test runner, Playwright (playwright-core) on Debian's Chromium,
+/// `e2e.repeat` rounds of `e2e.files` (all files when empty). Stops at the first failing round
+/// and names it and its failed tests.
+pub fn run_e2e(sh: &Sh, e2e: &E2e) -> Result<()> {
+    let files = e2e_files(sh, &e2e.files)?;
+    // The real backend's tests (http.test.mjs) run the server's debug build, which the
+    // server tests have built already.
+    if files.iter().any(|f| f.ends_with("http.test.mjs")) {
+        sh.cargo(&[
+            "build",
+            "--quiet",
+            "-p",
+            "hongbao-server",
+            "--bin",
+            "hongbao-server",
+        ])
+        .run()?;
+    }
+    let server_bin = sh.target_dir().join("debug/hongbao-server");
+    let artifacts = sh.root.join("target/e2e");
+    std::fs::create_dir_all(&artifacts)?;
+    let tap = artifacts.join("last-round.tap");
+    let tap_arg = format!("--test-reporter-destination={}", tap.display());
+    let rounds = e2e.repeat.max(1);
+    let started = Instant::now();
+    for round in 1..=rounds {
+        if rounds > 1 {
+            println!("\n=== end-to-end round {round} of {rounds} ===");
+        }
+        let t = Instant::now();
+        // Three files at a time, each with its own browser: most of a test waits on
+        // animations, timers and simulated latency, so three browsers share the 2 cores well
+        // (measured: the suite takes 145 s this way against 317 s one file at a time).
+        // Two reporters: spec on the terminal, TAP into a file to name the failed tests.
+        let mut args = vec![
+            "--test",
+            "--test-concurrency=3",
+            "--test-reporter=spec",
+            "--test-reporter-destination=stdout",
+            "--test-reporter=tap",
+            &tap_arg,
+        ];
+        args.extend(files.iter().map(String::as_str));
+        let mut cmd = sh.cmd("node", &args);
+        cmd.env("HONGBAO_DIST", crate::build::dist(sh))
+            .env("HONGBAO_SERVER_BIN", &server_bin)
+            .env("HONGBAO_ARTIFACTS", &artifacts)
+            .env("HONGBAO_EMBED_DIST", crate::build::embed_dist(sh))
+            .env("HONGBAO_BOOK", book_dir(sh))
+            .env("CHROMIUM", CHROMIUM);
+        let result = cmd.run();
+        println!(
+            "end-to-end round {round} of {rounds}: {} in {:.0?}",
+            if result.is_ok() { "passed" } else { "FAILED" },
+            t.elapsed()
+        );
+        if let Err(e) = result {
+            let tap = std::fs::read_to_string(&tap).unwrap_or_default();
+            let failed = failed_tests(&tap);
+            for name in &failed {
+                println!("  failed: {name}");
+            }
+            let which = if failed.is_empty() {
+                format!("{e:#}")
+            } else {
+                failed.join("; ")
+            };
+            bail!("end-to-end round {round} of {rounds} failed: {which}");
+        }
+    }
+    if rounds > 1 {
+        println!(
+            "end-to-end: {rounds} rounds passed in {:.0?}",
+            started.elapsed()
+        );
+    }
+    Ok(())
+}
+
+/// The test files to run, as paths: all `e2e/tests/*.test.mjs` when `wanted` is empty, else
+/// each wanted one (`send`, `send.test.mjs` or a path to it).
+fn e2e_files(sh: &Sh, wanted: &[String]) -> Result<Vec<String>> {
     let dir = sh.root.join("e2e/tests");
-    let mut files: Vec<String> = std::fs::read_dir(&dir)?
+    let mut all: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)?
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
-        .map(|p| p.to_string_lossy().into_owned())
         .collect();
-    files.sort();
-    // Three files at a time, each with its own browser: most of a test waits on animations,
-    // timers and simulated latency, so three browsers share the 2 cores well (measured: the
-    // suite takes 145 s this way against 317 s one file at a time).
-    let mut args = vec!["--test", "--test-concurrency=3"];
-    args.extend(files.iter().map(String::as_str));
-    // The real backend's tests (http.test.mjs) run the server's debug build, which the
-    // server tests have built already.
-    sh.cargo(&[
-        "build",
-        "--quiet",
-        "-p",
-        "hongbao-server",
-        "--bin",
-        "hongbao-server",
-    ])
-    .run()?;
-    let server_bin = sh.target_dir().join("debug/hongbao-server");
-    let mut cmd = sh.cmd("node", &args);
-    cmd.env("HONGBAO_DIST", crate::build::dist(sh))
-        .env("HONGBAO_SERVER_BIN", server_bin)
-        .env("HONGBAO_ARTIFACTS", sh.root.join("target/e2e"))
-        .env("HONGBAO_EMBED_DIST", crate::build::embed_dist(sh))
-        .env("HONGBAO_BOOK", book_dir(sh))
-        .env("CHROMIUM", CHROMIUM);
-    cmd.run()
+    all.sort();
+    if wanted.is_empty() {
+        return Ok(all
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect());
+    }
+    wanted
+        .iter()
+        .map(|w| {
+            let name = std::path::Path::new(w)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let name = if name.ends_with(".test.mjs") {
+                name
+            } else {
+                format!("{}.test.mjs", name.trim_end_matches(".mjs"))
+            };
+            all.iter()
+                .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy() == name))
+                .map(|p| p.to_string_lossy().into_owned())
+                .with_context(|| {
+                    format!("no end-to-end test file {w} (looked for e2e/tests/{name})")
+                })
+        })
+        .collect()
+}
+
+/// The failed tests in node's TAP output, as "file: test name" (its file's `# Subtest:` line
+/// names the file; nested `not ok` lines name the tests).
+fn failed_tests(tap: &str) -> Vec<String> {
+    let mut file = String::new();
+    let mut failed = Vec::new();
+    for line in tap.lines() {
+        let depth = line.len() - line.trim_start().len();
+        let line = line.trim_start();
+        if depth == 0 {
+            if let Some(name) = line.strip_prefix("# Subtest: ") {
+                file = std::path::Path::new(name.trim())
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| name.trim().to_owned());
+            } else if line.starts_with("not ok ")
+                && !failed
+                    .iter()
+                    .any(|f: &String| f.starts_with(&format!("{file}: ")))
+            {
+                // The file failed outside its tests (a hook, a crash).
+                failed.push(format!("{file}: (the file itself)"));
+            }
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("not ok ") {
+            let name = rest.split_once(" - ").map_or(rest, |(_, name)| name).trim();
+            failed.push(format!("{file}: {name}"));
+        }
+    }
+    failed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_tests_are_named_with_their_file() {
+        let tap = [
+            "TAP version 13",
+            "# Subtest: /r/e2e/tests/claim.test.mjs",
+            "    # Subtest: a claim",
+            "    ok 1 - a claim",
+            "ok 1 - /r/e2e/tests/claim.test.mjs",
+            "# Subtest: /r/e2e/tests/send.test.mjs",
+            "    # Subtest: hold to confirm: letting go early cancels",
+            "    not ok 2 - hold to confirm: letting go early cancels",
+            "      ---",
+            "      error: 'an early release sent the packet'",
+            "not ok 2 - /r/e2e/tests/send.test.mjs",
+            "# Subtest: /r/e2e/tests/http.test.mjs",
+            "not ok 3 - /r/e2e/tests/http.test.mjs",
+        ]
+        .join("\n");
+        let tap = tap.as_str();
+        assert_eq!(
+            failed_tests(tap),
+            [
+                "send.test.mjs: hold to confirm: letting go early cancels",
+                "http.test.mjs: (the file itself)"
+            ]
+        );
+    }
+
+    #[test]
+    fn e2e_arguments_are_a_repeat_count_and_files() {
+        let e2e = E2e::parse(&["--repeat", "5", "send", "claim.test.mjs"]).unwrap();
+        assert_eq!(e2e.repeat, 5);
+        assert_eq!(e2e.files, ["send", "claim.test.mjs"]);
+        assert_eq!(E2e::parse(&[]).unwrap().repeat, 1);
+        assert!(E2e::parse(&["--repeat", "0"]).is_err());
+        assert!(E2e::parse(&["--repeat"]).is_err());
+        assert!(E2e::parse(&["--fast"]).is_err());
+    }
 }
 
 /// The built user guide (`docs/book.toml` writes it here).

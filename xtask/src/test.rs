@@ -342,34 +342,53 @@ fn e2e_files(sh: &Sh, wanted: &[String]) -> Result<Vec<String>> {
         .collect()
 }
 
-/// The failed tests in node's TAP output, as "file: test name" (its file's `# Subtest:` line
-/// names the file; nested `not ok` lines name the tests).
+/// The failed tests in node's TAP output, as "file.test.mjs:line: test name: error" (from each
+/// failure's `location:` and `error:` lines).
 fn failed_tests(tap: &str) -> Vec<String> {
-    let mut file = String::new();
     let mut failed = Vec::new();
-    for line in tap.lines() {
-        let depth = line.len() - line.trim_start().len();
-        let line = line.trim_start();
-        if depth == 0 {
-            if let Some(name) = line.strip_prefix("# Subtest: ") {
-                file = std::path::Path::new(name.trim())
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| name.trim().to_owned());
-            } else if line.starts_with("not ok ")
-                && !failed
-                    .iter()
-                    .any(|f: &String| f.starts_with(&format!("{file}: ")))
-            {
-                // The file failed outside its tests (a hook, a crash).
-                failed.push(format!("{file}: (the file itself)"));
-            }
+    let mut lines = tap.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.trim_start().strip_prefix("not ok ") else {
             continue;
+        };
+        let name = rest
+            .split_once(" - ")
+            .map_or(rest, |(_, name)| name)
+            .trim()
+            .to_owned();
+        let (mut location, mut error) = (None, None);
+        if lines.peek().is_some_and(|l| l.trim() == "---") {
+            for detail in lines.by_ref() {
+                let detail = detail.trim();
+                if detail == "..." {
+                    break;
+                }
+                let value = |key: &str| {
+                    detail
+                        .strip_prefix(key)
+                        .map(|v| v.trim().trim_matches('\'').to_owned())
+                };
+                location = location.or_else(|| value("location:"));
+                error = error.or_else(|| value("error:"));
+            }
         }
-        if let Some(rest) = line.strip_prefix("not ok ") {
-            let name = rest.split_once(" - ").map_or(rest, |(_, name)| name).trim();
-            failed.push(format!("{file}: {name}"));
+        // `/…/e2e/tests/send.test.mjs:441:1` → `send.test.mjs:441`.
+        let place = location.map(|l| {
+            let file = l.rsplit('/').next().unwrap_or(&l).to_owned();
+            let mut parts = file.splitn(3, ':');
+            match (parts.next(), parts.next()) {
+                (Some(f), Some(line)) => format!("{f}:{line}"),
+                _ => file,
+            }
+        });
+        let mut entry = match place {
+            Some(place) => format!("{place}: {name}"),
+            None => name,
+        };
+        if let Some(error) = error.filter(|e| !e.is_empty() && e != "|-") {
+            entry.push_str(&format!(" ({error})"));
         }
+        failed.push(entry);
     }
     failed
 }
@@ -382,26 +401,31 @@ mod tests {
     fn failed_tests_are_named_with_their_file() {
         let tap = [
             "TAP version 13",
-            "# Subtest: /r/e2e/tests/claim.test.mjs",
-            "    # Subtest: a claim",
-            "    ok 1 - a claim",
-            "ok 1 - /r/e2e/tests/claim.test.mjs",
-            "# Subtest: /r/e2e/tests/send.test.mjs",
-            "    # Subtest: hold to confirm: letting go early cancels",
-            "    not ok 2 - hold to confirm: letting go early cancels",
-            "      ---",
-            "      error: 'an early release sent the packet'",
-            "not ok 2 - /r/e2e/tests/send.test.mjs",
-            "# Subtest: /r/e2e/tests/http.test.mjs",
-            "not ok 3 - /r/e2e/tests/http.test.mjs",
+            "# Subtest: a claim",
+            "ok 1 - a claim",
+            "  ---",
+            "  duration_ms: 6.6",
+            "  ...",
+            "# Subtest: hold to confirm: letting go early cancels",
+            "not ok 2 - hold to confirm: letting go early cancels",
+            "  ---",
+            "  duration_ms: 0.68",
+            "  location: '/r/e2e/tests/send.test.mjs:441:1'",
+            "  failureType: 'testCodeFailure'",
+            "  error: 'an early release sent the packet'",
+            "  stack: |-",
+            "    TestContext.<anonymous> (file:///r/e2e/tests/send.test.mjs:456:3)",
+            "  ...",
+            "# Subtest: no details",
+            "not ok 3 - no details",
+            "1..3",
         ]
         .join("\n");
-        let tap = tap.as_str();
         assert_eq!(
-            failed_tests(tap),
+            failed_tests(&tap),
             [
-                "send.test.mjs: hold to confirm: letting go early cancels",
-                "http.test.mjs: (the file itself)"
+                "send.test.mjs:441: hold to confirm: letting go early cancels (an early release sent the packet)",
+                "no details"
             ]
         );
     }

@@ -369,6 +369,10 @@ fn failed_tests(tap: &str) -> Vec<String> {
                         .map(|v| v.trim().trim_matches('\'').to_owned())
                 };
                 location = location.or_else(|| value("location:"));
+                // A block scalar (`error: |-`): its first line.
+                if error.as_deref() == Some("|-") {
+                    error = Some(detail.to_owned());
+                }
                 error = error.or_else(|| value("error:"));
             }
         }
@@ -416,6 +420,15 @@ mod tests {
             "  stack: |-",
             "    TestContext.<anonymous> (file:///r/e2e/tests/send.test.mjs:456:3)",
             "  ...",
+            "# Subtest: in flight",
+            "not ok 3 - in flight",
+            "  ---",
+            "  location: '/r/e2e/tests/mock.test.mjs:76:3'",
+            "  error: |-",
+            "    the request was in flight",
+            "    + actual - expected",
+            "  code: 'ERR_ASSERTION'",
+            "  ...",
             "# Subtest: no details",
             "not ok 3 - no details",
             "1..3",
@@ -425,6 +438,7 @@ mod tests {
             failed_tests(&tap),
             [
                 "send.test.mjs:441: hold to confirm: letting go early cancels (an early release sent the packet)",
+                "mock.test.mjs:76: in flight (the request was in flight)",
                 "no details"
             ]
         );

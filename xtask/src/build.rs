@@ -148,7 +148,7 @@ fn staging(sh: &Sh, bin: &str) -> PathBuf {
 
 /// Steps 1–4 for `bin` into `dist` (emptied first).
 fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
-    crate::tools::ensure_wasm_split(sh)?;
+    crate::tools::ensure_split_tools(sh)?;
     let target = sh.target_dir().join("split");
     let rustflags = "--cfg erase_components --cfg hongbao_split -C link-arg=--emit-relocs";
     sh.cargo(&[
@@ -163,6 +163,22 @@ fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
     .env("RUSTFLAGS", rustflags)
     .run()?;
     let linked = target.join(format!("wasm32-unknown-unknown/release/{bin}.wasm"));
+
+    // Steps 2–4 take a minute for the ~90 modules of both bins, and their result depends
+    // only on the linked module and the recipe: when neither changed (cargo did not relink),
+    // the modules of the last build are copied instead.
+    let cache = target.join(format!("out-{bin}"));
+    let stamp = cache.join(".key");
+    let key = cache_key(sh, &linked, rustflags)?;
+    if std::fs::read_to_string(&stamp).is_ok_and(|k| k == key) {
+        println!("xtask: {bin}.wasm is unchanged since the last split build: reusing its modules");
+        fresh_dir(dist)?;
+        copy_files(&cache, dist)?;
+        return Ok(());
+    }
+    if cache.exists() {
+        std::fs::remove_dir_all(&cache)?;
+    }
 
     let staging = staging(sh, bin);
     fresh_dir(&staging)?;
@@ -241,6 +257,40 @@ fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
     ] {
         if !dist.join(&required).exists() {
             bail!("the split build made no {required}");
+        }
+    }
+    fresh_dir(&cache)?;
+    copy_files(dist, &cache)?;
+    std::fs::write(&stamp, key)?;
+    Ok(())
+}
+
+/// What steps 2–4 depend on: the linked module, the flags it was built with, the tool
+/// versions (wasm-bindgen from Cargo.lock, wasm-split, npm's wasm-opt and esbuild from
+/// e2e/package-lock.json) and the steps' options.
+fn cache_key(sh: &Sh, linked: &Path, rustflags: &str) -> Result<String> {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    std::fs::read(linked)
+        .with_context(|| format!("reading {}", linked.display()))?
+        .hash(&mut hasher);
+    rustflags.hash(&mut hasher);
+    crate::tools::wasm_bindgen_version(&sh.root)?.hash(&mut hasher);
+    crate::tools::WASM_SPLIT_VERSION.hash(&mut hasher);
+    std::fs::read(sh.root.join("e2e/package-lock.json"))?.hash(&mut hasher);
+    // The recipe itself: any change to this file rebuilds.
+    include_str!("build.rs").hash(&mut hasher);
+    Ok(format!("{:016x}", hasher.finish()))
+}
+
+/// Copies the files (not the directories, nor dot files) of `from` into `to`.
+fn copy_files(from: &Path, to: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let path = entry?.path();
+        let name = path.file_name().context("a file name")?;
+        if path.is_file() && !name.to_string_lossy().starts_with('.') {
+            std::fs::copy(&path, to.join(name))
+                .with_context(|| format!("copying {}", path.display()))?;
         }
     }
     Ok(())

@@ -72,7 +72,7 @@ fn serve(sh: &sh::Sh, rest: &[&str]) -> Result<()> {
         ["--backend", "real" | "http"] => return serve_real(sh),
         _ => bail!("unknown arguments to serve: {}", rest.join(" ")),
     }
-    tools::ensure_build_tools(sh)?;
+    tools::ensure_serve_tools(sh)?;
     println!(
         "\nHongbao: building, then serving at http://127.0.0.1:8080/ (mock backend). Ctrl-C stops.\n"
     );
@@ -82,7 +82,6 @@ fn serve(sh: &sh::Sh, rest: &[&str]) -> Result<()> {
 
 /// The whole thing on the real backend: the widget's release build served by the server.
 fn serve_real(sh: &sh::Sh) -> Result<()> {
-    tools::ensure_build_tools(sh)?;
     build::app(sh)?;
     sh.cargo(&["build", "--profile", "server", "-p", "hongbao-server"])
         .run()?;

@@ -9,6 +9,8 @@ struct Stage {
     name: &'static str,
     outcome: Outcome,
     took: Duration,
+    /// CPU time of the processes that ended during the stage (see [`children_cpu`]).
+    cpu: Duration,
 }
 
 enum Outcome {
@@ -18,7 +20,19 @@ enum Outcome {
 }
 
 pub fn run(sh: &Sh) -> Result<()> {
+    std::thread::scope(|scope| run_stages(sh, scope))
+}
+
+fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, '_>) -> Result<()> {
     let started = Instant::now();
+    // The installs that mostly download (apt: Chromium, fonts, PostgreSQL; npm), started at
+    // once in the background while the first stages compile; each stage that needs one waits
+    // for it. The tools cargo compiles are installed by the stages that use them (none of
+    // them Trunk, which only `serve` uses), and are a quick check when present.
+    let system = Background::spawn(scope, || {
+        tools::ensure_chromium(sh).and_then(|()| tools::ensure_postgres(sh).map(drop))
+    });
+    let npm = Background::spawn(scope, || tools::ensure_npm_packages(sh));
     let mut stages: Vec<Stage> = Vec::new();
     let mut step =
         |name: &'static str, needs: &[&'static str], f: &mut dyn FnMut() -> Result<()>| {
@@ -27,7 +41,7 @@ pub fn run(sh: &Sh) -> Result<()> {
                     .iter()
                     .any(|s| s.name == **n && !matches!(s.outcome, Outcome::Passed))
             });
-            let t = Instant::now();
+            let (t, cpu) = (Instant::now(), children_cpu());
             let outcome = match blocked {
                 Some(dep) => Outcome::Skipped(dep),
                 None => {
@@ -42,11 +56,11 @@ pub fn run(sh: &Sh) -> Result<()> {
                 name,
                 outcome,
                 took: t.elapsed(),
+                cpu: children_cpu().saturating_sub(cpu),
             });
         };
 
     let wasm = ["--target", WASM_TARGET];
-    step("setup", &[], &mut || tools::ensure_all(sh));
     step("fmt", &[], &mut || {
         sh.cargo(&["fmt", "--all", "--check"]).run()
     });
@@ -61,7 +75,8 @@ pub fn run(sh: &Sh) -> Result<()> {
         ])
         .run()
     });
-    step("clippy wasm32", &["setup"], &mut || {
+    step("clippy wasm32", &[], &mut || {
+        tools::ensure_wasm_target(sh)?;
         let mut args = vec![
             "clippy",
             "-p",
@@ -78,31 +93,32 @@ pub fn run(sh: &Sh) -> Result<()> {
         sh.cargo(&["test", "--workspace", "--exclude", "hongbao-server"])
             .run()
     });
-    // The server's tests start throwaway PostgreSQL clusters from Debian's binaries (setup
-    // installs them); HONGBAO_REQUIRE_PG turns "skip without PostgreSQL" into a failure.
-    step(
-        "server tests (SQLite + PostgreSQL)",
-        &["setup"],
-        &mut || {
-            sh.cargo(&["test", "-p", "hongbao-server"])
-                .env("HONGBAO_REQUIRE_PG", "1")
-                .run()
-        },
-    );
+    // The server's tests start throwaway PostgreSQL clusters from Debian's binaries;
+    // HONGBAO_REQUIRE_PG turns "skip without PostgreSQL" into a failure.
+    step("server tests (SQLite + PostgreSQL)", &[], &mut || {
+        system.wait()?;
+        sh.cargo(&["test", "-p", "hongbao-server"])
+            .env("HONGBAO_REQUIRE_PG", "1")
+            .run()
+    });
     step("engine docs", &[], &mut || {
         sh.cargo(&["doc", "-p", "hongbao-engine", "--no-deps"])
             .env("RUSTDOCFLAGS", "-D warnings")
             .run()
     });
-    step("browser tests (wasm-bindgen-test)", &["setup"], &mut || {
+    step("browser tests (wasm-bindgen-test)", &[], &mut || {
+        tools::ensure_wasm_bindgen(sh)?;
+        system.wait()?;
         let mut args = vec!["test", "-p", "hongbao", "-p", "hongbao-engine"];
         args.extend_from_slice(&wasm);
         browser_env(sh.cargo(&args)).run()
     });
-    step("release build (code-split)", &["setup"], &mut || {
+    step("release build (code-split)", &[], &mut || {
+        npm.wait()?;
         crate::build::app(sh)
     });
-    step("embed build (code-split)", &["setup"], &mut || {
+    step("embed build (code-split)", &[], &mut || {
+        npm.wait()?;
         crate::build::embed(sh)
     });
     step(
@@ -117,8 +133,14 @@ pub fn run(sh: &Sh) -> Result<()> {
             "embed build (code-split)",
             "docs build (mdbook)",
         ],
-        &mut || run_e2e(sh),
+        &mut || {
+            system.wait()?;
+            npm.wait()?;
+            run_e2e(sh)
+        },
     );
+    // Joined here if no stage needed them (every stage failed or was skipped).
+    let _ = (system.wait(), npm.wait());
 
     println!("\n=== summary ({:.0?}) ===", started.elapsed());
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
@@ -141,9 +163,10 @@ pub fn run(sh: &Sh) -> Result<()> {
             }
         };
         println!(
-            "{mark} {:<36} {:>6.1}s{detail}",
+            "{mark} {:<36} {:>6.1}s  cpu {:>6.1}s{detail}",
             s.name,
-            s.took.as_secs_f64()
+            s.took.as_secs_f64(),
+            s.cpu.as_secs_f64()
         );
     }
     println!("stages: {passed} passed, {failed} failed, {skipped} skipped");
@@ -151,6 +174,56 @@ pub fn run(sh: &Sh) -> Result<()> {
         bail!("{} stage(s) did not pass", failed + skipped);
     }
     Ok(())
+}
+
+/// The user + system CPU time of this process's children that have ended (Linux:
+/// `/proc/self/stat`'s cutime and cstime, in clock ticks of 1/100 s). On a machine other
+/// work shares, a stage's CPU time says what it costs better than its wall time.
+fn children_cpu() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // The fields after the command name, which is in parentheses.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            // cutime and cstime are fields 16 and 17 of the line, 14 and 15 after ')'.
+            let user: u64 = fields.get(13)?.parse().ok()?;
+            let system: u64 = fields.get(14)?.parse().ok()?;
+            Some(user + system)
+        })
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+/// An install running on its own thread; [`Background::wait`] blocks until it is done and
+/// returns its outcome (to every caller).
+struct Background<'scope> {
+    handle: std::sync::Mutex<Option<std::thread::ScopedJoinHandle<'scope, Result<()>>>>,
+    outcome: std::sync::OnceLock<Result<(), String>>,
+}
+
+impl<'scope> Background<'scope> {
+    fn spawn(
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        f: impl FnOnce() -> Result<()> + Send + 'scope,
+    ) -> Self {
+        Background {
+            handle: std::sync::Mutex::new(Some(scope.spawn(f))),
+            outcome: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn wait(&self) -> Result<()> {
+        let outcome = self.outcome.get_or_init(|| {
+            let handle = self.handle.lock().ok().and_then(|mut h| h.take());
+            match handle.map(|h| h.join()) {
+                Some(Ok(result)) => result.map_err(|e| format!("{e:#}")),
+                Some(Err(_)) => Err("the install thread panicked".into()),
+                None => Err("the install was already waited for".into()),
+            }
+        });
+        outcome.clone().map_err(anyhow::Error::msg)
+    }
 }
 
 /// wasm-bindgen-test-runner drives Debian's chromedriver; webdriver.json (next to each

@@ -60,6 +60,16 @@ impl Sh {
     }
 }
 
+std::thread_local! {
+    static LOG: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+}
+
+/// From now on, the commands this thread [runs](Cmd::run) append their output to `log`
+/// instead of the terminal (for a stage that runs beside others: its output stays whole).
+pub fn log_to(log: PathBuf) {
+    LOG.with(|l| *l.borrow_mut() = Some(log));
+}
+
 pub struct Cmd {
     command: Command,
     display: String,
@@ -75,9 +85,24 @@ impl Cmd {
         self
     }
 
-    /// Runs it, echoing the command; fails on a non-zero exit.
+    /// Runs it, echoing the command; fails on a non-zero exit. Its output goes to the
+    /// terminal, or to this thread's log (see [`log_to`]).
     pub fn run(&mut self) -> Result<()> {
-        println!("$ {}", self.display);
+        let log = LOG.with(|l| l.borrow().clone());
+        if let Some(path) = log {
+            use std::io::Write;
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .with_context(|| format!("opening {}", path.display()))?;
+            writeln!(file, "$ {}", self.display)?;
+            self.command
+                .stdout(file.try_clone()?)
+                .stderr(file.try_clone()?);
+        } else {
+            println!("$ {}", self.display);
+        }
         let started = Instant::now();
         let status = self
             .command

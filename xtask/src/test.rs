@@ -9,8 +9,9 @@ struct Stage {
     name: &'static str,
     outcome: Outcome,
     took: Duration,
-    /// CPU time of the processes that ended during the stage (see [`children_cpu`]).
-    cpu: Duration,
+    /// CPU time of the processes that ended during the stage (see [`children_cpu`]); none
+    /// for a stage that ran beside others.
+    cpu: Option<Duration>,
 }
 
 enum Outcome {
@@ -23,6 +24,11 @@ pub fn run(sh: &Sh) -> Result<()> {
     std::thread::scope(|scope| run_stages(sh, scope))
 }
 
+/// The stages in two phases. First everything is compiled, one cargo at a time (each uses
+/// both cores). Then the tests run, the end-to-end suite on its own thread beside the native
+/// and the browser tests: its three browsers spend most of their time waiting on animations,
+/// timers and simulated latency, the server tests on fsync and timeouts, so running them side
+/// by side takes little more than the longest of them.
 fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, '_>) -> Result<()> {
     let started = Instant::now();
     // The installs that mostly download (apt: Chromium, fonts, PostgreSQL; npm), started at
@@ -33,38 +39,14 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
         tools::ensure_chromium(sh).and_then(|()| tools::ensure_postgres(sh).map(drop))
     });
     let npm = Background::spawn(scope, || tools::ensure_npm_packages(sh));
-    let mut stages: Vec<Stage> = Vec::new();
-    let mut step =
-        |name: &'static str, needs: &[&'static str], f: &mut dyn FnMut() -> Result<()>| {
-            let blocked = needs.iter().find(|n| {
-                stages
-                    .iter()
-                    .any(|s| s.name == **n && !matches!(s.outcome, Outcome::Passed))
-            });
-            let (t, cpu) = (Instant::now(), children_cpu());
-            let outcome = match blocked {
-                Some(dep) => Outcome::Skipped(dep),
-                None => {
-                    println!("\n=== {name} ===");
-                    match f() {
-                        Ok(()) => Outcome::Passed,
-                        Err(e) => Outcome::Failed(format!("{e:#}")),
-                    }
-                }
-            };
-            stages.push(Stage {
-                name,
-                outcome,
-                took: t.elapsed(),
-                cpu: children_cpu().saturating_sub(cpu),
-            });
-        };
-
+    let mut stages = Stages::default();
     let wasm = ["--target", WASM_TARGET];
-    step("fmt", &[], &mut || {
+    let browser_args = ["test", "-p", "hongbao", "-p", "hongbao-engine"];
+
+    stages.step("fmt", &[], &mut || {
         sh.cargo(&["fmt", "--all", "--check"]).run()
     });
-    step("clippy native", &[], &mut || {
+    stages.step("clippy native", &[], &mut || {
         sh.cargo(&[
             "clippy",
             "--workspace",
@@ -75,7 +57,7 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
         ])
         .run()
     });
-    step("clippy wasm32", &[], &mut || {
+    stages.step("clippy wasm32", &[], &mut || {
         tools::ensure_wasm_target(sh)?;
         let mut args = vec![
             "clippy",
@@ -89,91 +71,210 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
         args.extend_from_slice(&["--", "-D", "warnings"]);
         sh.cargo(&args).run()
     });
-    step("native tests", &[], &mut || {
-        sh.cargo(&["test", "--workspace", "--exclude", "hongbao-server"])
-            .run()
+    // One cargo invocation for the whole workspace: with `--exclude hongbao-server` and then
+    // `-p hongbao-server`, the two selections unify different features (the server's
+    // `hongbao-api/openapi`, its dev-dependencies), so the crates both use compiled twice.
+    stages.step("native tests: build", &[], &mut || {
+        sh.cargo(&["test", "--workspace", "--no-run"]).run()
     });
-    // The server's tests start throwaway PostgreSQL clusters from Debian's binaries;
-    // HONGBAO_REQUIRE_PG turns "skip without PostgreSQL" into a failure.
-    step("server tests (SQLite + PostgreSQL)", &[], &mut || {
-        system.wait()?;
-        sh.cargo(&["test", "-p", "hongbao-server"])
-            .env("HONGBAO_REQUIRE_PG", "1")
-            .run()
-    });
-    step("engine docs", &[], &mut || {
+    stages.step("engine docs", &[], &mut || {
         sh.cargo(&["doc", "-p", "hongbao-engine", "--no-deps"])
             .env("RUSTDOCFLAGS", "-D warnings")
             .run()
     });
-    step("browser tests (wasm-bindgen-test)", &[], &mut || {
+    stages.step("browser tests: build", &[], &mut || {
         tools::ensure_wasm_bindgen(sh)?;
-        system.wait()?;
-        let mut args = vec!["test", "-p", "hongbao", "-p", "hongbao-engine"];
+        let mut args = browser_args.to_vec();
         args.extend_from_slice(&wasm);
-        browser_env(sh.cargo(&args)).run()
+        args.push("--no-run");
+        sh.cargo(&args).run()
     });
-    step("release build (code-split)", &[], &mut || {
+    stages.step("release build (code-split)", &[], &mut || {
         npm.wait()?;
         crate::build::app(sh)
     });
-    step("embed build (code-split)", &[], &mut || {
+    stages.step("embed build (code-split)", &[], &mut || {
         npm.wait()?;
         crate::build::embed(sh)
     });
-    step(
+    stages.step(
         "docs build (mdbook)",
         &["embed build (code-split)"],
         &mut || build_docs(sh),
     );
-    step(
-        "end-to-end (headless Chromium)",
-        &[
-            "release build (code-split)",
-            "embed build (code-split)",
-            "docs build (mdbook)",
-        ],
+
+    // The runs.
+    let e2e_name = "end-to-end (headless Chromium)";
+    let e2e_log = sh.target_dir().join("e2e.log");
+    let needs = [
+        "release build (code-split)",
+        "embed build (code-split)",
+        "docs build (mdbook)",
+    ];
+    let e2e = match (
+        stages.blocked(&needs),
+        system.wait().and_then(|()| npm.wait()),
+    ) {
+        (Some(dep), _) => {
+            stages.skipped(e2e_name, dep);
+            None
+        }
+        (None, Err(e)) => {
+            stages.ran_beside(e2e_name, Err(e), Duration::ZERO);
+            None
+        }
+        (None, Ok(())) => {
+            println!(
+                "\n=== {e2e_name}: started beside the tests below, its output in {} ===",
+                e2e_log.display()
+            );
+            let _ = std::fs::remove_file(&e2e_log);
+            let log = e2e_log.clone();
+            stages.beside = true;
+            Some(scope.spawn(move || {
+                let t = Instant::now();
+                crate::sh::log_to(log);
+                (run_e2e(sh), t.elapsed())
+            }))
+        }
+    };
+    // The server's tests start throwaway PostgreSQL clusters from Debian's binaries;
+    // HONGBAO_REQUIRE_PG turns "skip without PostgreSQL" into a failure.
+    stages.step(
+        "native tests: run (server: SQLite + PostgreSQL)",
+        &["native tests: build"],
         &mut || {
             system.wait()?;
-            npm.wait()?;
-            run_e2e(sh)
+            sh.cargo(&["test", "--workspace"])
+                .env("HONGBAO_REQUIRE_PG", "1")
+                .run()
         },
     );
+    stages.step(
+        "browser tests: run (wasm-bindgen-test)",
+        &["browser tests: build"],
+        &mut || {
+            system.wait()?;
+            let mut args = browser_args.to_vec();
+            args.extend_from_slice(&wasm);
+            browser_env(sh.cargo(&args)).run()
+        },
+    );
+    if let Some(handle) = e2e {
+        let (outcome, took) = handle.join().unwrap_or_else(|_| {
+            (
+                Err(anyhow::anyhow!("the e2e thread panicked")),
+                Duration::ZERO,
+            )
+        });
+        println!("\n=== {e2e_name}: output ===");
+        print!("{}", std::fs::read_to_string(&e2e_log).unwrap_or_default());
+        stages.ran_beside(e2e_name, outcome, took);
+    }
     // Joined here if no stage needed them (every stage failed or was skipped).
     let _ = (system.wait(), npm.wait());
+    stages.summary(started)
+}
 
-    println!("\n=== summary ({:.0?}) ===", started.elapsed());
-    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
-    for s in &stages {
-        let (mark, detail) = match &s.outcome {
-            Outcome::Passed => {
-                passed += 1;
-                ("ok  ", String::new())
-            }
-            Outcome::Failed(e) => {
-                failed += 1;
-                (
-                    "FAIL",
-                    format!("  {}", e.lines().next().unwrap_or_default()),
-                )
-            }
-            Outcome::Skipped(dep) => {
-                skipped += 1;
-                ("skip", format!("  (needs: {dep})"))
-            }
+#[derive(Default)]
+struct Stages {
+    done: Vec<Stage>,
+    /// A stage is running on another thread: CPU times would include its processes.
+    beside: bool,
+}
+
+impl Stages {
+    /// The first of `needs` that did not pass, if any.
+    fn blocked(&self, needs: &[&'static str]) -> Option<&'static str> {
+        needs.iter().copied().find(|n| {
+            self.done
+                .iter()
+                .any(|s| s.name == *n && !matches!(s.outcome, Outcome::Passed))
+        })
+    }
+
+    /// Runs stage `name` unless one of `needs` did not pass.
+    fn step(
+        &mut self,
+        name: &'static str,
+        needs: &[&'static str],
+        f: &mut dyn FnMut() -> Result<()>,
+    ) {
+        if let Some(dep) = self.blocked(needs) {
+            return self.skipped(name, dep);
+        }
+        let (t, cpu) = (Instant::now(), children_cpu());
+        println!("\n=== {name} ===");
+        let outcome = match f() {
+            Ok(()) => Outcome::Passed,
+            Err(e) => Outcome::Failed(format!("{e:#}")),
         };
-        println!(
-            "{mark} {:<36} {:>6.1}s  cpu {:>6.1}s{detail}",
-            s.name,
-            s.took.as_secs_f64(),
-            s.cpu.as_secs_f64()
-        );
+        self.done.push(Stage {
+            name,
+            outcome,
+            took: t.elapsed(),
+            cpu: (!self.beside).then(|| children_cpu().saturating_sub(cpu)),
+        });
     }
-    println!("stages: {passed} passed, {failed} failed, {skipped} skipped");
-    if failed + skipped > 0 {
-        bail!("{} stage(s) did not pass", failed + skipped);
+
+    fn skipped(&mut self, name: &'static str, dep: &'static str) {
+        self.done.push(Stage {
+            name,
+            outcome: Outcome::Skipped(dep),
+            took: Duration::ZERO,
+            cpu: None,
+        });
     }
-    Ok(())
+
+    /// A stage that ran on its own thread (its CPU time is in the stages beside it).
+    fn ran_beside(&mut self, name: &'static str, outcome: Result<()>, took: Duration) {
+        self.done.push(Stage {
+            name,
+            outcome: match outcome {
+                Ok(()) => Outcome::Passed,
+                Err(e) => Outcome::Failed(format!("{e:#}")),
+            },
+            took,
+            cpu: None,
+        });
+    }
+
+    fn summary(&self, started: Instant) -> Result<()> {
+        println!("\n=== summary ({:.0?}) ===", started.elapsed());
+        let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+        for s in &self.done {
+            let (mark, detail) = match &s.outcome {
+                Outcome::Passed => {
+                    passed += 1;
+                    ("ok  ", String::new())
+                }
+                Outcome::Failed(e) => {
+                    failed += 1;
+                    (
+                        "FAIL",
+                        format!("  {}", e.lines().next().unwrap_or_default()),
+                    )
+                }
+                Outcome::Skipped(dep) => {
+                    skipped += 1;
+                    ("skip", format!("  (needs: {dep})"))
+                }
+            };
+            let cpu = s
+                .cpu
+                .map_or("".into(), |c| format!("  cpu {:>6.1}s", c.as_secs_f64()));
+            println!(
+                "{mark} {:<48} {:>6.1}s{cpu}{detail}",
+                s.name,
+                s.took.as_secs_f64()
+            );
+        }
+        println!("stages: {passed} passed, {failed} failed, {skipped} skipped");
+        if failed + skipped > 0 {
+            bail!("{} stage(s) did not pass", failed + skipped);
+        }
+        Ok(())
+    }
 }
 
 /// The user + system CPU time of this process's children that have ended (Linux:

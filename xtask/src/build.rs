@@ -146,22 +146,34 @@ fn staging(sh: &Sh, bin: &str) -> PathBuf {
     sh.target_dir().join("split").join(format!("staging-{bin}"))
 }
 
+/// The flags of step 1 (`erase_components` as in .cargo/config.toml, which RUSTFLAGS replaces).
+const RUSTFLAGS: &str = "--cfg erase_components --cfg hongbao_split -C link-arg=--emit-relocs";
+
+/// Step 1 for both binaries, in one cargo invocation: each ends in a fat-LTO link with one
+/// codegen unit, which uses one core, so the two links run side by side. [`app`] and
+/// [`embed`] then find them built.
+pub fn compile_both(sh: &Sh) -> Result<()> {
+    crate::tools::ensure_wasm_target(sh)?;
+    compile(sh, &["hongbao", "embed"])
+}
+
+/// Step 1: `cargo build --release` of `bins` for wasm32 with [`RUSTFLAGS`], in `target/split/`.
+fn compile(sh: &Sh, bins: &[&str]) -> Result<()> {
+    let mut args = vec!["build", "--release", "--target", crate::tools::WASM_TARGET];
+    for bin in bins {
+        args.extend(["--bin", bin]);
+    }
+    sh.cargo(&args)
+        .env("CARGO_TARGET_DIR", sh.target_dir().join("split"))
+        .env("RUSTFLAGS", RUSTFLAGS)
+        .run()
+}
+
 /// Steps 1–4 for `bin` into `dist` (emptied first).
 fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
     crate::tools::ensure_split_tools(sh)?;
+    compile(sh, &[bin])?;
     let target = sh.target_dir().join("split");
-    let rustflags = "--cfg erase_components --cfg hongbao_split -C link-arg=--emit-relocs";
-    sh.cargo(&[
-        "build",
-        "--release",
-        "--target",
-        crate::tools::WASM_TARGET,
-        "--bin",
-        bin,
-    ])
-    .env("CARGO_TARGET_DIR", &target)
-    .env("RUSTFLAGS", rustflags)
-    .run()?;
     let linked = target.join(format!("wasm32-unknown-unknown/release/{bin}.wasm"));
 
     // Steps 2–4 take a minute for the ~90 modules of both bins, and their result depends
@@ -169,7 +181,7 @@ fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
     // the modules of the last build are copied instead.
     let cache = target.join(format!("out-{bin}"));
     let stamp = cache.join(".key");
-    let key = cache_key(sh, &linked, rustflags)?;
+    let key = cache_key(sh, &linked)?;
     if std::fs::read_to_string(&stamp).is_ok_and(|k| k == key) {
         println!("xtask: {bin}.wasm is unchanged since the last split build: reusing its modules");
         fresh_dir(dist)?;
@@ -268,13 +280,13 @@ fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
 /// What steps 2–4 depend on: the linked module, the flags it was built with, the tool
 /// versions (wasm-bindgen from Cargo.lock, wasm-split, npm's wasm-opt and esbuild from
 /// e2e/package-lock.json) and the steps' options.
-fn cache_key(sh: &Sh, linked: &Path, rustflags: &str) -> Result<String> {
+fn cache_key(sh: &Sh, linked: &Path) -> Result<String> {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::hash::DefaultHasher::new();
     std::fs::read(linked)
         .with_context(|| format!("reading {}", linked.display()))?
         .hash(&mut hasher);
-    rustflags.hash(&mut hasher);
+    RUSTFLAGS.hash(&mut hasher);
     crate::tools::wasm_bindgen_version(&sh.root)?.hash(&mut hasher);
     crate::tools::WASM_SPLIT_VERSION.hash(&mut hasher);
     std::fs::read(sh.root.join("e2e/package-lock.json"))?.hash(&mut hasher);

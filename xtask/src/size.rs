@@ -27,6 +27,7 @@ const SCENES: [(&str, &[&str]); 4] = [
 ];
 
 pub fn run(sh: &Sh) -> Result<()> {
+    crate::build::compile_both(sh)?;
     crate::build::app(sh)?;
     crate::build::embed(sh)?;
 

@@ -89,8 +89,10 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
         args.push("--no-run");
         sh.cargo(&args).run()
     });
+    // Both binaries compile in the first of these two stages (see build::compile_both).
     stages.step("release build (code-split)", &[], &mut || {
         npm.wait()?;
+        crate::build::compile_both(sh)?;
         crate::build::app(sh)
     });
     stages.step("embed build (code-split)", &[], &mut || {

@@ -4,6 +4,7 @@ use anyhow::{Context, Result, bail};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::mpsc::Sender;
 use std::time::Instant;
 
 pub struct Sh {
@@ -42,6 +43,7 @@ impl Sh {
             .env("PATH", &self.path);
         Cmd {
             command,
+            program: program.to_owned(),
             display: format!("{program} {}", args.join(" ")),
         }
     }
@@ -61,17 +63,20 @@ impl Sh {
 }
 
 std::thread_local! {
-    static LOG: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+    static LOG: std::cell::RefCell<Option<(PathBuf, Sender<String>)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// From now on, the commands this thread [runs](Cmd::run) append their output to `log`
-/// instead of the terminal (for a stage that runs beside others: its output stays whole).
-pub fn log_to(log: PathBuf) {
-    LOG.with(|l| *l.borrow_mut() = Some(log));
+/// instead of the terminal (for a stage that runs beside others: its output stays whole),
+/// and the name of each program is sent to `started` as it starts.
+pub fn log_to(log: PathBuf, started: Sender<String>) {
+    LOG.with(|l| *l.borrow_mut() = Some((log, started)));
 }
 
 pub struct Cmd {
     command: Command,
+    program: String,
     display: String,
 }
 
@@ -89,7 +94,8 @@ impl Cmd {
     /// terminal, or to this thread's log (see [`log_to`]).
     pub fn run(&mut self) -> Result<()> {
         let log = LOG.with(|l| l.borrow().clone());
-        if let Some(path) = log {
+        if let Some((path, started)) = log {
+            let _ = started.send(self.program.clone());
             use std::io::Write;
             let mut file = std::fs::OpenOptions::new()
                 .create(true)

@@ -133,11 +133,17 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
             let _ = std::fs::remove_file(&e2e_log);
             let log = e2e_log.clone();
             stages.beside = true;
-            Some(scope.spawn(move || {
+            let (started, programs) = std::sync::mpsc::channel();
+            let handle = scope.spawn(move || {
                 let t = Instant::now();
-                crate::sh::log_to(log);
+                crate::sh::log_to(log, started);
                 (run_e2e(sh), t.elapsed())
-            }))
+            });
+            // cargo holds the target directory's lock while `cargo test` runs the tests: the
+            // tests below start once the suite has done its cargo (it builds the server) and
+            // started something else (node), or has ended.
+            while programs.recv().is_ok_and(|program| program == "cargo") {}
+            Some(handle)
         }
     };
     // The server's tests start throwaway PostgreSQL clusters from Debian's binaries;

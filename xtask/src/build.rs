@@ -20,7 +20,12 @@
 //!    `embed/embed.css` as its `hongbao.css`, and the files of `embed/` (the loader
 //!    `hongbao-embed.js` and the iframe mode), JS and CSS minified.
 //!
-//! `trunk serve` (`cargo xtask serve`) stays on Trunk, unsplit.
+//! Step 1 compiles both binaries in one cargo invocation when both are wanted
+//! ([`compile_both`]); steps 2–4 are skipped when the linked module did not change.
+//!
+//! `trunk serve` (`cargo xtask serve`) stays on Trunk, unsplit. A Trunk `post_build` hook
+//! cannot do this for `trunk build --release` without redoing all of Trunk's work after cargo:
+//! ARCHITECTURE.md, "Why the release build is not `trunk build --release`".
 
 use crate::sh::Sh;
 use anyhow::{Context, Result, bail};

@@ -30,8 +30,8 @@ usage: cargo xtask <command>
   bench engine     engine throughput (native and wasm32 in headless Chromium)
   bench ui         time to interactive and long tasks during claims, in headless Chromium
   bench server     claims/s and p99 of the server on SQLite and PostgreSQL (loopback load)
-  setup            only install the tools (wasm32 target, Trunk, wasm-bindgen, wasm-split, wasm-opt,
-                   Chromium, npm packages)
+  setup            only install the tools (wasm32 target, Trunk, wasm-bindgen, wasm-split, mdBook,
+                   npm packages, Chromium, PostgreSQL); the other commands install what they use
 ";
 
 fn main() -> ExitCode {

@@ -48,8 +48,15 @@ impl Sh {
         }
     }
 
+    /// cargo; on CI (`CI` set: a fresh clone, built once) without incremental compilation,
+    /// which only slows a first build (measured on hongbao-engine and hongbao-api, our crates
+    /// alone: 16.4 s -> 11.8 s of CPU). `CARGO_INCREMENTAL` set by the caller wins.
     pub fn cargo(&self, args: &[&str]) -> Cmd {
-        self.cmd("cargo", args)
+        let mut cmd = self.cmd("cargo", args);
+        if std::env::var_os("CI").is_some() && std::env::var_os("CARGO_INCREMENTAL").is_none() {
+            cmd.env("CARGO_INCREMENTAL", "0");
+        }
+        cmd
     }
 
     /// Trunk, never downloading: version check off, tools from PATH (pinned in Trunk.toml).

@@ -439,6 +439,19 @@ mod tests {
     }
 
     #[test]
+    fn the_cache_key_follows_the_linked_module() {
+        let sh = Sh::new().unwrap();
+        let linked = std::env::temp_dir().join(format!("xtask-key-{}.wasm", std::process::id()));
+        std::fs::write(&linked, b"\0asm one").unwrap();
+        let one = cache_key(&sh, &linked).unwrap();
+        assert_eq!(cache_key(&sh, &linked).unwrap(), one);
+        std::fs::write(&linked, b"\0asm two").unwrap();
+        assert_ne!(cache_key(&sh, &linked).unwrap(), one);
+        std::fs::remove_file(&linked).unwrap();
+        assert!(cache_key(&sh, &linked).is_err());
+    }
+
+    #[test]
     fn lazy_files_are_the_split_and_chunk_modules() {
         assert!(is_lazy("split_lab_screen_123.wasm"));
         assert!(is_lazy("chunk_7.wasm"));

@@ -182,3 +182,45 @@ pub fn metric(output: &str, key: &str) -> Option<String> {
             .map(|v| v.trim().to_owned())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_thread_logging_to_a_file_writes_its_commands_output_there_and_announces_them() {
+        let sh = Sh::new().unwrap();
+        let log = std::env::temp_dir().join(format!("xtask-log-test-{}.log", std::process::id()));
+        let _ = std::fs::remove_file(&log);
+        let (started, programs) = std::sync::mpsc::channel();
+        let path = log.clone();
+        std::thread::spawn(move || {
+            log_to(path, started);
+            sh.cmd("echo", &["to the log"]).run().unwrap();
+            sh.cmd("sh", &["-c", "echo to stderr >&2"]).run().unwrap();
+            assert!(sh.cmd("false", &[]).run().is_err());
+        })
+        .join()
+        .unwrap();
+        // The sender went with the thread: the list ends.
+        assert_eq!(programs.iter().collect::<Vec<_>>(), ["echo", "sh", "false"]);
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(
+            text,
+            "$ echo to the log\nto the log\n$ sh -c echo to stderr >&2\nto stderr\n$ false \n"
+        );
+        std::fs::remove_file(&log).unwrap();
+    }
+
+    #[test]
+    fn other_threads_are_not_redirected() {
+        let sh = Sh::new().unwrap();
+        let (started, programs) = std::sync::mpsc::channel();
+        let log = std::env::temp_dir().join(format!("xtask-log-test2-{}.log", std::process::id()));
+        std::thread::spawn(move || log_to(log, started))
+            .join()
+            .unwrap();
+        assert!(sh.cmd("true", &[]).run().is_ok());
+        assert!(programs.iter().next().is_none());
+    }
+}

@@ -35,8 +35,8 @@ usage: cargo xtask <command>
   bench engine     engine throughput (native and wasm32 in headless Chromium)
   bench ui         time to interactive and long tasks during claims, in headless Chromium
   bench server     claims/s and p99 of the server on SQLite and PostgreSQL (loopback load)
-  setup            only install the tools (wasm32 target, Trunk, wasm-bindgen, wasm-split, wasm-opt,
-                   Chromium, npm packages)
+  setup            only install the tools (wasm32 target, Trunk, wasm-bindgen, wasm-split, mdBook,
+                   npm packages, Chromium, PostgreSQL); the other commands install what they use
 ";
 
 fn main() -> ExitCode {
@@ -78,7 +78,7 @@ fn serve(sh: &sh::Sh, rest: &[&str]) -> Result<()> {
         ["--backend", "real" | "http"] => return serve_real(sh),
         _ => bail!("unknown arguments to serve: {}", rest.join(" ")),
     }
-    tools::ensure_build_tools(sh)?;
+    tools::ensure_serve_tools(sh)?;
     println!(
         "\nHongbao: building, then serving at http://127.0.0.1:8080/ (mock backend). Ctrl-C stops.\n"
     );
@@ -88,7 +88,6 @@ fn serve(sh: &sh::Sh, rest: &[&str]) -> Result<()> {
 
 /// The whole thing on the real backend: the widget's release build served by the server.
 fn serve_real(sh: &sh::Sh) -> Result<()> {
-    tools::ensure_build_tools(sh)?;
     build::app(sh)?;
     sh.cargo(&["build", "--profile", "server", "-p", "hongbao-server"])
         .run()?;

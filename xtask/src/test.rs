@@ -9,6 +9,9 @@ struct Stage {
     name: &'static str,
     outcome: Outcome,
     took: Duration,
+    /// CPU time of the processes that ended during the stage (see [`children_cpu`]); none
+    /// for a stage that ran beside others.
+    cpu: Option<Duration>,
 }
 
 enum Outcome {
@@ -18,39 +21,32 @@ enum Outcome {
 }
 
 pub fn run(sh: &Sh) -> Result<()> {
-    let started = Instant::now();
-    let mut stages: Vec<Stage> = Vec::new();
-    let mut step =
-        |name: &'static str, needs: &[&'static str], f: &mut dyn FnMut() -> Result<()>| {
-            let blocked = needs.iter().find(|n| {
-                stages
-                    .iter()
-                    .any(|s| s.name == **n && !matches!(s.outcome, Outcome::Passed))
-            });
-            let t = Instant::now();
-            let outcome = match blocked {
-                Some(dep) => Outcome::Skipped(dep),
-                None => {
-                    println!("\n=== {name} ===");
-                    match f() {
-                        Ok(()) => Outcome::Passed,
-                        Err(e) => Outcome::Failed(format!("{e:#}")),
-                    }
-                }
-            };
-            stages.push(Stage {
-                name,
-                outcome,
-                took: t.elapsed(),
-            });
-        };
+    std::thread::scope(|scope| run_stages(sh, scope))
+}
 
+/// The stages in two phases. First everything is compiled, one cargo at a time (each uses
+/// both cores). Then the tests run, the end-to-end suite on its own thread beside the native
+/// and the browser tests: its three browsers spend most of their time waiting on animations,
+/// timers and simulated latency, the server tests on fsync and timeouts, so running them side
+/// by side takes little more than the longest of them.
+fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, '_>) -> Result<()> {
+    let started = Instant::now();
+    // The installs that mostly download (apt: Chromium, fonts, PostgreSQL; npm), started at
+    // once in the background while the first stages compile; each stage that needs one waits
+    // for it. The tools cargo compiles are installed by the stages that use them (none of
+    // them Trunk, which only `serve` uses), and are a quick check when present.
+    let system = Background::spawn(scope, || {
+        tools::ensure_chromium(sh).and_then(|()| tools::ensure_postgres(sh).map(drop))
+    });
+    let npm = Background::spawn(scope, || tools::ensure_npm_packages(sh));
+    let mut stages = Stages::default();
     let wasm = ["--target", WASM_TARGET];
-    step("setup", &[], &mut || tools::ensure_all(sh));
-    step("fmt", &[], &mut || {
+    let browser_args = ["test", "-p", "hongbao", "-p", "hongbao-engine"];
+
+    stages.step("fmt", &[], &mut || {
         sh.cargo(&["fmt", "--all", "--check"]).run()
     });
-    step("clippy native", &[], &mut || {
+    stages.step("clippy native", &[], &mut || {
         sh.cargo(&[
             "clippy",
             "--workspace",
@@ -61,7 +57,8 @@ pub fn run(sh: &Sh) -> Result<()> {
         ])
         .run()
     });
-    step("clippy wasm32", &["setup"], &mut || {
+    stages.step("clippy wasm32", &[], &mut || {
+        tools::ensure_wasm_target(sh)?;
         let mut args = vec![
             "clippy",
             "-p",
@@ -74,83 +71,268 @@ pub fn run(sh: &Sh) -> Result<()> {
         args.extend_from_slice(&["--", "-D", "warnings"]);
         sh.cargo(&args).run()
     });
-    step("native tests", &[], &mut || {
-        sh.cargo(&["test", "--workspace", "--exclude", "hongbao-server"])
-            .run()
+    // One cargo invocation for the whole workspace: with `--exclude hongbao-server` and then
+    // `-p hongbao-server`, the two selections unify different features (the server's
+    // `hongbao-api/openapi`, its dev-dependencies), so the crates both use compiled twice.
+    stages.step("native tests: build", &[], &mut || {
+        sh.cargo(&["test", "--workspace", "--no-run"]).run()
     });
-    // The server's tests start throwaway PostgreSQL clusters from Debian's binaries (setup
-    // installs them); HONGBAO_REQUIRE_PG turns "skip without PostgreSQL" into a failure.
-    step(
-        "server tests (SQLite + PostgreSQL)",
-        &["setup"],
-        &mut || {
-            sh.cargo(&["test", "-p", "hongbao-server"])
-                .env("HONGBAO_REQUIRE_PG", "1")
-                .run()
-        },
-    );
-    step("engine docs", &[], &mut || {
+    stages.step("engine docs", &[], &mut || {
         sh.cargo(&["doc", "-p", "hongbao-engine", "--no-deps"])
             .env("RUSTDOCFLAGS", "-D warnings")
             .run()
     });
-    step("browser tests (wasm-bindgen-test)", &["setup"], &mut || {
-        let mut args = vec!["test", "-p", "hongbao", "-p", "hongbao-engine"];
+    stages.step("browser tests: build", &[], &mut || {
+        tools::ensure_wasm_bindgen(sh)?;
+        let mut args = browser_args.to_vec();
         args.extend_from_slice(&wasm);
-        browser_env(sh.cargo(&args)).run()
+        args.push("--no-run");
+        sh.cargo(&args).run()
     });
-    step("release build (code-split)", &["setup"], &mut || {
+    // Both binaries compile in the first of these two stages (see build::compile_both).
+    stages.step("release build (code-split)", &[], &mut || {
+        npm.wait()?;
+        crate::build::compile_both(sh)?;
         crate::build::app(sh)
     });
-    step("embed build (code-split)", &["setup"], &mut || {
+    stages.step("embed build (code-split)", &[], &mut || {
+        npm.wait()?;
         crate::build::embed(sh)
     });
-    step(
+    stages.step(
         "docs build (mdbook)",
         &["embed build (code-split)"],
         &mut || build_docs(sh),
     );
-    step(
-        "end-to-end (headless Chromium)",
-        &[
-            "release build (code-split)",
-            "embed build (code-split)",
-            "docs build (mdbook)",
-        ],
-        &mut || run_e2e(sh, &E2e::default()),
-    );
 
-    println!("\n=== summary ({:.0?}) ===", started.elapsed());
-    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
-    for s in &stages {
-        let (mark, detail) = match &s.outcome {
-            Outcome::Passed => {
-                passed += 1;
-                ("ok  ", String::new())
-            }
-            Outcome::Failed(e) => {
-                failed += 1;
-                (
-                    "FAIL",
-                    format!("  {}", e.lines().next().unwrap_or_default()),
-                )
-            }
-            Outcome::Skipped(dep) => {
-                skipped += 1;
-                ("skip", format!("  (needs: {dep})"))
-            }
+    // The runs.
+    let e2e_name = "end-to-end (headless Chromium)";
+    let e2e_log = sh.target_dir().join("e2e.log");
+    let needs = [
+        "release build (code-split)",
+        "embed build (code-split)",
+        "docs build (mdbook)",
+    ];
+    let e2e = match (
+        stages.blocked(&needs),
+        system.wait().and_then(|()| npm.wait()),
+    ) {
+        (Some(dep), _) => {
+            stages.skipped(e2e_name, dep);
+            None
+        }
+        (None, Err(e)) => {
+            stages.ran_beside(e2e_name, Err(e), Duration::ZERO);
+            None
+        }
+        (None, Ok(())) => {
+            println!(
+                "\n=== {e2e_name}: started beside the tests below, its output in {} ===",
+                e2e_log.display()
+            );
+            let _ = std::fs::remove_file(&e2e_log);
+            let log = e2e_log.clone();
+            stages.beside = true;
+            let (started, programs) = std::sync::mpsc::channel();
+            let handle = scope.spawn(move || {
+                let t = Instant::now();
+                crate::sh::log_to(log, started);
+                (run_e2e(sh, &E2e::default()), t.elapsed())
+            });
+            // cargo holds the target directory's lock while `cargo test` runs the tests: the
+            // tests below start once the suite has done its cargo (it builds the server) and
+            // started something else (node), or has ended.
+            while programs.recv().is_ok_and(|program| program == "cargo") {}
+            Some(handle)
+        }
+    };
+    // The server's tests start throwaway PostgreSQL clusters from Debian's binaries;
+    // HONGBAO_REQUIRE_PG turns "skip without PostgreSQL" into a failure.
+    stages.step(
+        "native tests: run (server: SQLite + PostgreSQL)",
+        &["native tests: build"],
+        &mut || {
+            system.wait()?;
+            sh.cargo(&["test", "--workspace"])
+                .env("HONGBAO_REQUIRE_PG", "1")
+                .run()
+        },
+    );
+    stages.step(
+        "browser tests: run (wasm-bindgen-test)",
+        &["browser tests: build"],
+        &mut || {
+            system.wait()?;
+            let mut args = browser_args.to_vec();
+            args.extend_from_slice(&wasm);
+            browser_env(sh.cargo(&args)).run()
+        },
+    );
+    if let Some(handle) = e2e {
+        let (outcome, took) = handle.join().unwrap_or_else(|_| {
+            (
+                Err(anyhow::anyhow!("the e2e thread panicked")),
+                Duration::ZERO,
+            )
+        });
+        println!("\n=== {e2e_name}: output ===");
+        print!("{}", std::fs::read_to_string(&e2e_log).unwrap_or_default());
+        stages.ran_beside(e2e_name, outcome, took);
+    }
+    // Joined here if no stage needed them (every stage failed or was skipped).
+    let _ = (system.wait(), npm.wait());
+    stages.summary(started)
+}
+
+#[derive(Default)]
+struct Stages {
+    done: Vec<Stage>,
+    /// A stage is running on another thread: CPU times would include its processes.
+    beside: bool,
+}
+
+impl Stages {
+    /// The first of `needs` that did not pass, if any.
+    fn blocked(&self, needs: &[&'static str]) -> Option<&'static str> {
+        needs.iter().copied().find(|n| {
+            self.done
+                .iter()
+                .any(|s| s.name == *n && !matches!(s.outcome, Outcome::Passed))
+        })
+    }
+
+    /// Runs stage `name` unless one of `needs` did not pass.
+    fn step(
+        &mut self,
+        name: &'static str,
+        needs: &[&'static str],
+        f: &mut dyn FnMut() -> Result<()>,
+    ) {
+        if let Some(dep) = self.blocked(needs) {
+            return self.skipped(name, dep);
+        }
+        let (t, cpu) = (Instant::now(), children_cpu());
+        println!("\n=== {name} ===");
+        let outcome = match f() {
+            Ok(()) => Outcome::Passed,
+            Err(e) => Outcome::Failed(format!("{e:#}")),
         };
-        println!(
-            "{mark} {:<36} {:>6.1}s{detail}",
-            s.name,
-            s.took.as_secs_f64()
-        );
+        self.done.push(Stage {
+            name,
+            outcome,
+            took: t.elapsed(),
+            cpu: (!self.beside).then(|| children_cpu().saturating_sub(cpu)),
+        });
     }
-    println!("stages: {passed} passed, {failed} failed, {skipped} skipped");
-    if failed + skipped > 0 {
-        bail!("{} stage(s) did not pass", failed + skipped);
+
+    fn skipped(&mut self, name: &'static str, dep: &'static str) {
+        self.done.push(Stage {
+            name,
+            outcome: Outcome::Skipped(dep),
+            took: Duration::ZERO,
+            cpu: None,
+        });
     }
-    Ok(())
+
+    /// A stage that ran on its own thread (its CPU time is in the stages beside it).
+    fn ran_beside(&mut self, name: &'static str, outcome: Result<()>, took: Duration) {
+        self.done.push(Stage {
+            name,
+            outcome: match outcome {
+                Ok(()) => Outcome::Passed,
+                Err(e) => Outcome::Failed(format!("{e:#}")),
+            },
+            took,
+            cpu: None,
+        });
+    }
+
+    fn summary(&self, started: Instant) -> Result<()> {
+        println!("\n=== summary ({:.0?}) ===", started.elapsed());
+        let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+        for s in &self.done {
+            let (mark, detail) = match &s.outcome {
+                Outcome::Passed => {
+                    passed += 1;
+                    ("ok  ", String::new())
+                }
+                Outcome::Failed(e) => {
+                    failed += 1;
+                    (
+                        "FAIL",
+                        format!("  {}", e.lines().next().unwrap_or_default()),
+                    )
+                }
+                Outcome::Skipped(dep) => {
+                    skipped += 1;
+                    ("skip", format!("  (needs: {dep})"))
+                }
+            };
+            let cpu = s
+                .cpu
+                .map_or("".into(), |c| format!("  cpu {:>6.1}s", c.as_secs_f64()));
+            println!(
+                "{mark} {:<48} {:>6.1}s{cpu}{detail}",
+                s.name,
+                s.took.as_secs_f64()
+            );
+        }
+        println!("stages: {passed} passed, {failed} failed, {skipped} skipped");
+        if failed + skipped > 0 {
+            bail!("{} stage(s) did not pass", failed + skipped);
+        }
+        Ok(())
+    }
+}
+
+/// The user + system CPU time of this process's children that have ended (Linux:
+/// `/proc/self/stat`'s cutime and cstime, in clock ticks of 1/100 s). On a machine other
+/// work shares, a stage's CPU time says what it costs better than its wall time.
+fn children_cpu() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // The fields after the command name, which is in parentheses.
+            let rest = stat.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            // cutime and cstime are fields 16 and 17 of the line, 14 and 15 after ')'.
+            let user: u64 = fields.get(13)?.parse().ok()?;
+            let system: u64 = fields.get(14)?.parse().ok()?;
+            Some(user + system)
+        })
+        .unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+/// An install running on its own thread; [`Background::wait`] blocks until it is done and
+/// returns its outcome (to every caller).
+struct Background<'scope> {
+    handle: std::sync::Mutex<Option<std::thread::ScopedJoinHandle<'scope, Result<()>>>>,
+    outcome: std::sync::OnceLock<Result<(), String>>,
+}
+
+impl<'scope> Background<'scope> {
+    fn spawn(
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        f: impl FnOnce() -> Result<()> + Send + 'scope,
+    ) -> Self {
+        Background {
+            handle: std::sync::Mutex::new(Some(scope.spawn(f))),
+            outcome: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn wait(&self) -> Result<()> {
+        let outcome = self.outcome.get_or_init(|| {
+            let handle = self.handle.lock().ok().and_then(|mut h| h.take());
+            match handle.map(|h| h.join()) {
+                Some(Ok(result)) => result.map_err(|e| format!("{e:#}")),
+                Some(Err(_)) => Err("the install thread panicked".into()),
+                None => Err("the install was already waited for".into()),
+            }
+        });
+        outcome.clone().map_err(anyhow::Error::msg)
+    }
 }
 
 /// wasm-bindgen-test-runner drives Debian's chromedriver; webdriver.json (next to each
@@ -209,8 +391,10 @@ pub fn e2e_command(sh: &Sh, e2e: &E2e) -> Result<()> {
         book_embed.clone(),
     ];
     if missing.iter().any(|p| !p.exists()) {
-        tools::ensure_build_tools(sh)?;
-        tools::ensure_wasm_split(sh)?;
+        tools::ensure_split_tools(sh)?;
+    }
+    if !book_embed.exists() {
+        tools::ensure_mdbook(sh)?;
     }
     if !missing[0].exists() {
         crate::build::app(sh)?;
@@ -397,6 +581,28 @@ fn failed_tests(tap: &str) -> Vec<String> {
     failed
 }
 
+/// The built user guide (`docs/book.toml` writes it here).
+pub fn book_dir(sh: &Sh) -> std::path::PathBuf {
+    sh.root.join("target/book")
+}
+
+/// `mdbook build docs`, then the embed bundle copied into the book (`<book>/embed/`), so
+/// its pages show live widgets. Needs the embed build.
+pub fn build_docs(sh: &Sh) -> Result<()> {
+    tools::ensure_mdbook(sh)?;
+    sh.cmd("mdbook", &["build", "docs"]).run()?;
+    let from = crate::build::embed_dist(sh);
+    let to = book_dir(sh).join("embed");
+    std::fs::create_dir_all(&to)?;
+    for entry in std::fs::read_dir(&from)? {
+        let path = entry?.path();
+        if path.is_file() && path.file_name().is_some_and(|n| n != "index.html") {
+            std::fs::copy(&path, to.join(path.file_name().unwrap_or_default()))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -454,26 +660,4 @@ mod tests {
         assert!(E2e::parse(&["--repeat"]).is_err());
         assert!(E2e::parse(&["--fast"]).is_err());
     }
-}
-
-/// The built user guide (`docs/book.toml` writes it here).
-pub fn book_dir(sh: &Sh) -> std::path::PathBuf {
-    sh.root.join("target/book")
-}
-
-/// `mdbook build docs`, then the embed bundle copied into the book (`<book>/embed/`), so
-/// its pages show live widgets. Needs the embed build.
-pub fn build_docs(sh: &Sh) -> Result<()> {
-    tools::ensure_mdbook(sh)?;
-    sh.cmd("mdbook", &["build", "docs"]).run()?;
-    let from = crate::build::embed_dist(sh);
-    let to = book_dir(sh).join("embed");
-    std::fs::create_dir_all(&to)?;
-    for entry in std::fs::read_dir(&from)? {
-        let path = entry?.path();
-        if path.is_file() && path.file_name().is_some_and(|n| n != "index.html") {
-            std::fs::copy(&path, to.join(path.file_name().unwrap_or_default()))?;
-        }
-    }
-    Ok(())
 }

@@ -109,6 +109,7 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
     let e2e_name = "end-to-end (headless Chromium)";
     let e2e_log = sh.target_dir().join("e2e.log");
     let needs = [
+        "native tests: build",
         "release build (code-split)",
         "embed build (code-split)",
         "docs build (mdbook)",
@@ -137,7 +138,16 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
             let handle = scope.spawn(move || {
                 let t = Instant::now();
                 crate::sh::log_to(log, started);
-                (run_e2e(sh, &E2e::default()), t.elapsed())
+                (
+                    run_e2e(
+                        sh,
+                        &E2e {
+                            server_built: true,
+                            ..E2e::default()
+                        },
+                    ),
+                    t.elapsed(),
+                )
             });
             // cargo holds the target directory's lock while `cargo test` runs the tests: the
             // tests below start once the suite has done its cargo (it builds the server) and
@@ -351,6 +361,10 @@ pub struct E2e {
     pub files: Vec<String>,
     /// Rounds of the whole selection; stops at the first failing round. 0 counts as 1.
     pub repeat: u32,
+    /// The server's debug binary is built already (`cargo xtask test`'s `cargo test
+    /// --workspace --no-run` builds it): a `cargo build -p hongbao-server` of its own would
+    /// resolve other features and compile a dozen dependencies again.
+    pub server_built: bool,
 }
 
 impl E2e {
@@ -414,9 +428,9 @@ pub fn e2e_command(sh: &Sh, e2e: &E2e) -> Result<()> {
 /// and names it and its failed tests.
 pub fn run_e2e(sh: &Sh, e2e: &E2e) -> Result<()> {
     let files = e2e_files(sh, &e2e.files)?;
-    // The real backend's tests (http.test.mjs) run the server's debug build, which the
-    // server tests have built already.
-    if files.iter().any(|f| f.ends_with("http.test.mjs")) {
+    // The real backend's tests (http.test.mjs) run the server's debug build (in `cargo xtask
+    // test`, the native tests' build made it).
+    if !e2e.server_built && files.iter().any(|f| f.ends_with("http.test.mjs")) {
         sh.cargo(&[
             "build",
             "--quiet",

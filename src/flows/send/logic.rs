@@ -4,7 +4,7 @@
 use super::i18n::{SendMsg, lucky_total, single_total};
 use crate::i18n::Lang;
 use crate::settings::Stages;
-use hongbao_api::ChatInfo;
+use hongbao_api::{ChatInfo, NewPacket};
 use hongbao_engine::{AmountError, Money, PacketKindTag, Severity, Warning, WarningCode};
 
 /// A stage after entry.
@@ -159,6 +159,25 @@ pub fn parse_entry(
         count,
         recipient,
     })
+}
+
+/// The request a parsed entry describes: the one place the send flow builds a [`NewPacket`].
+/// An empty greeting is the default one (in the language in force).
+pub fn draft(chat_id: &str, entry: Parsed, greeting: &str, lang: Lang, key: &str) -> NewPacket {
+    let greeting = match greeting.trim() {
+        "" => SendMsg::DefaultGreeting.text(lang).to_owned(),
+        typed => typed.to_owned(),
+    };
+    NewPacket {
+        chat_id: chat_id.to_owned(),
+        kind: entry.kind,
+        amount: entry.amount,
+        count: entry.count,
+        greeting,
+        recipient: entry.recipient,
+        split: None,
+        idempotency_key: key.to_owned(),
+    }
 }
 
 /// The total a parsed entry spends (for display; the backend's preview is authoritative).
@@ -367,6 +386,27 @@ mod tests {
         for good in ["８.８８", "¥20", " 20 ", "1,000"] {
             assert!(parse_entry(PacketKindTag::Lucky, good, "10", "", &others).is_ok());
         }
+    }
+
+    #[test]
+    fn the_draft_is_the_parsed_entry_with_a_greeting() {
+        let others = others(&family(), "alice");
+        let p = parse_entry(PacketKindTag::Exclusive, "5", "", "carol", &others).unwrap();
+        let d = draft("family", p, "  ", Lang::En, "k1");
+        assert_eq!(
+            (d.chat_id.as_str(), d.kind, d.amount, d.count),
+            ("family", PacketKindTag::Exclusive, Money::from_fen(500), 1)
+        );
+        assert_eq!(d.recipient.as_deref(), Some("carol"));
+        assert_eq!(
+            (d.greeting.as_str(), d.idempotency_key.as_str()),
+            ("Best wishes", "k1")
+        );
+        let p = parse_entry(PacketKindTag::Lucky, "5", "3", "", &others).unwrap();
+        assert_eq!(
+            draft("family", p, " 新年好 ", Lang::Zh, "k").greeting,
+            "新年好"
+        );
     }
 
     #[test]

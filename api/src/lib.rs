@@ -6,6 +6,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backend;
+pub mod client;
 pub mod demo;
 pub mod http;
 #[cfg(feature = "openapi")]

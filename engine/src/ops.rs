@@ -45,7 +45,7 @@ use crate::policy::{Policy, RecallMode};
 use crate::rng::Rng;
 use crate::split::{self, SplitRule};
 use crate::time::Timestamp;
-use crate::warnings::SenderHistory;
+use crate::warnings::{self, SenderHistory, Warning, WarningInput};
 
 /// Longest idempotency key, in characters.
 pub const MAX_KEY_CHARS: usize = 128;
@@ -116,6 +116,50 @@ pub fn validate_send(
     now: Timestamp,
 ) -> Result<Money, SendError> {
     validate(req, balance, policy, now).map(|v| v.total)
+}
+
+/// What a draft would do if it were sent: the total to debit and the warnings the review
+/// shows. See [`preview`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preview {
+    /// What the send would debit.
+    pub total: Money,
+    /// Every warning for the draft ([`warnings::check`]).
+    pub warnings: Vec<Warning>,
+}
+
+/// Validates a draft exactly as [`validate_send`] validates a send, except for the
+/// idempotency key (a draft has none yet), and adds its warnings, computed from the sender's
+/// `history` (see [`history`]) and `balance` (`None`: no wallet, refused as a send is). The
+/// one preview of every backend: the mock and the server's route call it with what they
+/// store.
+pub fn preview(
+    req: &SendRequest,
+    balance: Option<Money>,
+    history: &SenderHistory,
+    policy: &Policy,
+    now: Timestamp,
+) -> Result<Preview, SendError> {
+    let keyed;
+    let req = if check_idempotency_key(&req.idempotency_key).is_ok() {
+        req
+    } else {
+        keyed = SendRequest {
+            idempotency_key: "preview".into(),
+            ..req.clone()
+        };
+        &keyed
+    };
+    let total = validate_send(req, balance, policy, now)?;
+    let warnings = warnings::check(&WarningInput {
+        kind: &req.kind,
+        chat: &req.chat,
+        history,
+        balance: balance.unwrap_or(Money::ZERO),
+        policy,
+        now,
+    });
+    Ok(Preview { total, warnings })
 }
 
 struct Validated {

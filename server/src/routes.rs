@@ -17,7 +17,7 @@ use hongbao_api::{
     AdvanceClock, ChatEvent, ChatInfo, ClaimResult, ClockNow, ErrorBody, LedgerEntry, Login, Me,
     NewPacket, PacketView, Preview, RecallRequest, RecallResult, Token,
 };
-use hongbao_engine::{Lang, Money, Packet, SendRequest, warnings};
+use hongbao_engine::{Lang, Money, Packet, SendRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio_stream::wrappers::BroadcastStream;
@@ -333,22 +333,16 @@ pub async fn preview(
     Body(body): Body<Value>,
 ) -> AppResult<Json<Preview>> {
     let draft = parse_new_packet(body, lang, true)?;
-    let mut req = request_for(&state, &user, &draft).await?;
-    req.idempotency_key = "preview".into();
-    let now = state.clock.now();
+    let req = request_for(&state, &user, &draft).await?;
     let balance = state.store.balance(&user).await?;
-    let total = hongbao_engine::ops::validate_send(&req, balance, &state.policy, now)
-        .map_err(|e| AppError::send(&e, lang))?;
     let history = state.store.history(&user, &req.chat.id).await?;
-    let warnings = warnings::check(&warnings::WarningInput {
-        kind: &req.kind,
-        chat: &req.chat,
-        history: &history,
-        balance: balance.unwrap_or_default(),
-        policy: &state.policy,
-        now,
-    });
-    Ok(Json(Preview { total, warnings }))
+    let preview =
+        hongbao_engine::ops::preview(&req, balance, &history, &state.policy, state.clock.now())
+            .map_err(|e| AppError::send(&e, lang))?;
+    Ok(Json(Preview {
+        total: preview.total,
+        warnings: preview.warnings,
+    }))
 }
 
 /// One packet with its claims (only for members of its chat).

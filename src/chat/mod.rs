@@ -1,6 +1,5 @@
 //! Chats: the list of conversations and one conversation's messages (its packets).
 
-use crate::backend::Backend;
 use crate::flows::claim::PacketBubble;
 use crate::i18n::{Lang, Msg, display_name};
 use crate::state::{Screen, use_app};

@@ -3,7 +3,7 @@
 //! (src/bin/embed.rs), so none of this, nor the app it shows, is in the embed's first load.
 
 use super::{FairnessArgs, Scene, SceneArgs, Widget};
-use crate::backend::{Backend, FAMILY, new_idempotency_key, retry};
+use crate::backend::{FAMILY, new_idempotency_key, retry};
 use crate::state::{AppState, Screen};
 use hongbao_api::{ChatEvent, NewPacket};
 use hongbao_engine::PacketKindTag;

@@ -4,7 +4,6 @@
 //! nothing unless an experiment is active.
 
 use super::Lab;
-use crate::backend::Backend;
 use hongbao_api::{LabEvent, NewPacket};
 use hongbao_engine::Timestamp;
 use leptos::prelude::*;

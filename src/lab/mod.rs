@@ -18,7 +18,6 @@ pub mod i18n;
 pub mod results;
 pub mod stats;
 
-use crate::backend::Backend;
 use crate::settings::Settings;
 use crate::state::AppState;
 use assign::{Assignment, assign, valid_participant};

@@ -7,7 +7,6 @@
 
 pub mod i18n;
 
-use crate::backend::Backend;
 use crate::flows::recall::date_hhmm;
 use crate::settings::{Auth, SettingError, Settings, Stages};
 use crate::state::{AppState, use_app};

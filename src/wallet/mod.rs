@@ -3,7 +3,7 @@
 
 pub mod i18n;
 
-use crate::backend::{Backend, retry};
+use crate::backend::retry;
 use crate::flows::recall::date_hhmm;
 use crate::state::{Screen, use_app};
 use hongbao_api::LedgerEntry;

@@ -6,7 +6,7 @@
 
 pub mod i18n;
 
-use crate::backend::{Backend, retry};
+use crate::backend::retry;
 use crate::state::use_app;
 use hongbao_api::PacketView;
 use hongbao_engine::{Lang, Money, PacketState, RecallMode, Timestamp};

@@ -10,7 +10,7 @@
 pub mod i18n;
 pub mod logic;
 
-use crate::backend::{Backend, retry};
+use crate::backend::retry;
 use crate::dialog::{Dialog, DialogSurface};
 use crate::flows::recall::{RecallControls, RecallTrace, countdown_text, hhmm, state_at};
 use crate::i18n::display_name;

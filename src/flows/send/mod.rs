@@ -17,7 +17,7 @@ pub mod i18n;
 pub mod logic;
 mod review;
 
-use crate::backend::{Backend, new_idempotency_key, retry};
+use crate::backend::{new_idempotency_key, retry};
 use crate::dialog::{Dialog, DialogSurface};
 use crate::i18n::{Lang, Msg};
 use crate::state::{AppState, use_app};

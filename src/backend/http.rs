@@ -266,7 +266,7 @@ impl Backend for Rc<HttpBackend> {
     fn configure(&self, _settings: &Settings) {}
     async fn reset_demo(&self) -> Result<(), ApiError> {
         Err(ApiError::new(
-            "forbidden",
+            hongbao_api::ErrorCode::Forbidden,
             self.lang.get().pick(
                 "服务器上的数据不能从小组件重置",
                 "The server's data cannot be reset from the widget",

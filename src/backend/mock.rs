@@ -18,8 +18,8 @@ use super::Backend;
 use crate::settings::Settings;
 use hongbao_api::demo::{self, DEMO_BALANCE, DEMO_USERS};
 use hongbao_api::{
-    ApiError, ChatEvent, ChatInfo, ClaimResult, LabEvent, LedgerEntry, Me, NewPacket, PacketView,
-    Preview, RecallResult,
+    ApiError, ChatEvent, ChatInfo, ClaimResult, ErrorCode, LabEvent, LedgerEntry, Me, NewPacket,
+    PacketView, Preview, RecallResult,
 };
 use hongbao_engine::{
     Engine, Lang, PacketId, PacketKindTag, PacketState, Policy, RecallMode, RecallPolicy, Rng,
@@ -32,8 +32,9 @@ use std::rc::Rc;
 
 /// Bumped when the persisted shape, or what a replay of the same log gives (the engine's
 /// rules, the demo world), changes; a state of another version is replaced by a fresh demo.
-/// Version 1 was a snapshot of the engine.
-const STATE_VERSION: u32 = 2;
+/// Version 1 was a snapshot of the engine; version 2 logged new packets in the first
+/// release's shape of `NewPacket` (`amount` meaning the total or the per-share amount).
+const STATE_VERSION: u32 = 3;
 
 /// The synchronous mock: everything but timing and storage.
 #[derive(Clone, Debug, PartialEq)]
@@ -392,7 +393,7 @@ impl MockCore {
         match self.engine.balance(user) {
             Some(_) => Ok(()),
             None => Err(ApiError::new(
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 self.lang.pick("未知用户", "unknown user"),
             )),
         }
@@ -401,7 +402,10 @@ impl MockCore {
     fn chat(&self, user: &str, chat_id: &str) -> Result<ChatInfo, ApiError> {
         self.user_known(user)?;
         demo::chat_for(user, chat_id).ok_or_else(|| {
-            ApiError::new("not_found", self.lang.pick("没有这个聊天", "no such chat"))
+            ApiError::new(
+                ErrorCode::NotFound,
+                self.lang.pick("没有这个聊天", "no such chat"),
+            )
         })
     }
 
@@ -412,7 +416,7 @@ impl MockCore {
             .filter(|p| p.members.iter().any(|m| m == user))
             .ok_or_else(|| {
                 ApiError::new(
-                    "not_found",
+                    ErrorCode::NotFound,
                     self.lang.pick("没有这个红包", "no such packet"),
                 )
             })
@@ -456,10 +460,10 @@ impl MockCore {
         now: Timestamp,
     ) -> Result<Preview, ApiError> {
         let chat = self.chat(user, &draft.chat_id)?;
-        let request = draft.to_request(user, &chat)?;
+        let request = draft.to_request(user, &chat);
         let total = request.kind.total().ok_or_else(|| {
             ApiError::new(
-                "invalid_amount",
+                ErrorCode::InvalidAmount,
                 self.lang.pick("金额过大", "amount too large"),
             )
         })?;
@@ -475,7 +479,7 @@ impl MockCore {
             self.engine.policy(),
             now,
         )
-        .map_err(|e| ApiError::engine(e.code(), e.message(self.lang)))?;
+        .map_err(|e| ApiError::engine(&e, self.lang))?;
         Ok(Preview {
             total,
             warnings: self.engine.warnings(&request, now),
@@ -489,11 +493,11 @@ impl MockCore {
         now: Timestamp,
     ) -> Result<(PacketView, Option<ChatEvent>), ApiError> {
         let chat = self.chat(user, &packet.chat_id)?;
-        let request = packet.to_request(user, &chat)?;
+        let request = packet.to_request(user, &chat);
         let sent = self
             .engine
             .send(&request, now, &mut self.money_rng)
-            .map_err(|e| ApiError::engine(e.code(), e.message(self.lang)))?;
+            .map_err(|e| ApiError::engine(&e, self.lang))?;
         if !sent.replayed {
             self.ops.push(Op::Send {
                 at: now,
@@ -523,7 +527,7 @@ impl MockCore {
             Ok(claimed) => claimed,
             Err(e) => {
                 self.log_expiry(id, before, now);
-                return Err(ApiError::engine(e.code(), e.message(self.lang)));
+                return Err(ApiError::engine(&e, self.lang));
             }
         };
         if !claimed.already_claimed {
@@ -560,7 +564,7 @@ impl MockCore {
             Ok(recalled) => recalled,
             Err(e) => {
                 self.log_expiry(id, before, now);
-                return Err(ApiError::engine(e.code(), e.message(self.lang)));
+                return Err(ApiError::engine(&e, self.lang));
             }
         };
         self.ops.push(Op::Recall {
@@ -946,7 +950,7 @@ fn wall_clock() -> Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hongbao_engine::Money;
+    use hongbao_engine::{Money, PacketKind};
 
     fn t0() -> Timestamp {
         Timestamp::from_utc(2026, 11, 22, 12, 0, 0)
@@ -962,12 +966,12 @@ mod tests {
     fn lucky(key: &str, total: i64, count: u32) -> NewPacket {
         NewPacket {
             chat_id: demo::FAMILY.into(),
-            kind: PacketKindTag::Lucky,
-            amount: Money::from_fen(total),
-            count,
+            kind: PacketKind::Lucky {
+                total: Money::from_fen(total),
+                count,
+                split: None,
+            },
             greeting: "恭喜发财".into(),
-            recipient: None,
-            split: None,
             idempotency_key: key.into(),
         }
     }
@@ -987,13 +991,13 @@ mod tests {
         );
         // Over the per-packet limit, and (after spending) over the balance: the send's errors.
         let too_big = core.preview("alice", &lucky("p2", 20_000_000, 1), t0());
-        assert_eq!(too_big.unwrap_err().code, "limit_exceeded");
+        assert_eq!(too_big.unwrap_err().code, ErrorCode::LimitExceeded);
         for i in 0..5 {
             core.send("alice", &lucky(&format!("s{i}"), 20_000, 1), t0())
                 .unwrap();
         }
         let broke = core.preview("alice", &lucky("p3", 1_000, 1), t0());
-        assert_eq!(broke.unwrap_err().code, "insufficient_balance");
+        assert_eq!(broke.unwrap_err().code, ErrorCode::InsufficientBalance);
         // Previews changed nothing: five packets, and the balance only they took.
         assert_eq!(core.me("alice").unwrap().balance, Money::from_fen(0));
         let again = core.send("alice", &lucky("s0", 20_000, 1), t0()).unwrap();
@@ -1046,21 +1050,25 @@ mod tests {
         let mut core = MockCore::new_demo(&settings(), t0());
         let dm = NewPacket {
             chat_id: "alice-bob".into(),
-            kind: PacketKindTag::Personal,
-            recipient: Some("bob".into()),
-            count: 1,
+            kind: PacketKind::Personal {
+                to: "bob".into(),
+                amount: Money::from_fen(520),
+            },
             ..lucky("d", 520, 1)
         };
         let (view, _) = core.send("alice", &dm, t0()).unwrap();
         assert_eq!(
             core.packet("erin", view.id, t0()).unwrap_err().code,
-            "not_found"
+            ErrorCode::NotFound
         );
         assert_eq!(
             core.claim("mallory", view.id, t0()).unwrap_err().code,
-            "unauthorized"
+            ErrorCode::Unauthorized
         );
-        assert_eq!(core.send("erin", &dm, t0()).unwrap_err().code, "not_found");
+        assert_eq!(
+            core.send("erin", &dm, t0()).unwrap_err().code,
+            ErrorCode::NotFound
+        );
     }
 
     #[test]
@@ -1128,7 +1136,10 @@ mod tests {
         }
         let now = at(&mut core, 1);
         let normal = NewPacket {
-            kind: PacketKindTag::Normal,
+            kind: PacketKind::Normal {
+                per_share: Money::from_fen(200),
+                count: 3,
+            },
             ..lucky("n1", 200, 3)
         };
         let (n1, _) = core.send("bob", &normal, now).unwrap();
@@ -1139,8 +1150,10 @@ mod tests {
         let now = at(&mut core, 1);
         let personal = NewPacket {
             chat_id: "alice-bob".into(),
-            kind: PacketKindTag::Personal,
-            recipient: Some("bob".into()),
+            kind: PacketKind::Personal {
+                to: "bob".into(),
+                amount: Money::from_fen(520),
+            },
             ..lucky("p1", 520, 1)
         };
         let (p1, _) = core.send("alice", &personal, now).unwrap();
@@ -1148,8 +1161,10 @@ mod tests {
         core.claim("bob", p1.id, now).unwrap();
         let now = at(&mut core, 1);
         let exclusive = NewPacket {
-            kind: PacketKindTag::Exclusive,
-            recipient: Some("carol".into()),
+            kind: PacketKind::Exclusive {
+                to: "carol".into(),
+                amount: Money::from_fen(888),
+            },
             ..lucky("x1", 888, 1)
         };
         let (x1, _) = core.send("alice", &exclusive, now).unwrap();
@@ -1222,7 +1237,7 @@ mod tests {
         core.advance_clock(25 * 3600);
         let late_bot = now.plus_secs(25 * 3600 + 1);
         let refused = core.claim("heidi", late.id, late_bot).unwrap_err();
-        assert_eq!(refused.code, "expired");
+        assert_eq!(refused.code, ErrorCode::Expired);
         let now = at(&mut core, 2);
         assert_eq!(
             core.engine().packet(PacketId(x1.id)).unwrap().state,
@@ -1289,7 +1304,8 @@ mod tests {
         let v = format!(r#""version":{STATE_VERSION}"#);
         assert!(json.contains(&v));
         assert!(restore(&json.replace(&v, r#""version":1"#)).is_none());
-        assert!(restore(&json.replace(&v, r#""version":3"#)).is_none());
+        assert!(restore(&json.replace(&v, r#""version":2"#)).is_none());
+        assert!(restore(&json.replace(&v, r#""version":4"#)).is_none());
         assert!(
             restore(r#"{"version":1,"engine":{},"money_rng":{"state":"1","inc":"1"}}"#).is_none()
         );

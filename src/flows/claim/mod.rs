@@ -170,7 +170,7 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
     let branch = Memo::new(move |_| match phase.get() {
         Phase::Opening => Branch::Open,
         Phase::Claimed(_) => Branch::Claimed,
-        Phase::Failed(e) => match CardScreen::for_error(&e.code) {
+        Phase::Failed(e) => match CardScreen::for_error(e.code) {
             Some(screen) => Branch::Screen(screen),
             None => Branch::Failed(e),
         },

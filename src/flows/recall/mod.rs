@@ -8,7 +8,7 @@ pub mod i18n;
 
 use crate::backend::{Backend, retry};
 use crate::state::use_app;
-use hongbao_api::PacketView;
+use hongbao_api::{ErrorCode, PacketView};
 use hongbao_engine::{Lang, Money, PacketState, RecallMode, Timestamp};
 use i18n::Msg;
 use leptos::prelude::*;
@@ -133,15 +133,17 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
                     crate::lab::events::recalled(id);
                     confirming.set(false);
                 }
-                Err(e) if e.code == "recalled" => confirming.set(false),
-                Err(e) if e.code == "recall_needs_authorization" && !authorized => {
-                    confirming.set(true);
-                    return;
-                }
-                Err(e) => {
-                    confirming.set(false);
-                    error.set(Some(e.message));
-                }
+                Err(e) => match e.code {
+                    ErrorCode::Recalled => confirming.set(false),
+                    ErrorCode::RecallNeedsAuthorization if !authorized => {
+                        confirming.set(true);
+                        return;
+                    }
+                    _ => {
+                        confirming.set(false);
+                        error.set(Some(e.message));
+                    }
+                },
             }
             state.changed();
         });

@@ -4,8 +4,10 @@
 use super::i18n::{SendMsg, lucky_total, single_total};
 use crate::i18n::Lang;
 use crate::settings::Stages;
-use hongbao_api::ChatInfo;
-use hongbao_engine::{AmountError, Money, PacketKindTag, Severity, Warning, WarningCode};
+use hongbao_api::{ChatInfo, NewPacket};
+use hongbao_engine::{
+    AmountError, Money, PacketKind, PacketKindTag, Severity, Warning, WarningCode,
+};
 
 /// A stage after entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,7 +134,7 @@ pub fn parse_entry(
     recipient: &str,
     others: &[String],
 ) -> Result<Parsed, EntryError> {
-    let amount = Money::parse(amount).map_err(EntryError::Amount)?;
+    let amount = Money::parse_typed(amount).map_err(EntryError::Amount)?;
     let count = if has_count(kind) {
         parse_count(count)?
     } else {
@@ -158,6 +160,49 @@ pub fn parse_entry(
         amount,
         count,
         recipient,
+    })
+}
+
+impl Parsed {
+    /// The kind the form describes, with its fields: the typed amount is the total of a
+    /// lucky packet and the per-share amount of the others. `None` only for a kind that
+    /// names a recipient without one, which [`parse_entry`] does not let through.
+    pub fn packet_kind(&self) -> Option<PacketKind> {
+        let amount = self.amount;
+        Some(match self.kind {
+            PacketKindTag::Lucky => PacketKind::Lucky {
+                total: amount,
+                count: self.count,
+                split: None,
+            },
+            PacketKindTag::Normal => PacketKind::Normal {
+                per_share: amount,
+                count: self.count,
+            },
+            PacketKindTag::Personal => PacketKind::Personal {
+                to: self.recipient.clone()?,
+                amount,
+            },
+            PacketKindTag::Exclusive => PacketKind::Exclusive {
+                to: self.recipient.clone()?,
+                amount,
+            },
+        })
+    }
+}
+
+/// The request the entry form describes (see [`Parsed::packet_kind`]).
+pub fn new_packet(
+    parsed: &Parsed,
+    chat_id: String,
+    greeting: String,
+    idempotency_key: String,
+) -> Option<NewPacket> {
+    Some(NewPacket {
+        chat_id,
+        kind: parsed.packet_kind()?,
+        greeting,
+        idempotency_key,
     })
 }
 
@@ -275,7 +320,7 @@ mod tests {
 
     #[test]
     fn totals_are_unmissable_and_exact() {
-        let a = Money::parse("1.88").unwrap();
+        let a = Money::parse_typed("1.88").unwrap();
         assert_eq!(
             total_line(PacketKindTag::Normal, a, 10, Lang::En).unwrap(),
             "10 × ¥1.88 = ¥18.80"
@@ -287,7 +332,7 @@ mod tests {
         assert_eq!(
             total_line(
                 PacketKindTag::Lucky,
-                Money::parse("18.8").unwrap(),
+                Money::parse_typed("18.8").unwrap(),
                 10,
                 Lang::En
             )

@@ -159,16 +159,7 @@ impl Flow {
                 "" => SendMsg::DefaultGreeting.text(lang.get()).to_owned(),
                 t => t.to_owned(),
             };
-            Some(NewPacket {
-                chat_id: chat_id.clone(),
-                kind: p.kind,
-                amount: p.amount,
-                count: p.count,
-                greeting,
-                recipient: p.recipient,
-                split: None,
-                idempotency_key: key.get_value(),
-            })
+            logic::new_packet(&p, chat_id.clone(), greeting, key.get_value())
         });
         Flow {
             app,
@@ -293,7 +284,7 @@ impl Flow {
     fn proceed(self, draft: NewPacket, preview: Preview) {
         let stages = self.app.settings.with_untracked(|s| s.stages);
         let plan = stages_for(stages, &preview.warnings);
-        let amount = draft.amount;
+        let amount = draft.kind.typed_amount();
         self.plan.set(plan.clone());
         self.pending.set(Some((draft, preview.clone())));
         match plan.first() {
@@ -343,7 +334,7 @@ impl Flow {
             return;
         }
         if let Some((draft, _)) = self.pending.get_untracked() {
-            self.log.update(|l| l.proceeded(draft.amount));
+            self.log.update(|l| l.proceeded(draft.kind.typed_amount()));
         }
         if self.plan.with_untracked(|p| p.contains(&Stage::Authorize)) {
             self.step.set(Step::Authorize);
@@ -691,22 +682,20 @@ fn Failed(flow: Flow) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    use super::logic::{Parsed, new_packet};
     use crate::backend::mock::MockCore;
     use crate::settings::Settings;
-    use hongbao_api::NewPacket;
+    use hongbao_api::{ErrorCode, NewPacket};
     use hongbao_engine::{Money, PacketKindTag, Timestamp, WarningCode};
 
     fn draft(kind: PacketKindTag, amount: &str, count: u32) -> NewPacket {
-        NewPacket {
-            chat_id: "family".into(),
+        let parsed = Parsed {
             kind,
-            amount: Money::parse(amount).unwrap(),
+            amount: Money::parse_typed(amount).unwrap(),
             count,
-            greeting: "hi".into(),
             recipient: None,
-            split: None,
-            idempotency_key: "k".into(),
-        }
+        };
+        new_packet(&parsed, "family".into(), "hi".into(), "k".into()).unwrap()
     }
 
     /// The flow relies on the backend's preview refusing what a send would refuse, with the
@@ -717,13 +706,22 @@ mod tests {
         let core = MockCore::new_demo(&Settings::default(), now);
         let before = core.clone();
         let refused = [
-            (draft(PacketKindTag::Normal, "300", 10), "limit_exceeded"),
-            (draft(PacketKindTag::Lucky, "5", 0), "invalid_count"),
-            (draft(PacketKindTag::Lucky, "5", 101), "invalid_count"),
-            (draft(PacketKindTag::Lucky, "0.05", 10), "invalid_amount"),
+            (
+                draft(PacketKindTag::Normal, "300", 10),
+                ErrorCode::LimitExceeded,
+            ),
+            (draft(PacketKindTag::Lucky, "5", 0), ErrorCode::InvalidCount),
+            (
+                draft(PacketKindTag::Lucky, "5", 101),
+                ErrorCode::InvalidCount,
+            ),
+            (
+                draft(PacketKindTag::Lucky, "0.05", 10),
+                ErrorCode::InvalidAmount,
+            ),
             (
                 draft(PacketKindTag::Normal, "150", 10),
-                "insufficient_balance",
+                ErrorCode::InsufficientBalance,
             ),
         ];
         for (d, code) in refused {

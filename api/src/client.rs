@@ -164,6 +164,7 @@ impl<T: Transport> Backend for Client<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
     use std::cell::Cell;
     use std::task::{Context, Poll, Waker};
 
@@ -249,7 +250,7 @@ mod tests {
         assert_eq!(block_on(client.me("bob")).unwrap().username, "bob");
         assert_eq!(client.transport().issued.get(), 3, "logged in again");
         let e = block_on(client.packet("bob", 7)).unwrap_err();
-        assert_eq!(e.code, "not_found");
+        assert_eq!(e.code, ErrorCode::NotFound);
     }
 
     #[test]

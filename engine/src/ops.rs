@@ -1,6 +1,6 @@
 //! Packet-level operations: the engine's rules as pure functions over one packet.
 //!
-//! [`Engine`](crate::Engine) keeps every wallet and packet in memory; a server that stores
+//! `Engine` keeps every wallet and packet in memory; a server that stores
 //! them in a database (and may run as several processes on one database) cannot. These
 //! functions take exactly the state one operation needs — the packet, the sender's balance,
 //! the policy, the time, a random source — and return the new packet state plus the ledger
@@ -36,7 +36,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Claimed, Recalled};
 use crate::error::{ClaimError, RecallError, SendError};
 use crate::ledger::{Entry, EntryKind, RefundReason};
 use crate::money::Money;
@@ -86,6 +85,25 @@ impl Posting {
             packet: self.packet,
         }
     }
+}
+
+/// The result of a successful [`claim`] (and of `Engine::claim`, built on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claimed {
+    /// The user's share.
+    pub amount: Money,
+    /// `true` when the user had already claimed this packet (the same share is returned and
+    /// nothing changes).
+    pub already_claimed: bool,
+    /// `true` when every share of the packet is now claimed.
+    pub fully_claimed: bool,
+}
+
+/// The result of a successful [`recall`] (and of `Engine::recall`, built on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recalled {
+    /// What went back to the sender.
+    pub refund: Money,
 }
 
 /// The result of a successful [`expire`].
@@ -344,6 +362,13 @@ pub fn prepare_send(
         idempotency_key: req.idempotency_key.clone(),
         cut_shares,
     };
+    debug_assert!(
+        packet.cut_shares.is_empty()
+            || (packet.cut_shares.len() == count as usize
+                && sum_fen(packet.cut_shares.iter().copied()) == i128::from(v.total.fen())),
+        "the pre-cut shares of packet {id} add up to its total"
+    );
+    debug_assert_books(&packet);
     let debit = Posting {
         at: now,
         user: req.sender.clone(),
@@ -352,6 +377,29 @@ pub fn prepare_send(
         packet: Some(id),
     };
     Ok((packet, vec![debit]))
+}
+
+/// Σ of amounts in fen, without overflow.
+fn sum_fen(amounts: impl Iterator<Item = Money>) -> i128 {
+    amounts.map(|m| i128::from(m.fen())).sum()
+}
+
+/// The packet's books balance: its debit (the total) is what was claimed, plus what went
+/// back to the sender, plus what it still holds; none of these is negative.
+fn debug_assert_books(p: &Packet) {
+    debug_assert!(
+        p.remaining.fen() >= 0 && p.refund.is_none_or(|r| r.fen() >= 0),
+        "packet {}: a negative remainder or refund",
+        p.id
+    );
+    debug_assert_eq!(
+        sum_fen(p.claims.iter().map(|c| c.amount))
+            + i128::from(p.refund.unwrap_or(Money::ZERO).fen())
+            + i128::from(p.remaining.fen()),
+        i128::from(p.total.fen()),
+        "packet {}: total = Σ claims + refund + remaining",
+        p.id
+    );
 }
 
 /// Claims a share of `packet` for `user` at `now`.
@@ -408,7 +456,16 @@ pub fn claim(
         }
         _ => p.per_share.unwrap_or(p.remaining),
     };
-    p.remaining = p.remaining.checked_sub(amount).unwrap_or(Money::ZERO);
+    // A share is at least one fen and never more than what remains: a claim leaves no
+    // negative remainder (the split rules and the validation at send time guarantee it).
+    let left = p.remaining.checked_sub(amount).filter(|r| r.fen() >= 0);
+    debug_assert!(
+        amount.is_positive() && left.is_some(),
+        "packet {}: a share of {amount} out of {} remaining",
+        p.id,
+        p.remaining
+    );
+    p.remaining = left.unwrap_or(Money::ZERO);
     p.claims.push(Claim {
         user: user.to_string(),
         amount,
@@ -420,7 +477,14 @@ pub fn claim(
         p.state = PacketState::ClaimedOut;
         p.finished_at = Some(now);
         p.best_luck = best_luck(p);
+        debug_assert!(
+            p.remaining.is_zero(),
+            "packet {}: claimed out with {} left",
+            p.id,
+            p.remaining
+        );
     }
+    debug_assert_books(p);
     let credit = Posting {
         at: now,
         user: user.to_string(),
@@ -498,6 +562,7 @@ pub fn recall(
     p.recalled_at = Some(now);
     p.finished_at = Some(now);
     p.refund = Some(refund);
+    debug_assert_books(p);
     let postings = refund_posting(p, now, RefundReason::Recall);
     Ok((Recalled { refund }, postings))
 }
@@ -515,6 +580,7 @@ pub fn expire(packet: &mut Packet, now: Timestamp) -> Option<(Expired, Vec<Posti
     p.state = PacketState::Expired;
     p.finished_at = Some(p.expires_at);
     p.refund = Some(refund);
+    debug_assert_books(p);
     let postings = refund_posting(p, now, RefundReason::Expiry);
     Some((Expired { refund }, postings))
 }

@@ -5,8 +5,8 @@ use crate::config::MockConfig;
 use crate::log::Op;
 use hongbao_api::demo::{self, DEMO_BALANCE, DEMO_USERS};
 use hongbao_api::{
-    ApiError, ChatEvent, ChatInfo, ClaimResult, LedgerEntry, Me, NewPacket, PacketView, Preview,
-    RecallResult,
+    ApiError, ChatEvent, ChatInfo, ClaimResult, ErrorCode, LedgerEntry, Me, NewPacket, PacketView,
+    Preview, RecallResult,
 };
 use hongbao_engine::{Engine, Lang, Packet, PacketId, PacketKindTag, PacketState, Rng, Timestamp};
 
@@ -135,7 +135,7 @@ impl MockCore {
         match self.engine.balance(user) {
             Some(_) => Ok(()),
             None => Err(ApiError::new(
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 self.lang.pick("未知用户", "unknown user"),
             )),
         }
@@ -144,7 +144,10 @@ impl MockCore {
     fn chat(&self, user: &str, chat_id: &str) -> Result<ChatInfo, ApiError> {
         self.user_known(user)?;
         demo::chat_for(user, chat_id).ok_or_else(|| {
-            ApiError::new("not_found", self.lang.pick("没有这个聊天", "no such chat"))
+            ApiError::new(
+                ErrorCode::NotFound,
+                self.lang.pick("没有这个聊天", "no such chat"),
+            )
         })
     }
 
@@ -155,7 +158,7 @@ impl MockCore {
             .filter(|p| p.members.iter().any(|m| m == user))
             .ok_or_else(|| {
                 ApiError::new(
-                    "not_found",
+                    ErrorCode::NotFound,
                     self.lang.pick("没有这个红包", "no such packet"),
                 )
             })
@@ -202,7 +205,7 @@ impl MockCore {
         now: Timestamp,
     ) -> Result<Preview, ApiError> {
         let chat = self.chat(user, &draft.chat_id)?;
-        let request = draft.to_request(user, &chat)?;
+        let request = draft.to_request(user, &chat);
         let preview = hongbao_engine::ops::preview(
             &request,
             self.engine.balance(user),
@@ -210,7 +213,7 @@ impl MockCore {
             self.engine.policy(),
             now,
         )
-        .map_err(|e| ApiError::engine(e.code(), e.message(self.lang)))?;
+        .map_err(|e| ApiError::engine(&e, self.lang))?;
         Ok(Preview {
             total: preview.total,
             warnings: preview.warnings,
@@ -225,11 +228,11 @@ impl MockCore {
         now: Timestamp,
     ) -> Result<(PacketView, Option<ChatEvent>), ApiError> {
         let chat = self.chat(user, &packet.chat_id)?;
-        let request = packet.to_request(user, &chat)?;
+        let request = packet.to_request(user, &chat);
         let sent = self
             .engine
             .send(&request, now, &mut self.money_rng)
-            .map_err(|e| ApiError::engine(e.code(), e.message(self.lang)))?;
+            .map_err(|e| ApiError::engine(&e, self.lang))?;
         if !sent.replayed {
             self.ops.push(Op::Send {
                 at: now,
@@ -274,7 +277,7 @@ impl MockCore {
             Ok(claimed) => claimed,
             Err(e) => {
                 self.log_expiry(id, before, now);
-                return Err(ApiError::engine(e.code(), e.message(self.lang)));
+                return Err(ApiError::engine(&e, self.lang));
             }
         };
         if !claimed.already_claimed {
@@ -311,7 +314,7 @@ impl MockCore {
             Ok(recalled) => recalled,
             Err(e) => {
                 self.log_expiry(id, before, now);
-                return Err(ApiError::engine(e.code(), e.message(self.lang)));
+                return Err(ApiError::engine(&e, self.lang));
             }
         };
         self.ops.push(Op::Recall {

@@ -13,7 +13,7 @@
 use crate::config::MockConfig;
 use crate::core::MockCore;
 use hongbao_api::NewPacket;
-use hongbao_engine::{Money, PacketId, PacketKindTag, Rng, SplitRule, Timestamp};
+use hongbao_engine::{Money, PacketId, PacketKind, PacketKindTag, Rng, SplitRule, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -89,8 +89,10 @@ struct OpRecord {
 }
 
 /// A sent packet as the log records it. It has the fields and the JSON of the wire's
-/// [`NewPacket`] when the log's format was fixed, and is its own type so that the wire can
-/// change without changing what browsers have stored: only the conversions below follow it.
+/// [`NewPacket`] when the log's format was fixed (the first release's flat shape, where
+/// `amount` means the total or the per-share amount by `kind`), and is its own type so that
+/// the wire can change without changing what browsers have stored: only the conversions
+/// below follow it (today's `NewPacket` is one variant per kind).
 #[derive(Serialize, Deserialize)]
 struct LoggedPacket {
     chat_id: String,
@@ -108,31 +110,65 @@ struct LoggedPacket {
 
 impl From<NewPacket> for LoggedPacket {
     fn from(p: NewPacket) -> LoggedPacket {
+        let (kind, amount, count) = (p.kind.tag(), p.kind.typed_amount(), p.kind.count());
+        let (recipient, split) = match p.kind {
+            PacketKind::Lucky { split, .. } => (None, split),
+            PacketKind::Normal { .. } => (None, None),
+            PacketKind::Personal { to, .. } | PacketKind::Exclusive { to, .. } => (Some(to), None),
+        };
         LoggedPacket {
             chat_id: p.chat_id,
-            kind: p.kind,
-            amount: p.amount,
-            count: p.count,
+            kind,
+            amount,
+            count,
             greeting: p.greeting,
-            recipient: p.recipient,
-            split: p.split,
+            recipient,
+            split,
             idempotency_key: p.idempotency_key,
         }
     }
 }
 
-impl From<LoggedPacket> for NewPacket {
-    fn from(p: LoggedPacket) -> NewPacket {
-        NewPacket {
+impl TryFrom<LoggedPacket> for NewPacket {
+    type Error = &'static str;
+
+    /// The log's flat shape read as the kind it names; a recipient or a split where the
+    /// kind has none, or no recipient where it needs one, is not a log this crate wrote.
+    fn try_from(p: LoggedPacket) -> Result<NewPacket, &'static str> {
+        let foreign = "a logged packet with a field of another kind";
+        let single = |to: Option<String>, split: Option<SplitRule>| match (to, split) {
+            (Some(to), None) => Ok(to),
+            _ => Err(foreign),
+        };
+        let kind = match p.kind {
+            PacketKindTag::Lucky if p.recipient.is_none() => PacketKind::Lucky {
+                total: p.amount,
+                count: p.count,
+                split: p.split,
+            },
+            PacketKindTag::Normal if p.recipient.is_none() && p.split.is_none() => {
+                PacketKind::Normal {
+                    per_share: p.amount,
+                    count: p.count,
+                }
+            }
+            // One share: the logged count (1) was never read.
+            PacketKindTag::Personal => PacketKind::Personal {
+                to: single(p.recipient, p.split)?,
+                amount: p.amount,
+            },
+            PacketKindTag::Exclusive => PacketKind::Exclusive {
+                to: single(p.recipient, p.split)?,
+                amount: p.amount,
+            },
+            PacketKindTag::Lucky | PacketKindTag::Normal => return Err(foreign),
+        };
+        Ok(NewPacket {
             chat_id: p.chat_id,
-            kind: p.kind,
-            amount: p.amount,
-            count: p.count,
+            kind,
             greeting: p.greeting,
-            recipient: p.recipient,
-            split: p.split,
             idempotency_key: p.idempotency_key,
-        }
+        })
     }
 }
 
@@ -194,7 +230,7 @@ impl TryFrom<OpRecord> for Op {
             OpKind::Send => Op::Send {
                 at: at?,
                 user: user?,
-                packet: r.packet.ok_or(missing)?.into(),
+                packet: r.packet.ok_or(missing)?.try_into()?,
             },
             OpKind::Claim => Op::Claim {
                 at: at?,

@@ -7,9 +7,9 @@ use crate::core::MockCore;
 use crate::log::{Op, STATE_VERSION};
 use hongbao_api::backend::{Backend, retry};
 use hongbao_api::demo::{self, DEMO_USERS};
-use hongbao_api::{ChatEvent, NewPacket};
+use hongbao_api::{ChatEvent, ErrorCode, NewPacket};
 use hongbao_engine::{
-    Money, PacketId, PacketKindTag, PacketState, RecallMode, Timestamp, WarningCode,
+    Money, PacketId, PacketKind, PacketKindTag, PacketState, RecallMode, Timestamp, WarningCode,
 };
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
@@ -28,12 +28,12 @@ fn config() -> MockConfig {
 fn lucky(key: &str, total: i64, count: u32) -> NewPacket {
     NewPacket {
         chat_id: demo::FAMILY.into(),
-        kind: PacketKindTag::Lucky,
-        amount: Money::from_fen(total),
-        count,
+        kind: PacketKind::Lucky {
+            total: Money::from_fen(total),
+            count,
+            split: None,
+        },
         greeting: "恭喜发财".into(),
-        recipient: None,
-        split: None,
         idempotency_key: key.into(),
     }
 }
@@ -64,13 +64,13 @@ fn preview_checks_like_a_send_and_changes_nothing() {
     );
     // Over the per-packet limit, and (after spending) over the balance: the send's errors.
     let too_big = core.preview("alice", &lucky("p2", 20_000_000, 1), t0());
-    assert_eq!(too_big.unwrap_err().code, "limit_exceeded");
+    assert_eq!(too_big.unwrap_err().code, ErrorCode::LimitExceeded);
     for i in 0..5 {
         core.send("alice", &lucky(&format!("s{i}"), 20_000, 1), t0())
             .unwrap();
     }
     let broke = core.preview("alice", &lucky("p3", 1_000, 1), t0());
-    assert_eq!(broke.unwrap_err().code, "insufficient_balance");
+    assert_eq!(broke.unwrap_err().code, ErrorCode::InsufficientBalance);
     // Previews changed nothing: five packets, and the balance only they took.
     assert_eq!(core.me("alice").unwrap().balance, Money::from_fen(0));
     let again = core.send("alice", &lucky("s0", 20_000, 1), t0()).unwrap();
@@ -123,21 +123,25 @@ fn outsiders_and_unknown_users_are_refused() {
     let mut core = MockCore::new_demo(&config(), t0());
     let dm = NewPacket {
         chat_id: "alice-bob".into(),
-        kind: PacketKindTag::Personal,
-        recipient: Some("bob".into()),
-        count: 1,
+        kind: PacketKind::Personal {
+            to: "bob".into(),
+            amount: Money::from_fen(520),
+        },
         ..lucky("d", 520, 1)
     };
     let (view, _) = core.send("alice", &dm, t0()).unwrap();
     assert_eq!(
         core.packet("erin", view.id, t0()).unwrap_err().code,
-        "not_found"
+        ErrorCode::NotFound
     );
     assert_eq!(
         core.claim("mallory", view.id, t0()).unwrap_err().code,
-        "unauthorized"
+        ErrorCode::Unauthorized
     );
-    assert_eq!(core.send("erin", &dm, t0()).unwrap_err().code, "not_found");
+    assert_eq!(
+        core.send("erin", &dm, t0()).unwrap_err().code,
+        ErrorCode::NotFound
+    );
 }
 
 #[test]
@@ -205,7 +209,10 @@ fn the_operation_log_replays_to_the_same_state() {
     }
     let now = at(&mut core, 1);
     let normal = NewPacket {
-        kind: PacketKindTag::Normal,
+        kind: PacketKind::Normal {
+            per_share: Money::from_fen(200),
+            count: 3,
+        },
         ..lucky("n1", 200, 3)
     };
     let (n1, _) = core.send("bob", &normal, now).unwrap();
@@ -216,8 +223,10 @@ fn the_operation_log_replays_to_the_same_state() {
     let now = at(&mut core, 1);
     let personal = NewPacket {
         chat_id: "alice-bob".into(),
-        kind: PacketKindTag::Personal,
-        recipient: Some("bob".into()),
+        kind: PacketKind::Personal {
+            to: "bob".into(),
+            amount: Money::from_fen(520),
+        },
         ..lucky("p1", 520, 1)
     };
     let (p1, _) = core.send("alice", &personal, now).unwrap();
@@ -225,8 +234,10 @@ fn the_operation_log_replays_to_the_same_state() {
     core.claim("bob", p1.id, now).unwrap();
     let now = at(&mut core, 1);
     let exclusive = NewPacket {
-        kind: PacketKindTag::Exclusive,
-        recipient: Some("carol".into()),
+        kind: PacketKind::Exclusive {
+            to: "carol".into(),
+            amount: Money::from_fen(888),
+        },
         ..lucky("x1", 888, 1)
     };
     let (x1, _) = core.send("alice", &exclusive, now).unwrap();
@@ -299,7 +310,7 @@ fn the_operation_log_replays_to_the_same_state() {
     core.advance_clock(25 * 3600);
     let late_bot = now.plus_secs(25 * 3600 + 1);
     let refused = core.claim("heidi", late.id, late_bot).unwrap_err();
-    assert_eq!(refused.code, "expired");
+    assert_eq!(refused.code, ErrorCode::Expired);
     let now = at(&mut core, 2);
     assert_eq!(
         core.engine().packet(PacketId(x1.id)).unwrap().state,
@@ -392,25 +403,45 @@ fn an_unreadable_log_starts_a_fresh_demo() {
 /// engine's code and a translated message, and changes nothing.
 #[test]
 fn the_preview_refuses_what_a_send_would_refuse() {
-    let draft = |kind, amount: &str, count| NewPacket {
-        kind,
-        amount: Money::parse(amount).unwrap(),
-        count,
-        greeting: "hi".into(),
-        idempotency_key: "k".into(),
-        ..lucky("k", 0, 1)
+    let draft = |kind, amount: &str, count| {
+        let amount = Money::parse_typed(amount).unwrap();
+        NewPacket {
+            kind: match kind {
+                PacketKindTag::Normal => PacketKind::Normal {
+                    per_share: amount,
+                    count,
+                },
+                _ => PacketKind::Lucky {
+                    total: amount,
+                    count,
+                    split: None,
+                },
+            },
+            greeting: "hi".into(),
+            idempotency_key: "k".into(),
+            ..lucky("k", 0, 1)
+        }
     };
     let now = Timestamp::from_utc(2025, 1, 1, 12, 0, 0);
     let core = MockCore::new_demo(&MockConfig::default(), now);
     let before = core.clone();
     let refused = [
-        (draft(PacketKindTag::Normal, "300", 10), "limit_exceeded"),
-        (draft(PacketKindTag::Lucky, "5", 0), "invalid_count"),
-        (draft(PacketKindTag::Lucky, "5", 101), "invalid_count"),
-        (draft(PacketKindTag::Lucky, "0.05", 10), "invalid_amount"),
+        (
+            draft(PacketKindTag::Normal, "300", 10),
+            ErrorCode::LimitExceeded,
+        ),
+        (draft(PacketKindTag::Lucky, "5", 0), ErrorCode::InvalidCount),
+        (
+            draft(PacketKindTag::Lucky, "5", 101),
+            ErrorCode::InvalidCount,
+        ),
+        (
+            draft(PacketKindTag::Lucky, "0.05", 10),
+            ErrorCode::InvalidAmount,
+        ),
         (
             draft(PacketKindTag::Normal, "150", 10),
-            "insufficient_balance",
+            ErrorCode::InsufficientBalance,
         ),
     ];
     for (d, code) in refused {

@@ -16,7 +16,7 @@ use hongbao_api::backend::Backend;
 use hongbao_api::client::{Client, Fetched, Transport};
 use hongbao_api::http::Request;
 use hongbao_api::{ApiError, NewPacket, PacketView};
-use hongbao_engine::{Money, PacketKindTag, Timestamp};
+use hongbao_engine::{Money, PacketKind, PacketKindTag, Timestamp};
 use hongbao_mock::{Mock, MockConfig};
 
 /// The mock as the widget runs it, without latency, failures or bots, its clock standing
@@ -80,21 +80,40 @@ fn http(base: &str) -> Client<Native> {
 
 // ------------------------------------------------------------------------------ the suite
 
+/// A new packet of `kind` whose typed amount is `amount` (the total of a lucky packet, per
+/// share otherwise); personal and exclusive ones go to nobody until [`to`] names someone.
 fn draft(chat: &str, kind: PacketKindTag, amount: &str, count: u32, key: &str) -> NewPacket {
+    let amount = Money::from_wire(amount).unwrap();
     NewPacket {
         chat_id: chat.into(),
-        kind,
-        amount: amount.parse().unwrap(),
-        count,
+        kind: match kind {
+            PacketKindTag::Lucky => PacketKind::Lucky {
+                total: amount,
+                count,
+                split: None,
+            },
+            PacketKindTag::Normal => PacketKind::Normal {
+                per_share: amount,
+                count,
+            },
+            PacketKindTag::Personal => PacketKind::Personal {
+                to: String::new(),
+                amount,
+            },
+            PacketKindTag::Exclusive => PacketKind::Exclusive {
+                to: String::new(),
+                amount,
+            },
+        },
         greeting: "恭喜发财".into(),
-        recipient: None,
-        split: None,
         idempotency_key: key.into(),
     }
 }
 
 fn to(mut d: NewPacket, recipient: &str) -> NewPacket {
-    d.recipient = Some(recipient.into());
+    if let PacketKind::Personal { to, .. } | PacketKind::Exclusive { to, .. } = &mut d.kind {
+        *to = recipient.into();
+    }
     d
 }
 
@@ -178,7 +197,11 @@ async fn contract(b: &dyn Backend) -> Vec<String> {
     assert_eq!(again.id, p.id, "the same key returns the same packet");
     log!("retried: same id {}", again.id == p.id);
     let mut other = lucky.clone();
-    other.amount = "11.00".parse().unwrap();
+    other.kind = PacketKind::Lucky {
+        total: Money::from_fen(1_100),
+        count: 5,
+        split: None,
+    };
     log!(
         "same key, other request: {}",
         err(&b.send("alice", &other).await)

@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use hongbao_api::client::{Client, Fetched, Transport};
 use hongbao_api::http::{self, Request};
-use hongbao_api::{ApiError, ChatEvent, ChatInfo};
+use hongbao_api::{ApiError, ChatEvent, ChatInfo, ErrorCode};
 use hongbao_engine::{Lang, Timestamp};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -199,7 +199,7 @@ impl Connection for HttpBackend {
         let lang = self.transport().lang.get();
         Box::pin(async move {
             Err(ApiError::new(
-                "forbidden",
+                ErrorCode::Forbidden,
                 lang.pick(
                     "服务器上的数据不能从小组件重置",
                     "The server's data cannot be reset from the widget",

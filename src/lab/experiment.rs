@@ -103,7 +103,7 @@ impl ExperimentError {
 
 impl Intended {
     pub fn money(&self) -> Option<Money> {
-        Money::parse(&self.amount).ok()
+        Money::parse_typed(&self.amount).ok()
     }
     pub fn kind_tag(&self) -> Option<PacketKindTag> {
         PacketKindTag::parse(&self.kind)

@@ -214,7 +214,7 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
     let branch = move |v: Result<PacketView, ApiError>| match phase.get() {
         Phase::Opening => Branch::Open,
         Phase::Claimed(_) => Branch::Claimed,
-        Phase::Failed(e) => match CardScreen::for_error(&e.code) {
+        Phase::Failed(e) => match CardScreen::for_error(e.code) {
             Some(screen) => Branch::Screen(screen),
             None => Branch::Failed(e),
         },

@@ -8,7 +8,7 @@ pub mod i18n;
 
 use crate::backend::retry;
 use crate::state::use_app;
-use hongbao_api::PacketView;
+use hongbao_api::{ErrorCode, PacketView};
 use hongbao_engine::{Lang, Money, PacketState, RecallMode, Timestamp};
 use i18n::Msg;
 use leptos::prelude::*;
@@ -122,7 +122,7 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
             if result.is_ok() {
                 crate::lab::events::recalled(id);
             }
-            let asks = matches!(&result, Err(e) if e.code == "recall_needs_authorization");
+            let asks = matches!(&result, Err(e) if e.code == ErrorCode::RecallNeedsAuthorization);
             if !asks || authorized {
                 state.changed();
             }
@@ -139,14 +139,14 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
             match result {
                 // `recalled`: an earlier attempt went through and its response was lost.
                 Ok(_) => confirming.set(false),
-                Err(e) if e.code == "recalled" => confirming.set(false),
-                Err(e) if e.code == "recall_needs_authorization" && !authorized => {
-                    confirming.set(true)
-                }
-                Err(e) => {
-                    confirming.set(false);
-                    error.set(Some(e.message));
-                }
+                Err(e) => match e.code {
+                    ErrorCode::Recalled => confirming.set(false),
+                    ErrorCode::RecallNeedsAuthorization if !authorized => confirming.set(true),
+                    _ => {
+                        confirming.set(false);
+                        error.set(Some(e.message));
+                    }
+                },
             }
         },
         false,

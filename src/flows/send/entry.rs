@@ -42,12 +42,12 @@ pub fn Entry(flow: Flow) -> impl IntoView {
         if flow.draft_refused() {
             return None;
         }
-        let total = logic::total_of(parsed.kind, parsed.amount, parsed.count)?;
+        let total = parsed.total()?;
         Some((parsed, total))
     });
     let total_line = move || {
-        let (p, _) = shown.get()?;
-        logic::total_line(p.kind, p.amount, p.count, lang())
+        let (kind, _) = shown.get()?;
+        logic::total_line(&kind, lang())
     };
     let is_normal = move || flow.kind.get() == PacketKindTag::Normal;
 

@@ -22,11 +22,11 @@ use crate::dialog::{Dialog, DialogSurface};
 use crate::i18n::{Lang, Msg};
 use crate::state::{AppState, use_app};
 use hongbao_api::{ApiError, ChatInfo, NewPacket, Preview};
-use hongbao_engine::PacketKindTag;
+use hongbao_engine::{PacketKind, PacketKindTag};
 use i18n::SendMsg;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use logic::{EntryError, Field, Parsed, Stage, WarningLog, stages_for};
+use logic::{EntryError, Field, Stage, WarningLog, stages_for};
 use wasm_bindgen::JsCast;
 
 pub fn new_packet_label(lang: Lang) -> &'static str {
@@ -124,7 +124,7 @@ pub struct Flow {
     pub greeting: RwSignal<String>,
     pub recipient: RwSignal<String>,
     pub touched: RwSignal<Touched>,
-    pub parsed: Memo<Result<Parsed, EntryError>>,
+    pub parsed: Memo<Result<PacketKind, EntryError>>,
     /// The request the form describes, if it parses.
     pub draft: Memo<Option<NewPacket>>,
     /// The backend's latest answer, with the draft it is for.
@@ -340,7 +340,7 @@ impl Flow {
     fn proceed(self, draft: NewPacket, preview: Preview) {
         let stages = self.app.settings.with_untracked(|s| s.stages);
         let plan = stages_for(stages, &preview.warnings);
-        let amount = draft.amount;
+        let amount = draft.kind.typed_amount();
         let pending = Pending {
             draft,
             preview,
@@ -384,7 +384,8 @@ impl Flow {
         let Step::Review(pending) = self.step.get_untracked() else {
             return;
         };
-        self.log.update(|l| l.proceeded(pending.draft.amount));
+        self.log
+            .update(|l| l.proceeded(pending.draft.kind.typed_amount()));
         if pending.authorize {
             self.step.set(Step::Authorize(pending));
         } else {

@@ -7,7 +7,7 @@ use super::logic::han_runs;
 use super::{Flow, Pending, SheetHeader};
 use crate::i18n::{Lang, display_name};
 use hongbao_api::NewPacket;
-use hongbao_engine::{PacketKindTag, Severity};
+use hongbao_engine::{PacketKind, PacketKindTag, Severity};
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -20,10 +20,10 @@ fn recipients(flow: Flow, packet: &NewPacket) -> String {
     let lang = flow.lang();
     let chat = flow.chat.with_value(|c| c.id.clone());
     let group = crate::chat::chat_title(&chat, &flow.user.get_value(), lang);
-    match (packet.kind, &packet.recipient) {
-        (PacketKindTag::Exclusive, Some(to)) => exclusive_to(&display_name(to), &group, lang),
-        (PacketKindTag::Personal, Some(to)) => display_name(to),
-        _ => group,
+    match &packet.kind {
+        PacketKind::Exclusive { to, .. } => exclusive_to(&display_name(to), &group, lang),
+        PacketKind::Personal { to, .. } => display_name(to),
+        PacketKind::Lucky { .. } | PacketKind::Normal { .. } => group,
     }
 }
 
@@ -152,16 +152,16 @@ pub fn Review(flow: Flow, pending: Pending) -> impl IntoView {
             </p>
             <dl class="hb-review-list">
                 {row(SendMsg::To, field(recipients), "review-to")}
-                {row(SendMsg::Kind, field(|f, d| kind_name(d.kind, f.lang()).to_owned()), "review-kind")}
+                {row(SendMsg::Kind, field(|f, d| kind_name(d.kind.tag(), f.lang()).to_owned()), "review-kind")}
                 {row(
                     SendMsg::PerShare,
-                    field(|f, d| match d.kind {
+                    field(|f, d| match d.kind.tag() {
                         PacketKindTag::Lucky => SendMsg::PerShareRandom.text(f.lang()).to_owned(),
-                        _ => d.amount.format(f.lang()),
+                        _ => d.kind.typed_amount().format(f.lang()),
                     }),
                     "review-per-share",
                 )}
-                {row(SendMsg::Count, field(|f, d| count_value(d.count, f.lang())), "review-count")}
+                {row(SendMsg::Count, field(|f, d| count_value(d.kind.count(), f.lang())), "review-count")}
                 {row(SendMsg::Greeting, field(|_, d| d.greeting.clone()), "review-greeting")}
             </dl>
         </div>

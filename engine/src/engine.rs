@@ -250,7 +250,13 @@ impl Engine {
         let key = &req.idempotency_key;
         ops::check_idempotency_key(key)?;
         if let Some(rec) = self.idempotency.get(&req.sender).and_then(|m| m.get(key)) {
-            return if rec.request == *req {
+            // The request as first sent (also after the policy's default split changed), or
+            // one asking for the same packet field by field.
+            let same = rec.request == *req
+                || self
+                    .packet(rec.packet)
+                    .is_some_and(|p| ops::same_send(p, req, self.policy.split));
+            return if same {
                 Ok(Sent {
                     packet_id: rec.packet,
                     replayed: true,

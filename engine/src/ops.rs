@@ -122,6 +122,81 @@ pub fn check_idempotency_key(key: &str) -> Result<(), SendError> {
     }
 }
 
+/// What a sender asked for, as the idempotency check compares it: the chat, the kind with
+/// its amounts, count, split rule and recipient, and the greeting (the sender and the key
+/// are what found the earlier packet). A lucky packet that left its split rule to the
+/// policy is compared with the rule the policy gives it, so a retry that names the default
+/// is the same request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendFields {
+    /// The chat it is sent in.
+    pub chat_id: String,
+    /// The kind with its fields, a lucky packet's split rule filled in.
+    pub kind: PacketKind,
+    /// The greeting.
+    pub greeting: String,
+}
+
+impl SendFields {
+    /// The fields of a request, its split rule filled in with `default_split` (the
+    /// policy's).
+    pub fn requested(req: &SendRequest, default_split: SplitRule) -> SendFields {
+        let kind = match req.kind.clone() {
+            PacketKind::Lucky {
+                total,
+                count,
+                split,
+            } => PacketKind::Lucky {
+                total,
+                count,
+                split: Some(split.unwrap_or(default_split)),
+            },
+            other => other,
+        };
+        SendFields {
+            chat_id: req.chat.id.clone(),
+            kind,
+            greeting: req.greeting.clone(),
+        }
+    }
+
+    /// The fields a packet was sent with (`None` for a packet whose fields do not form a
+    /// request, which no send made).
+    pub fn sent(p: &Packet) -> Option<SendFields> {
+        let kind = match p.kind {
+            PacketKindTag::Lucky => PacketKind::Lucky {
+                total: p.total,
+                count: p.count,
+                split: p.split,
+            },
+            PacketKindTag::Normal => PacketKind::Normal {
+                per_share: p.per_share?,
+                count: p.count,
+            },
+            PacketKindTag::Personal => PacketKind::Personal {
+                to: p.recipient.clone()?,
+                amount: p.total,
+            },
+            PacketKindTag::Exclusive => PacketKind::Exclusive {
+                to: p.recipient.clone()?,
+                amount: p.total,
+            },
+        };
+        Some(SendFields {
+            chat_id: p.chat_id.clone(),
+            kind,
+            greeting: p.greeting.clone(),
+        })
+    }
+}
+
+/// Whether `req`, a send with the idempotency key `packet` was sent with, asks for the same
+/// packet (then it is a retry that returns `packet`; otherwise a conflict): its fields
+/// compared one by one with the packet's ([`SendFields`]), never as serialized text.
+pub fn same_send(packet: &Packet, req: &SendRequest, default_split: SplitRule) -> bool {
+    SendFields::sent(packet).is_some_and(|sent| sent == SendFields::requested(req, default_split))
+}
+
 /// Validates a send request against the policy and the sender's balance (`None`: the
 /// sender has no wallet) and returns the total to debit. The checks, in order: the
 /// idempotency key, the greeting, the wallet, membership, the kind of chat, the recipient,

@@ -11,7 +11,7 @@ use hongbao_engine::{
     Claimed, Money, PacketId, Policy, RecallError, Recalled, Rng, SendError, SendRequest, Timestamp,
 };
 
-use super::rows::{SendFields, bad_row};
+use super::rows::bad_row;
 use super::{Change, Loaded, OpError, TxError, TxResult};
 
 /// One transaction, as the operations see it.
@@ -81,8 +81,7 @@ pub async fn send<T: Tx>(
         let Some(loaded) = tx.take_packet(id).await? else {
             return Ok(Err(OpError::NotFound));
         };
-        let same = SendFields::sent(&loaded.packet)
-            .is_some_and(|sent| sent == SendFields::requested(req, policy.split));
+        let same = ops::same_send(&loaded.packet, req, policy.split);
         let view = PacketView::new(&loaded.packet, &req.sender, now);
         tx.put_packet(loaded, Change::None).await?;
         if !same {

@@ -10,8 +10,8 @@
 
 use hongbao_api::{ChatInfo, LedgerEntry};
 use hongbao_engine::{
-    Blackout, ChatKind, Claim, EntryKind, Money, Packet, PacketId, PacketKind, PacketKindTag,
-    PacketState, RecallMode, RecallPolicy, SplitRule, Timestamp, ops,
+    Blackout, ChatKind, Claim, EntryKind, Money, Packet, PacketId, PacketKindTag, PacketState,
+    RecallMode, RecallPolicy, SplitRule, Timestamp, ops,
 };
 use rust_decimal::Decimal;
 use sqlx::encode::IsNull;
@@ -345,69 +345,6 @@ impl PacketRow {
         Ok(Loaded {
             packet,
             seed: seed_from_db(self.seed),
-        })
-    }
-}
-
-/// What a sender asked for, as the idempotency check compares it: the chat, the kind with
-/// its amounts, count, split rule and recipient, and the greeting. A lucky packet that left
-/// its split rule to the policy is compared with the rule the policy gives it, so a retry
-/// that names the default is the same request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SendFields {
-    pub chat_id: String,
-    pub kind: PacketKind,
-    pub greeting: String,
-}
-
-impl SendFields {
-    /// The fields of a request under `default_split` (the policy's).
-    pub fn requested(req: &hongbao_engine::SendRequest, default_split: SplitRule) -> SendFields {
-        let kind = match req.kind.clone() {
-            PacketKind::Lucky {
-                total,
-                count,
-                split,
-            } => PacketKind::Lucky {
-                total,
-                count,
-                split: Some(split.unwrap_or(default_split)),
-            },
-            other => other,
-        };
-        SendFields {
-            chat_id: req.chat.id.clone(),
-            kind,
-            greeting: req.greeting.clone(),
-        }
-    }
-
-    /// The fields the packet was sent with (`None` for a packet whose fields do not form a
-    /// request, which no send made).
-    pub fn sent(p: &Packet) -> Option<SendFields> {
-        let kind = match p.kind {
-            PacketKindTag::Lucky => PacketKind::Lucky {
-                total: p.total,
-                count: p.count,
-                split: p.split,
-            },
-            PacketKindTag::Normal => PacketKind::Normal {
-                per_share: p.per_share?,
-                count: p.count,
-            },
-            PacketKindTag::Personal => PacketKind::Personal {
-                to: p.recipient.clone()?,
-                amount: p.total,
-            },
-            PacketKindTag::Exclusive => PacketKind::Exclusive {
-                to: p.recipient.clone()?,
-                amount: p.total,
-            },
-        };
-        Some(SendFields {
-            chat_id: p.chat_id.clone(),
-            kind,
-            greeting: p.greeting.clone(),
         })
     }
 }

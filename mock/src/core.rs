@@ -8,7 +8,9 @@ use hongbao_api::{
     ApiError, ChatEvent, ChatInfo, ClaimResult, ErrorCode, LedgerEntry, Me, NewPacket, PacketView,
     Preview, RecallResult,
 };
-use hongbao_engine::{Engine, Lang, Packet, PacketId, PacketKindTag, PacketState, Rng, Timestamp};
+use hongbao_engine::{
+    Engine, Lang, Money, Packet, PacketId, PacketKindTag, PacketState, Rng, Timestamp,
+};
 
 /// The synchronous mock: everything but timing, the network and storage.
 #[derive(Clone, Debug, PartialEq)]
@@ -131,14 +133,18 @@ impl MockCore {
             .saturating_add(secs.saturating_mul(1000));
     }
 
-    fn user_known(&self, user: &str) -> Result<(), ApiError> {
-        match self.engine.balance(user) {
-            Some(_) => Ok(()),
-            None => Err(ApiError::new(
+    /// The user's balance; an unknown user is `unauthorized`.
+    fn user_balance(&self, user: &str) -> Result<Money, ApiError> {
+        self.engine.balance(user).ok_or_else(|| {
+            ApiError::new(
                 ErrorCode::Unauthorized,
                 self.lang.pick("未知用户", "unknown user"),
-            )),
-        }
+            )
+        })
+    }
+
+    fn user_known(&self, user: &str) -> Result<(), ApiError> {
+        self.user_balance(user).map(drop)
     }
 
     fn chat(&self, user: &str, chat_id: &str) -> Result<ChatInfo, ApiError> {
@@ -165,10 +171,9 @@ impl MockCore {
     }
 
     pub fn me(&self, user: &str) -> Result<Me, ApiError> {
-        self.user_known(user)?;
         Ok(Me {
             username: user.to_owned(),
-            balance: self.engine.balance(user).unwrap_or_default(),
+            balance: self.user_balance(user)?,
         })
     }
 

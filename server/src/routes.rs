@@ -517,13 +517,12 @@ pub async fn add_lab_event(
         .add_lab_events(user, state.clock.now(), events)
         .await
         .map_err(|e| e.into_app(Lang::En))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Created {
-            id: ids.first().copied().unwrap_or_default(),
-            ids,
-        }),
-    ))
+    // At least one event was stored (the batch is not empty), so there is a first id.
+    let id = ids
+        .first()
+        .copied()
+        .ok_or_else(|| AppError::internal("no id for a stored lab event"))?;
+    Ok((StatusCode::CREATED, Json(Created { id, ids })))
 }
 
 /// The query of `GET /api/v1/lab/events`.

@@ -119,6 +119,13 @@ impl Experiment {
         Ok(e)
     }
 
+    /// The experiment as the editor shows it (pretty JSON), which [`Experiment::parse`]
+    /// reads back. Strings, numbers, lists and string-keyed maps always serialize, so a
+    /// failure would be a bug to see, not an empty editor.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("an experiment serializes")
+    }
+
     pub fn validate(&self) -> Result<(), ExperimentError> {
         let key_ok = !self.key.is_empty()
             && self.key.len() <= 64
@@ -216,7 +223,9 @@ mod tests {
     #[test]
     fn shipped_experiments_are_valid() {
         for s in SHIPPED {
-            Experiment::parse(s).unwrap();
+            let e = Experiment::parse(s).unwrap();
+            // What the editor shows reads back as the same experiment.
+            assert_eq!(Experiment::parse(&e.to_json_pretty()), Ok(e));
         }
         let e = &shipped()[0];
         assert_eq!(e.key, "prevent-vs-recover");

@@ -164,8 +164,17 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
             if motion && elapsed < SPIN_MS {
                 gloo_timers::future::TimeoutFuture::new((SPIN_MS - elapsed) as u32).await;
             }
-            if result.is_ok() {
+            if let Ok(r) = &result {
                 crate::lab::events::claimed(packet_id);
+                // Before the action's value is set, so the claimed screen never renders a
+                // stale amount: 0 to count up from, or (without motion) the amount at once.
+                // `try_set`: the card may have closed meanwhile.
+                let start = if state.motion.get_untracked() {
+                    0
+                } else {
+                    r.amount.fen()
+                };
+                let _ = shown.try_set(start);
             }
             state.changed();
             result.map(|r| r.amount)
@@ -181,17 +190,14 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
             Some(Err(e)) => Phase::Failed(e),
         }
     });
-    // The amount counts up once claimed (in whole fen), or shows at once without motion.
+    // The amount counts up once claimed (in whole fen); without motion the claim set it.
     Effect::watch(
         move || claim.version().get(),
         move |_, _, _| {
-            if let Some(Ok(amount)) = claim.value().get_untracked() {
-                if state.motion.get_untracked() {
-                    shown.set(0);
-                    count_up(amount.fen(), shown, js_sys::Date::now());
-                } else {
-                    shown.set(amount.fen());
-                }
+            if let Some(Ok(amount)) = claim.value().get_untracked()
+                && state.motion.get_untracked()
+            {
+                count_up(amount.fen(), shown, js_sys::Date::now());
             }
         },
         false,

@@ -74,7 +74,7 @@ test('Escape in one embedded widget closes its own dialog, not the dialog of ano
     // Escape with the focus on the page outside the widgets closes nothing, even just after
     // the focus was in a dialog.
     await sheet.locator('[data-testid="amount-input"]').focus();
-    await page.locator('h1').click();
+    await page.locator('body > h1').click();
     await page.keyboard.press('Escape');
     await page.waitForTimeout(300);
     assert.equal(await sheet.count(), 1);

@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod compat;
 pub mod config;
 pub mod error;
 pub mod events;
@@ -99,13 +100,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         }
         None => Policy::default(),
     };
-    let crowd_balance: Money =
-        config
-            .crowd_balance
-            .parse()
-            .map_err(|e: hongbao_engine::AmountError| {
-                anyhow::anyhow!("--crowd-balance: {}", e.message(Lang::En))
-            })?;
+    let crowd_balance = Money::from_wire(&config.crowd_balance)
+        .map_err(|e| anyhow::anyhow!("--crowd-balance: {}", e.message(Lang::En)))?;
     let seed = Seed {
         demo: !config.no_demo,
         crowd: config.crowd,

@@ -3,7 +3,8 @@
 use hongbao_api::openapi as doc;
 use hongbao_api::{
     AdvanceClock, ApiError, ChatEvent, ChatInfo, ClaimResult, ClaimView, ClockNow, ErrorBody,
-    LedgerEntry, Login, Me, NewPacket, PacketView, Preview, RecallRequest, RecallResult, Token,
+    ErrorCode, LedgerEntry, Login, Me, NewPacket, PacketView, Preview, RecallRequest, RecallResult,
+    Token,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -55,7 +56,7 @@ impl Modify for Bearer {
     ),
     components(schemas(
         Login, Token, Me, ChatInfo, NewPacket, Preview, PacketView, ClaimView, ClaimResult,
-        RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody, AdvanceClock,
+        RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody, ErrorCode, AdvanceClock,
         ClockNow, routes::Created, doc::Kind, doc::State, doc::Recall,
         doc::Split, doc::Entry, doc::Chat, doc::Warn,
     )),
@@ -69,5 +70,7 @@ pub struct ApiDoc;
 
 /// The document as JSON.
 pub fn json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
 }

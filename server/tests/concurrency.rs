@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use common::{Client, Db, TestServer, check_books, fen};
 use futures_util::future::join_all;
+use hongbao_api::ErrorCode;
 use hongbao_server::store::crowd_user;
 use serde_json::json;
 use tokio::sync::Barrier;
@@ -74,7 +75,7 @@ async fn thousand_claims_on_a_hundred_shares(db: Db) {
         .collect();
     for r in &results {
         assert!(
-            r.status == 200 || (r.status == 409 && r.code() == "claimed_out"),
+            r.status == 200 || (r.status == 409 && r.error_code() == ErrorCode::ClaimedOut),
             "{r:?}"
         );
     }
@@ -136,11 +137,15 @@ async fn recall_races_claim(db: Db) {
         for (id, r, c) in join_all(races).await {
             match (r.status.as_u16(), c.status.as_u16()) {
                 (200, 409) => {
-                    assert_eq!(c.code(), "recalled", "packet {id}: {c:?}");
+                    assert_eq!(c.error_code(), ErrorCode::Recalled, "packet {id}: {c:?}");
                     assert_eq!(r.body["refund"], "1.00");
                     recalled += 1;
                 }
-                (409, 200) => assert_eq!(r.code(), "recall_has_claims", "packet {id}: {r:?}"),
+                (409, 200) => assert_eq!(
+                    r.error_code(),
+                    ErrorCode::RecallHasClaims,
+                    "packet {id}: {r:?}"
+                ),
                 other => panic!("packet {id}: recall {r:?} / claim {c:?} ({other:?})"),
             }
         }
@@ -158,13 +163,14 @@ async fn claims_and_recalls_on_many_packets_keep_the_books(db: Db) {
     let users = crowd(&s, 60).await;
     let mut ids = Vec::new();
     for (i, sender) in users.iter().take(20).enumerate() {
-        let p = sender
-            .send(
-                json!({"chat_id": "crowd", "kind": if i % 2 == 0 { "lucky" } else { "normal" },
-                         "amount": "3.00", "count": 10, "idempotency_key": format!("m{i}")}),
-            )
-            .await
-            .ok();
+        let body = if i % 2 == 0 {
+            json!({"chat_id": "crowd", "kind": "lucky", "total": "3.00", "count": 10,
+                   "idempotency_key": format!("m{i}")})
+        } else {
+            json!({"chat_id": "crowd", "kind": "normal", "per_share": "3.00", "count": 10,
+                   "idempotency_key": format!("m{i}")})
+        };
+        let p = sender.send(body).await.ok();
         ids.push((i, p["id"].as_u64().unwrap()));
     }
     let work = ids.iter().flat_map(|&(i, id)| {

@@ -80,6 +80,16 @@ export async function screenshot(page, name) {
 
 export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
 
+/**
+ * Resolves once the page has handled what is queued and painted twice: every task and reaction
+ * an event started has run. Use it before asserting that something did *not* happen in answer to
+ * an event (a dialog that must stay open), instead of waiting a fixed time.
+ */
+export async function settled(page) {
+  await page.evaluate(() => new Promise((done) => setTimeout(() =>
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0))), 0)));
+}
+
 // Time under the test's control (README, "Testing"). A test of timed behaviour (a hold, a
 // guard, a countdown, the claim's spin and count-up, a debounce, bots, expiry) installs
 // Playwright's clock before the page loads: the page's Date, setTimeout / setInterval,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serveStatic, launch, newPage, screenshot, assertNoErrors } from '../lib/harness.mjs';
+import { serveStatic, launch, newPage, screenshot, assertNoErrors, settled } from '../lib/harness.mjs';
 
 const EMBED_DIST = process.env.HONGBAO_EMBED_DIST ?? path.resolve(import.meta.dirname, '../../target/dist-embed');
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
@@ -51,7 +51,7 @@ test('Escape in one embedded widget closes its own dialog, not the dialog of ano
     await sheet.locator('[data-testid="amount-input"]').focus();
     await page.keyboard.press('Escape');
     await sheet.waitFor({ state: 'detached' });
-    await page.waitForTimeout(300);
+    await settled(page);
     assert.equal(await card.count(), 1, "w1's card was closed by w2's Escape");
     assert.ok(await card.isVisible());
     // The focus went back to w2's new-packet button, inside w2.
@@ -65,7 +65,7 @@ test('Escape in one embedded widget closes its own dialog, not the dialog of ano
     assert.deepEqual(await focused(page), { host: 'w1', testid: 'open-button' });
     await page.keyboard.press('Escape');
     await card.waitFor({ state: 'detached' });
-    await page.waitForTimeout(300);
+    await settled(page);
     assert.equal(await sheet.count(), 1, "w2's sheet was closed by w1's Escape");
     // The focus went back to the packet's bubble in w1.
     await page.waitForFunction(() => document.activeElement?.id === 'w1'
@@ -76,7 +76,7 @@ test('Escape in one embedded widget closes its own dialog, not the dialog of ano
     await sheet.locator('[data-testid="amount-input"]').focus();
     await page.locator('body > h1').click();
     await page.keyboard.press('Escape');
-    await page.waitForTimeout(300);
+    await settled(page);
     assert.equal(await sheet.count(), 1);
     assertNoErrors(page);
     await page.context().close();

@@ -21,7 +21,13 @@ impl Sh {
     }
 
     pub fn new() -> Result<Sh> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        // `cargo xtask` (cargo run) sets CARGO_MANIFEST_DIR for the run: the checkout the
+        // command was typed in, even when the binary was built in another one (a target
+        // directory copied between checkouts); the compile-time value is the fallback.
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let root = manifest_dir
             .parent()
             .context("xtask lives one level below the repository root")?
             .to_path_buf();

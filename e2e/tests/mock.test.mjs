@@ -240,11 +240,15 @@ test('keyboard only: open a packet with Tab and Enter, claim it, close it; recal
   await page.waitForFunction((id) => document.activeElement?.dataset?.packetId === id, id);
   await page.keyboard.press(' ');
   await page.locator('[data-state-screen="already_claimed"]').waitFor();
+  // The dialog moves the focus in on the next frame; Escape is pressed where the user is.
+  await page.waitForFunction(() => !!document.activeElement?.closest('[data-testid="packet-card"]'));
   await page.keyboard.press('Escape');
+  await byTestId(page, 'packet-card').waitFor({ state: 'hidden' });
 
   // The wallet by keyboard: the tab, then the entry leads back to the packet.
   await tabTo(page, '[data-testid="tab-wallet"]');
   await page.keyboard.press('Enter');
+  await page.locator(`[data-testid="ledger-entry"][data-packet-id="${id}"] [data-testid="ledger-open"]`).waitFor();
   await tabTo(page, `[data-testid="ledger-entry"][data-packet-id="${id}"] [data-testid="ledger-open"]`);
   await page.keyboard.press('Enter');
   await page.locator(`[data-testid="packet-card"][data-packet-id="${id}"]`).waitFor();

@@ -5,7 +5,10 @@
 //   mountAll(root), frame(iframe) (resizes an iframe-mode widget), count (live widgets).
 // The wasm module and the CSS are loaded from this file's directory.
 //
-// Trusted Types: see `trustedTypesPolicy` below.
+// Trusted Types: nothing here, in the glue or in the wasm writes HTML or script from a string
+// (shadow roots are emptied node by node, the error box is built with createElement, and no
+// view has a static subtree, which Leptos would parse from an HTML string: ARCHITECTURE.md),
+// so the embed runs under `require-trusted-types-for 'script'` with no policy at all.
 //
 // A panic in the wasm (a bug) stops its instance, and with it every widget of the page: the
 // loader then shows each of them an error with a Reload button, which starts them afresh on a
@@ -15,51 +18,6 @@ import init, { mount as wasmMount } from './embed.js';
 const base = new URL('./', import.meta.url).href;
 const wasmUrl = new URL('embed_bg.wasm', import.meta.url);
 
-/**
- * Trusted Types (`require-trusted-types-for 'script'`). The loader, the mounting and the
- * widgets' own code write no HTML or script from strings (shadow roots are emptied node by
- * node, the error box is built with createElement). One sink is left, in Leptos itself: its
- * `view!` macro renders every fully static part of a view (no signal, no handler) as an HTML
- * string compiled into the wasm, parsed once through a detached `<template>`'s innerHTML. Leptos
- * passes a plain string there, so only a policy named `default` can let it through. The loader
- * creates one when the browser has Trusted Types and the page has no default policy yet; it
- * lets a string through only when
- *  - the caller is this bundle's wasm glue (`embed.js`, read from the stack), and
- *  - the string is inert markup: known tags (no script, style, iframe, object, a, img, …),
- *    attributes among class, id, role, aria-*, data-*, lang, type and SVG geometry (no event
- *    handler, no URL), no comments.
- * Everything else is refused (null: the browser blocks it and reports a violation), so the
- * page's own sinks stay as protected as before. A page that lists its policies must allow
- * this one: `trusted-types default` (docs/src/embedding.md, "Trusted Types").
- */
-function trustedTypesPolicy() {
-  const tt = window.trustedTypes;
-  if (!tt?.createPolicy || tt.defaultPolicy) return;
-  const glue = new URL('embed.js', import.meta.url).href;
-  const TAGS = /^(div|span|p|ul|ol|li|strong|em|b|i|small|h[1-6]|button|label|section|header|footer|nav|figure|figcaption|table|thead|tbody|tfoot|tr|th|td|caption|dl|dt|dd|br|hr|abbr|time|output|progress|meter|kbd|code|pre|sup|sub|mark|input|select|option|fieldset|legend|form|svg|g|path|rect|circle|ellipse|line|polyline|polygon|text|tspan|title|desc)$/i;
-  const ATTRS = /^(class|id|role|lang|title|type|tabindex|hidden|disabled|checked|selected|readonly|required|for|name|value|placeholder|min|max|step|inputmode|autocomplete|maxlength|width|height|viewbox|preserveaspectratio|xmlns|x|y|x1|x2|y1|y2|cx|cy|r|rx|ry|dx|dy|d|points|fill|fill-opacity|stroke|stroke-width|stroke-dasharray|stroke-linecap|stroke-linejoin|opacity|transform|text-anchor|dominant-baseline|font-size|font-weight|aria-[a-z-]+|data-[a-z0-9-]+)$/i;
-  const TOKEN = /<\/?([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'<>\/=]+(?:="[^"<]*")?)*)\s*\/?>|[^<]+/y;
-  const ATTR = /([^\s"'<>\/=]+)(?:="[^"<]*")?/g;
-  const inert = (html) => {
-    TOKEN.lastIndex = 0;
-    while (TOKEN.lastIndex < html.length) {
-      const m = TOKEN.exec(html);
-      if (!m) return false;
-      if (m[1] && !TAGS.test(m[1])) return false;
-      if (m[2]) for (const [, name] of m[2].matchAll(ATTR)) if (!ATTRS.test(name)) return false;
-    }
-    return true;
-  };
-  try {
-    tt.createPolicy('default', {
-      createHTML: (html) => (new Error().stack?.includes(glue) && inert(String(html)) ? html : null),
-    });
-  } catch {
-    // The page's `trusted-types` directive does not allow `default`: widgets then fail under
-    // enforcement, as documented.
-  }
-}
-trustedTypesPolicy();
 
 // The wasm instance in use; a new one after a panic (see `reload`).
 let instance = { mount: wasmMount, dead: false, n: 0 };

@@ -490,14 +490,14 @@ fn StandIn(
     let body = match scene {
         Scene::ClaimDemo => view! {
             <div class="hb-msg">
-                <span class="hb-msg-avatar" aria-hidden="true">"B"</span>
+                <span class="hb-msg-avatar" aria-hidden="true">{"B"}</span>
                 <div class="hb-msg-main">
-                    <span class="hb-msg-sender">"Bob"</span>
+                    <span class="hb-msg-sender">{"Bob"}</span>
                     <StartButton class="hb-bubble" started=started failed=failed test_panic=test_panic>
                         <span class="hb-bubble-top">
-                            <span class="hb-bubble-icon" aria-hidden="true"></span>
+                            <span class="hb-bubble-icon" aria-hidden={"true"}></span>
                             <span class="hb-bubble-text">
-                                <span class="hb-bubble-greeting">"恭喜发财"</span>
+                                <span class="hb-bubble-greeting">{"恭喜发财"}</span>
                                 <span class="hb-bubble-status">{text("领取红包", "Open the packet")}</span>
                             </span>
                         </span>
@@ -576,6 +576,145 @@ fn StartButton(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No view may have a fully static subtree (an element whose attributes and contents are
+    /// all literals): Leptos's `view!` builds those from an HTML string through `innerHTML`,
+    /// which pages enforcing Trusted Types refuse, and the embed runs there with no policy.
+    /// Make one part dynamic: `{"text"}` for a literal text, `aria-hidden={"true"}` for an
+    /// attribute. (A scan of the sources, as `view!` sees them.)
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn no_view_has_a_static_subtree() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut all = vec![];
+        files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut all,
+        );
+        let mut found = vec![];
+        for path in all {
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The views, not the tests (whose strings hold examples).
+            let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (at, _) in text.match_indices('<') {
+                if let Some(len) = static_element(&text[at..]) {
+                    let line = text[..at].matches('\n').count() + 1;
+                    let snippet: String = text[at..at + len].chars().take(80).collect();
+                    found.push(format!("{}:{line}: {snippet}", path.display()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "static subtrees (Leptos renders them with innerHTML):\n{}",
+            found.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_static_subtree_scan_finds_what_leptos_would_render_from_html() {
+        for found in [
+            r#"<span class="a" aria-hidden="true">"B"</span>"#,
+            r#"<span class="a"></span>"#,
+            r#"<p><b>"x"</b>" y"</p>"#,
+            r#"<circle cx="1" r="2" />"#,
+        ] {
+            assert_eq!(static_element(found), Some(found.len()), "{found}");
+        }
+        for not in [
+            r#"<span class="a">{"B"}</span>"#,
+            r#"<span aria-hidden={"true"}></span>"#,
+            r#"<button on:click=move |_| ()>"x"</button>"#,
+            r#"<p><Child /></p>"#,
+            r#"<p>{move || x.get()}</p>"#,
+            "Vec<u8>",
+        ] {
+            assert_eq!(static_element(not), None, "{not}");
+        }
+    }
+
+    /// The start tag at the start of `s`: its name, its length, whether it closes itself; None
+    /// unless every attribute is `name` or `name="literal"`.
+    fn literal_tag(s: &str) -> Option<(&str, usize, bool)> {
+        let rest = s.strip_prefix('<')?;
+        let name_len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let name = &rest[..name_len];
+        if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return None;
+        }
+        let mut i = 1 + name_len;
+        loop {
+            let after = &s[i..];
+            let trimmed = after.trim_start();
+            let spaced = trimmed.len() < after.len();
+            i += after.len() - trimmed.len();
+            if trimmed.starts_with("/>") {
+                return Some((name, i + 2, true));
+            }
+            if trimmed.starts_with('>') {
+                return Some((name, i + 1, false));
+            }
+            if !spaced {
+                return None; // not a tag (`Vec<u8,`), or `on:click=…`, `attr={…}`
+            }
+            let attr_len = trimmed
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .unwrap_or(0);
+            if attr_len == 0 {
+                return None;
+            }
+            i += attr_len;
+            if let Some(value) = s[i..].strip_prefix("=\"") {
+                let end = value.find('"')?;
+                if value[..end].contains(['{', '}']) {
+                    return None;
+                }
+                i += 2 + end + 1;
+            } else if !s[i..].starts_with(|c: char| c.is_whitespace() || c == '>' || c == '/') {
+                return None;
+            }
+        }
+    }
+
+    /// The length of the static element at the start of `s`, if it is one.
+    fn static_element(s: &str) -> Option<usize> {
+        let (name, mut i, closes) = literal_tag(s)?;
+        if closes {
+            return Some(i);
+        }
+        let close = format!("</{name}>");
+        let mut depth = 1;
+        while depth > 0 {
+            let next = s[i..].find(['<', '{'])? + i;
+            if s[next..].starts_with('{') || s[i..next].contains("move") {
+                return None;
+            }
+            if s[next..].starts_with(&close) {
+                depth -= 1;
+                i = next + close.len();
+            } else if s[next..].starts_with("</") {
+                i = next + s[next..].find('>')? + 1;
+            } else {
+                let (inner, len, inner_closes) = literal_tag(&s[next..])?;
+                if inner == name && !inner_closes {
+                    depth += 1;
+                }
+                i = next + len;
+            }
+        }
+        Some(i)
+    }
 
     #[test]
     fn options_map_onto_settings() {

@@ -1,4 +1,6 @@
-// The user guide (docs/, mdBook) shows live widgets: open a packet inside a docs page.
+// The user guide (docs/, mdBook) shows live widgets, written as ```hongbao blocks that the
+// book's preprocessor (mdbook-hongbao/) turns into <hong-bao> elements: open a packet inside a
+// docs page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -19,6 +21,8 @@ test('a docs page embeds a live widget; a packet opens inside it', async () => {
   const page = await newPage(browser);
   await page.goto(`${server.url}/introduction.html`);
   const widget = page.locator('#intro-widget');
+  // The page's ```hongbao block became a <hong-bao> element (mdbook-hongbao).
+  assert.equal(await widget.evaluate((el) => el.localName), 'hong-bao');
   // The packet is a stand-in until pressed; pressing it starts the widget and opens it.
   await widget.locator('[data-testid="embed-start"]').click({ timeout: 20000 });
   await widget.locator('[data-testid="open-button"]').click();

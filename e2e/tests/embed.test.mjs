@@ -216,3 +216,40 @@ test('iframe mode: events reach the parent origin; commands from a third origin 
     await Promise.all([a.close(), b.close(), c.close()]);
   }
 });
+
+test('iframe mode resizes itself: the frame posts its height, the loader\'s helper applies it', async () => {
+  const a = await serveStatic(root, { 'content-security-policy': CSP });
+  // The parent allows frames from the widget's origin, and nothing else.
+  const b = await serveStatic(root, { 'content-security-policy': `${CSP}; frame-src ${a.url}` });
+  let page;
+  try {
+    page = await newPage(browser, { viewport: { width: 420, height: 1000 } });
+    const frameUrl = `${a.url}/embed/frame.html?parentOrigin=${encodeURIComponent(b.url)}&scene=claim-demo&storage=f2&latency=0&lang=en&motion=off`;
+    await page.goto(`${b.url}/resize.html?frame=${encodeURIComponent(frameUrl)}`);
+    /** The last height the frame posted, once the iframe has it. */
+    const applied = () => page.waitForFunction((origin) => {
+      const sizes = window.hbMessages.filter((m) => m.origin === origin && m.data?.type === 'hongbao:resize');
+      const last = sizes.at(-1)?.data.height;
+      return last > 0 && document.getElementById('widget').clientHeight === last && last;
+    }, a.url, { timeout: 20000 }).then((h) => h.jsonValue());
+    await page.frameLocator('#widget').locator('[data-testid="embed-start"]').waitFor({ timeout: 20000 });
+    const standIn = await applied();
+    assert.ok(standIn < 200, `the stand-in's frame: ${standIn}px`);
+    // Messages come from the frame's origin only; one from elsewhere (here the page itself)
+    // is not applied.
+    assert.ok((await page.evaluate(() => window.hbMessages)).every((m) => m.origin === a.url));
+    await page.evaluate(() => window.postMessage({ type: 'hongbao:resize', height: 5 }, '*'));
+    await page.waitForFunction(() => window.hbMessages.some((m) => m.data?.height === 5));
+    assert.equal(await page.evaluate(() => document.getElementById('widget').clientHeight), standIn);
+    // Started, the widget grows (the phone) and so does the frame.
+    await claimIn(page.frameLocator('#widget'));
+    const started = await applied();
+    assert.ok(started >= 700, `the started widget's frame: ${started}px`);
+    await screenshot(page, 'embed-iframe-resized');
+    assertNoErrors(page);
+  } finally {
+    // (Closed first: a server's close waits for the page's open connections.)
+    await page?.context().close();
+    await Promise.all([a.close(), b.close()]);
+  }
+});

@@ -7,7 +7,10 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        hongbao::embed::report_panic(&info.to_string());
+    }));
 }
 
 /// A mounted widget, as the loader hands it to the page.
@@ -19,6 +22,12 @@ impl Widget {
     /// Removes the widget and everything it put in the host's shadow root.
     pub fn unmount(&mut self) {
         self.0.unmount();
+    }
+
+    /// Applies new options (language, variant, theme, settings) in place; false when they need
+    /// a new mount (another scene, backend, server, storage, seed or user).
+    pub fn update(&self, options: JsValue) -> bool {
+        self.0.update(&options)
     }
 
     /// Switches the widget's language (`zh` or `en`).

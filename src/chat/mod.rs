@@ -118,7 +118,7 @@ pub fn ChatView(chat_id: String) -> impl IntoView {
             </div>
             <div class="hb-composer">
                 <button class="hb-new-packet" data-testid="new-packet" on:click=move |_| composing.set(true)>
-                    <span aria-hidden="true">"🧧 "</span>
+                    <span aria-hidden="true">{"🧧 "}</span>
                     {move || Msg::NewPacket.text(state.lang.get())}
                 </button>
             </div>

@@ -64,6 +64,35 @@ impl Scene {
     }
 }
 
+/// The widget's colour scheme (`theme`): light (the default), dark, or the reader's system
+/// preference (`prefers-color-scheme`). Kept on the root as `data-theme`; `embed/embed.css`
+/// does the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+    Auto,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::Auto => "auto",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Theme> {
+        Some(match value.trim() {
+            "" | "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            "auto" => Theme::Auto,
+            _ => return None,
+        })
+    }
+}
+
 /// The options of one widget.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmbedOptions {
@@ -71,6 +100,25 @@ pub struct EmbedOptions {
     pub scene: Scene,
     /// The lab variant the widget stands for (kept on the root as `data-variant`).
     pub variant: Option<String>,
+    pub theme: Theme,
+    /// Test only (`test-panic="on"`): pressing the stand-in panics, as a bug would.
+    pub test_panic: bool,
+}
+
+impl EmbedOptions {
+    /// Whether `next` can be applied to a widget mounted with these options without mounting
+    /// it afresh: the same scene, backend, server, storage, seed and starting user. Language,
+    /// variant, theme and the other settings change live.
+    pub fn applies_live(&self, next: &EmbedOptions) -> bool {
+        let (a, b) = (&self.settings, &next.settings);
+        self.scene == next.scene
+            && a.backend == b.backend
+            && a.server == b.server
+            && a.storage_key == b.storage_key
+            && a.seed == b.seed
+            && a.user == b.user
+            && self.test_panic == next.test_panic
+    }
 }
 
 /// Builds the options from a lookup of option names (`lang`, `scene`, …). Bad values are
@@ -107,11 +155,20 @@ pub fn options(get: impl Fn(&str) -> Option<String>) -> (EmbedOptions, Vec<Strin
         }),
     };
     let variant = get("variant").filter(|v| !v.trim().is_empty());
+    let theme = match get("theme") {
+        None => Theme::Light,
+        Some(t) => Theme::parse(&t).unwrap_or_else(|| {
+            errors.push(format!("theme={t:?}: expected light|dark|auto"));
+            Theme::Light
+        }),
+    };
     (
         EmbedOptions {
             settings,
             scene,
             variant,
+            theme,
+            test_panic: get("test-panic").is_some_and(|v| v == "on"),
         },
         errors,
     )
@@ -159,18 +216,64 @@ pub struct Mounted {
     widget: Rc<Widget>,
     handle: Option<Box<dyn std::any::Any>>,
     lang: ArcRwSignal<Lang>,
+    /// The settings a scene starts with (the latest the page gave).
+    settings: ArcRwSignal<Settings>,
+    /// The options in force.
+    options: std::cell::RefCell<EmbedOptions>,
 }
 
 impl Mounted {
-    /// Removes the widget: unmounts the view and empties the shadow root.
+    /// Removes the widget: unmounts the view and empties the shadow root. (Emptied node by
+    /// node, never through `innerHTML`, a sink that Trusted Types refuse.)
     pub fn unmount(&mut self) {
         self.widget.alive.set(false);
         self.widget.state.set(None);
         self.handle.take();
         if let Some(root) = self.widget.host.shadow_root() {
-            root.set_inner_html("");
+            root.set_text_content(None);
         }
         let _ = self.widget.host.remove_attribute("data-hongbao-mounted");
+    }
+
+    /// Applies new options (an options object over the host's `data-*` attributes, as
+    /// [`mount`] reads them) to the widget as it is: language, variant, theme and settings
+    /// change in place, a started scene keeps its state. Returns false, changing nothing, when
+    /// they need a new mount (another scene, backend, server, storage, seed or user) or once
+    /// unmounted.
+    pub fn update(&self, js_options: &JsValue) -> bool {
+        if !self.widget.alive.get() {
+            return false;
+        }
+        let (next, errors) = options(|k| lookup(&self.widget.host, js_options, k));
+        for e in errors {
+            leptos::logging::warn!("hongbao embed: ignored option {e}");
+        }
+        if !self.options.borrow().applies_live(&next) {
+            return false;
+        }
+        let root = &self.widget.root;
+        match &next.variant {
+            Some(v) => _ = root.set_attribute("data-variant", v),
+            None => _ = root.remove_attribute("data-variant"),
+        }
+        let _ = root.set_attribute("data-theme", next.theme.as_str());
+        let lang = next.settings.lang;
+        if self.lang.get_untracked() != lang {
+            self.lang.set(lang);
+        }
+        self.settings.set(next.settings.clone());
+        if let Some(state) = self.widget.state.get() {
+            if state.lang.get_untracked() != lang {
+                state.lang.set(lang);
+            }
+            let mut settings = next.settings.clone();
+            settings.lang = lang;
+            if state.settings.get_untracked() != settings {
+                state.settings.set(settings);
+            }
+        }
+        *self.options.borrow_mut() = next;
+        true
     }
 
     /// Switches the language (`zh` or `en`); false for an unknown value or once unmounted.
@@ -184,6 +287,21 @@ impl Mounted {
             state.lang.set(probe.lang);
         }
         true
+    }
+}
+
+/// Tells the loader that the wasm instance is about to abort (a panic): `hongbao:panic` on
+/// `window`, with the message as its detail. The loader then shows every widget of this
+/// instance an error with a Reload button (which starts them on a new instance) and calls
+/// into this one no more. Called by the embed binary's panic hook.
+pub fn report_panic(message: &str) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&JsValue::from_str(message));
+    if let (Some(window), Ok(event)) = (
+        web_sys::window(),
+        web_sys::CustomEvent::new_with_event_init_dict("hongbao:panic", &init),
+    ) {
+        let _ = window.dispatch_event(&event);
     }
 }
 
@@ -226,7 +344,8 @@ pub fn mount(
         let init = web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open);
         host.attach_shadow(&init).expect("attachShadow")
     });
-    shadow.set_inner_html("");
+    // Emptied without `innerHTML` (a Trusted Types sink).
+    shadow.set_text_content(None);
     let link = doc.create_element("link").expect("link");
     let _ = link.set_attribute("rel", "stylesheet");
     let _ = link.set_attribute("href", &format!("{base}hongbao.css"));
@@ -240,6 +359,7 @@ pub fn mount(
     if let Some(v) = &opts.variant {
         let _ = root.set_attribute("data-variant", v);
     }
+    let _ = root.set_attribute("data-theme", opts.theme.as_str());
     let _ = shadow.append_child(&link);
     let _ = shadow.append_child(&root);
     let _ = host.set_attribute("data-hongbao-mounted", "");
@@ -251,14 +371,21 @@ pub fn mount(
         state: Cell::new(None),
     });
     let lang = ArcRwSignal::new(opts.settings.lang);
+    let settings = ArcRwSignal::new(opts.settings.clone());
     let handle = {
-        let (widget, lang) = (widget.clone(), lang.clone());
-        leptos::mount::mount_to(root, move || view_scene(opts, scenes, widget, lang))
+        let (widget, lang, settings, scene) =
+            (widget.clone(), lang.clone(), settings.clone(), opts.scene);
+        let test_panic = opts.test_panic;
+        leptos::mount::mount_to(root, move || {
+            view_scene(scene, settings, scenes, widget, lang, test_panic)
+        })
     };
     Mounted {
         widget,
         handle: Some(Box::new(handle)),
         lang,
+        settings,
+        options: std::cell::RefCell::new(opts),
     }
 }
 
@@ -266,12 +393,13 @@ pub fn mount(
 /// once). The stand-in stays up, saying it is loading, until the scene has rendered; if the
 /// scene's code cannot be fetched, it says so and a press tries again.
 fn view_scene(
-    opts: EmbedOptions,
+    scene: Scene,
+    settings: ArcRwSignal<Settings>,
     scenes: &'static Scenes,
     widget: Rc<Widget>,
     lang: ArcRwSignal<Lang>,
+    test_panic: bool,
 ) -> AnyView {
-    let scene = opts.scene;
     let started = RwSignal::new(scene == Scene::Fairness);
     let shown = RwSignal::new(false);
     let failed = RwSignal::new(false);
@@ -298,13 +426,13 @@ fn view_scene(
         });
     });
     let scene_view = {
-        let (settings, lang) = (opts.settings, lang.clone());
+        let lang = lang.clone();
         move || {
             started.get().then(|| {
                 let load = match scene {
                     Scene::Fairness => (scenes.fairness)((RwSignal::from(lang.clone()), shown)),
                     _ => {
-                        let mut settings = settings.clone();
+                        let mut settings = settings.get_untracked();
                         settings.lang = lang.get_untracked();
                         (scenes.app)((settings, scene, widget, shown))
                     }
@@ -321,7 +449,7 @@ fn view_scene(
     };
     view! {
         <Show when=move || !shown.get()>
-            <StandIn scene=scene lang=lang.clone() started=started failed=failed />
+            <StandIn scene=scene lang=lang.clone() started=started failed=failed test_panic=test_panic />
         </Show>
         {scene_view}
     }
@@ -335,6 +463,7 @@ fn StandIn(
     lang: ArcRwSignal<Lang>,
     started: RwSignal<bool>,
     failed: RwSignal<bool>,
+    test_panic: bool,
 ) -> impl IntoView {
     let tag = {
         let lang = lang.clone();
@@ -361,14 +490,14 @@ fn StandIn(
     let body = match scene {
         Scene::ClaimDemo => view! {
             <div class="hb-msg">
-                <span class="hb-msg-avatar" aria-hidden="true">"B"</span>
+                <span class="hb-msg-avatar" aria-hidden="true">{"B"}</span>
                 <div class="hb-msg-main">
-                    <span class="hb-msg-sender">"Bob"</span>
-                    <StartButton class="hb-bubble" started=started failed=failed>
+                    <span class="hb-msg-sender">{"Bob"}</span>
+                    <StartButton class="hb-bubble" started=started failed=failed test_panic=test_panic>
                         <span class="hb-bubble-top">
-                            <span class="hb-bubble-icon" aria-hidden="true"></span>
+                            <span class="hb-bubble-icon" aria-hidden={"true"}></span>
                             <span class="hb-bubble-text">
-                                <span class="hb-bubble-greeting">"恭喜发财"</span>
+                                <span class="hb-bubble-greeting">{"恭喜发财"}</span>
                                 <span class="hb-bubble-status">{text("领取红包", "Open the packet")}</span>
                             </span>
                         </span>
@@ -386,7 +515,7 @@ fn StandIn(
                 let label = label.clone();
                 if failed.get() {
                     view! {
-                        <StartButton class="hb-new-packet" started=started failed=failed>
+                        <StartButton class="hb-new-packet" started=started failed=failed test_panic=test_panic>
                             {label}
                         </StartButton>
                     }
@@ -403,7 +532,7 @@ fn StandIn(
                 _ => ("🧧 打开红包演示", "🧧 Open the red packet demo"),
             };
             view! {
-                <StartButton class="hb-new-packet" started=started failed=failed>
+                <StartButton class="hb-new-packet" started=started failed=failed test_panic=test_panic>
                     {text(zh, en)}
                 </StartButton>
             }
@@ -423,6 +552,7 @@ fn StartButton(
     class: &'static str,
     started: RwSignal<bool>,
     failed: RwSignal<bool>,
+    test_panic: bool,
     children: Children,
 ) -> impl IntoView {
     view! {
@@ -432,6 +562,8 @@ fn StartButton(
             data-failed=move || failed.get().then_some("")
             aria-busy=move || started.get().then_some("true")
             on:click=move |_| {
+                // Test only (`test-panic="on"`): a bug in a handler.
+                assert!(!test_panic, "hongbao: test-panic=on, the stand-in panics when pressed");
                 failed.set(false);
                 started.set(true);
             }
@@ -445,6 +577,145 @@ fn StartButton(
 mod tests {
     use super::*;
 
+    /// No view may have a fully static subtree (an element whose attributes and contents are
+    /// all literals): Leptos's `view!` builds those from an HTML string through `innerHTML`,
+    /// which pages enforcing Trusted Types refuse, and the embed runs there with no policy.
+    /// Make one part dynamic: `{"text"}` for a literal text, `aria-hidden={"true"}` for an
+    /// attribute. (A scan of the sources, as `view!` sees them.)
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn no_view_has_a_static_subtree() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut all = vec![];
+        files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut all,
+        );
+        let mut found = vec![];
+        for path in all {
+            let text = std::fs::read_to_string(&path).unwrap();
+            // The views, not the tests (whose strings hold examples).
+            let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (at, _) in text.match_indices('<') {
+                if let Some(len) = static_element(&text[at..]) {
+                    let line = text[..at].matches('\n').count() + 1;
+                    let snippet: String = text[at..at + len].chars().take(80).collect();
+                    found.push(format!("{}:{line}: {snippet}", path.display()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "static subtrees (Leptos renders them with innerHTML):\n{}",
+            found.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_static_subtree_scan_finds_what_leptos_would_render_from_html() {
+        for found in [
+            r#"<span class="a" aria-hidden="true">"B"</span>"#,
+            r#"<span class="a"></span>"#,
+            r#"<p><b>"x"</b>" y"</p>"#,
+            r#"<circle cx="1" r="2" />"#,
+        ] {
+            assert_eq!(static_element(found), Some(found.len()), "{found}");
+        }
+        for not in [
+            r#"<span class="a">{"B"}</span>"#,
+            r#"<span aria-hidden={"true"}></span>"#,
+            r#"<button on:click=move |_| ()>"x"</button>"#,
+            r#"<p><Child /></p>"#,
+            r#"<p>{move || x.get()}</p>"#,
+            "Vec<u8>",
+        ] {
+            assert_eq!(static_element(not), None, "{not}");
+        }
+    }
+
+    /// The start tag at the start of `s`: its name, its length, whether it closes itself; None
+    /// unless every attribute is `name` or `name="literal"`.
+    fn literal_tag(s: &str) -> Option<(&str, usize, bool)> {
+        let rest = s.strip_prefix('<')?;
+        let name_len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let name = &rest[..name_len];
+        if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return None;
+        }
+        let mut i = 1 + name_len;
+        loop {
+            let after = &s[i..];
+            let trimmed = after.trim_start();
+            let spaced = trimmed.len() < after.len();
+            i += after.len() - trimmed.len();
+            if trimmed.starts_with("/>") {
+                return Some((name, i + 2, true));
+            }
+            if trimmed.starts_with('>') {
+                return Some((name, i + 1, false));
+            }
+            if !spaced {
+                return None; // not a tag (`Vec<u8,`), or `on:click=…`, `attr={…}`
+            }
+            let attr_len = trimmed
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .unwrap_or(0);
+            if attr_len == 0 {
+                return None;
+            }
+            i += attr_len;
+            if let Some(value) = s[i..].strip_prefix("=\"") {
+                let end = value.find('"')?;
+                if value[..end].contains(['{', '}']) {
+                    return None;
+                }
+                i += 2 + end + 1;
+            } else if !s[i..].starts_with(|c: char| c.is_whitespace() || c == '>' || c == '/') {
+                return None;
+            }
+        }
+    }
+
+    /// The length of the static element at the start of `s`, if it is one.
+    fn static_element(s: &str) -> Option<usize> {
+        let (name, mut i, closes) = literal_tag(s)?;
+        if closes {
+            return Some(i);
+        }
+        let close = format!("</{name}>");
+        let mut depth = 1;
+        while depth > 0 {
+            let next = s[i..].find(['<', '{'])? + i;
+            if s[next..].starts_with('{') || s[i..next].contains("move") {
+                return None;
+            }
+            if s[next..].starts_with(&close) {
+                depth -= 1;
+                i = next + close.len();
+            } else if s[next..].starts_with("</") {
+                i = next + s[next..].find('>')? + 1;
+            } else {
+                let (inner, len, inner_closes) = literal_tag(&s[next..])?;
+                if inner == name && !inner_closes {
+                    depth += 1;
+                }
+                i = next + len;
+            }
+        }
+        Some(i)
+    }
+
     #[test]
     fn options_map_onto_settings() {
         let attrs = [
@@ -454,6 +725,7 @@ mod tests {
             ("scene", "claim-demo"),
             ("variant", "B"),
             ("settings", "recall=none&stages=1"),
+            ("theme", "dark"),
         ];
         let (o, errors) = options(|k| {
             attrs
@@ -468,7 +740,41 @@ mod tests {
         assert_eq!(o.settings.recall, hongbao_engine::RecallMode::None);
         assert_eq!(o.scene, Scene::ClaimDemo);
         assert_eq!(o.variant.as_deref(), Some("B"));
+        assert_eq!(o.theme, Theme::Dark);
         let (_, errors) = options(|k| (k == "scene").then(|| "nope".into()));
         assert_eq!(errors.len(), 1);
+        let (_, errors) = options(|k| (k == "theme").then(|| "purple".into()));
+        assert_eq!(errors.len(), 1);
+    }
+
+    #[test]
+    fn language_theme_and_settings_apply_live_the_backend_does_not() {
+        let base = options(|k| (k == "scene").then(|| "claim-demo".into())).0;
+        let with = |key: &'static str, value: &'static str| {
+            options(move |k| match k {
+                k if k == key => Some(value.into()),
+                "scene" => Some("claim-demo".into()),
+                _ => None,
+            })
+            .0
+        };
+        for (k, v) in [
+            ("lang", "en"),
+            ("theme", "dark"),
+            ("variant", "B"),
+            ("recall", "none"),
+            ("settings", "stages=1"),
+        ] {
+            assert!(base.applies_live(&with(k, v)), "{k}={v}");
+        }
+        for (k, v) in [
+            ("scene", "send-demo"),
+            ("backend", "http"),
+            ("storage", "other"),
+            ("seed", "9"),
+            ("user", "bob"),
+        ] {
+            assert!(!base.applies_live(&with(k, v)), "{k}={v}");
+        }
     }
 }

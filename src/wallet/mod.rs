@@ -87,7 +87,7 @@ pub fn WalletScreen() -> impl IntoView {
                     on:click=move |_| open_packet(id)
                 >
                     {content}
-                    <span class="hb-ledger-chevron" aria-hidden="true">"›"</span>
+                    <span class="hb-ledger-chevron" aria-hidden="true">{"›"}</span>
                 </button>
             }
             .into_any(),

@@ -229,6 +229,11 @@ fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
     )
     .run()?;
     std::fs::remove_file(&main)?;
+    if bin == "embed" {
+        let loader = staging.join("__wasm_split.js");
+        let js = std::fs::read_to_string(&loader)?;
+        std::fs::write(&loader, restartable_split_loader(&js, bin)?)?;
+    }
 
     fresh_dir(dist)?;
     let mut modules = vec![];
@@ -280,6 +285,38 @@ fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
     copy_files(dist, &cache)?;
     std::fs::write(&stamp, key)?;
     Ok(())
+}
+
+/// The embed's split loader (`__wasm_split.js`, written by wasm-split) made able to serve a
+/// second wasm instance: after a panic the embed's loader instantiates the module again (a
+/// second import of `embed.js` under another URL), and the split loader, which that second
+/// glue shares with the first (same URL), must then take the new instance's memory and table
+/// and forget the modules it loaded into the old one. Adds `export function
+/// __hongbao_instance(initSync)` doing that. wasm-split 0.2.4's loader is matched exactly; any
+/// other shape is an error, not a silently unpatched bundle.
+fn restartable_split_loader(js: &str, bin: &str) -> Result<String> {
+    let import = format!("import {{ initSync }} from \"./{bin}.js\";");
+    let memo = "    let loadingModule = undefined;\n";
+    if js.matches(&import).count() != 1 || !js.contains(memo) {
+        bail!(
+            "__wasm_split.js: not the shape of wasm-split 0.2.4's loader (see restartable_split_loader)"
+        );
+    }
+    let instance = format!(
+        "import {{ initSync as firstInitSync }} from \"./{bin}.js\";\n\
+         let initSync = firstInitSync;\n\
+         const forgetLoads = [];\n\
+         // A new wasm instance: its exports from now on, and no module loaded yet.\n\
+         export function __hongbao_instance(next) {{\n    \
+         initSync = next;\n    \
+         sharedImports = undefined;\n    \
+         for (const forget of forgetLoads) forget();\n\
+         }}"
+    );
+    Ok(js.replace(&import, &instance).replace(
+        memo,
+        &format!("{memo}    forgetLoads.push(() => {{ loadingModule = undefined; }});\n"),
+    ))
 }
 
 /// What steps 2–4 depend on: the linked module, the flags it was built with, the tool
@@ -436,6 +473,16 @@ mod tests {
         assert_eq!(chunks_needed(loader, "embed_fairness"), ["chunk_9.wasm"]);
         assert!(chunks_needed(loader, "lab").is_empty());
         assert!(chunks_needed(loader, "embed").is_empty());
+    }
+
+    #[test]
+    fn the_split_loader_learns_a_new_instance() {
+        let js = "import { initSync } from \"./embed.js\";\nlet sharedImports = undefined;\nfunction makeLoad(fetcher, deps) {\n    let loadingModule = undefined;\n    return () => loadingModule;\n}\n";
+        let out = restartable_split_loader(js, "embed").unwrap();
+        assert!(out.contains("import { initSync as firstInitSync } from \"./embed.js\";"));
+        assert!(out.contains("export function __hongbao_instance(next) {"));
+        assert!(out.contains("    let loadingModule = undefined;\n    forgetLoads.push("));
+        assert!(restartable_split_loader("let x;", "embed").is_err());
     }
 
     #[test]

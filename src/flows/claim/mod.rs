@@ -105,7 +105,7 @@ pub fn PacketBubble(packet: PacketView) -> impl IntoView {
                     on:click=move |_| state.open_packet.set(Some(id))
                 >
                     <span class="hb-bubble-top">
-                        <span class="hb-bubble-icon" aria-hidden="true"></span>
+                        <span class="hb-bubble-icon" aria-hidden={"true"}></span>
                         <span class="hb-bubble-text">
                             <span class="hb-bubble-greeting">{greeting_text}</span>
                             <span class="hb-bubble-status">{status_line}</span>
@@ -369,7 +369,7 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
                     aria-label=move || Msg::Close.text(lang())
                     on:click=move |_| close()
                 >
-                    <span aria-hidden="true">"×"</span>
+                    <span aria-hidden="true">{"×"}</span>
                 </button>
                 <div class="hb-card-head">
                     <span class="hb-card-avatar" aria-hidden="true">{sender_initial}</span>
@@ -478,7 +478,7 @@ fn Details(packet: LocalResource<Result<PacketView, ApiError>>) -> impl IntoView
                 let best = c.best_luck.then(|| {
                     view! {
                         <span class="hb-best-luck" data-testid="best-luck">
-                            <span aria-hidden="true">"👑 "</span>
+                            <span aria-hidden="true">{"👑 "}</span>
                             {Msg::BestLuck.text(lang)}
                         </span>
                     }

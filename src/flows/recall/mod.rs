@@ -175,7 +175,7 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
                     data-secs-left=move || left.get().unwrap_or(0)
                 >
                     <svg viewBox="0 0 44 44" width="44" height="44" aria-hidden="true" focusable="false">
-                        <circle class="hb-ring-track" cx="22" cy="22" r="18" fill="none" stroke-width="4" />
+                        <circle class="hb-ring-track" cx="22" cy="22" r="18" fill={"none"} stroke-width="4" />
                         <circle
                             class="hb-ring-progress"
                             cx="22"

@@ -145,7 +145,7 @@ fn PinPad(flow: Flow) -> impl IntoView {
             </div>
             <div class="hb-pin-keys">
                 {[1, 2, 3, 4, 5, 6, 7, 8, 9].map(digit).collect_view()}
-                <span class="hb-pin-blank" aria-hidden="true"></span>
+                <span class="hb-pin-blank" aria-hidden={"true"}></span>
                 {digit(0)}
                 <button
                     type="button"
@@ -154,7 +154,7 @@ fn PinPad(flow: Flow) -> impl IntoView {
                     aria-label=move || SendMsg::Delete.text(lang())
                     on:click=move |_| delete()
                 >
-                    <span aria-hidden="true">"⌫"</span>
+                    <span aria-hidden="true">{"⌫"}</span>
                 </button>
             </div>
         </div>

@@ -126,7 +126,7 @@ pub fn Entry(flow: Flow) -> impl IntoView {
                         {move || amount_label(flow.kind.get(), lang())}
                     </span>
                     <span class="hb-amount-box">
-                        <span class="hb-yuan" aria-hidden="true">"¥"</span>
+                        <span class="hb-yuan" aria-hidden="true">{"¥"}</span>
                         <input
                             class="hb-input hb-amount"
                             data-testid="amount-input"

@@ -608,7 +608,7 @@ fn SheetHeader(
                 prop:disabled=move || flow.sending()
                 on:click=move |_| flow.close()
             >
-                <span aria-hidden="true">"×"</span>
+                <span aria-hidden="true">{"×"}</span>
             </button>
         </header>
     }
@@ -622,7 +622,7 @@ fn Sending(flow: Flow) -> impl IntoView {
         <SheetHeader flow=flow title=title />
         <div class="hb-send-scroll hb-send-center">
             <p class="hb-sending" data-testid="send-status" role="status" tabindex="-1" data-autofocus>
-                <span class="hb-spinner" aria-hidden="true"></span>
+                <span class="hb-spinner" aria-hidden={"true"}></span>
                 {move || SendMsg::Sending.text(flow.lang())}
             </p>
         </div>

@@ -134,7 +134,7 @@ pub fn Review(flow: Flow, pending: Pending) -> impl IntoView {
                 data-testid="edit-button"
                 on:click=move |_| flow.edit()
             >
-                <span aria-hidden="true">"‹ "</span>
+                <span aria-hidden="true">{"‹ "}</span>
                 {move || SendMsg::Edit.text(lang())}
             </button>
         </SheetHeader>

@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod codes;
 pub mod config;
 pub mod error;
 pub mod events;
@@ -17,6 +18,7 @@ pub mod openapi;
 pub mod routes;
 pub mod security;
 pub mod store;
+pub mod validate;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -224,6 +226,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         api = api.route("/test/clock", post(advance_clock));
     }
     let mut api = api
+        // Every route: path segments, query values and identity headers are checked before
+        // the handler (JSON bodies where they are parsed), see `validate`.
+        .route_layer(axum::middleware::from_fn(validate::layer))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))

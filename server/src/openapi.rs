@@ -35,7 +35,12 @@ impl Modify for Bearer {
             limit_exceeded (400), unauthorized (401), forbidden, not_for_you, recall_forbidden \
             (403), not_found (404), claimed_out, expired, recalled, recall_window_closed, \
             recall_has_claims, conflict, pending (409), insufficient_balance (422); oversize \
-            bodies 413 and non-JSON bodies 415 with code invalid_request."
+            bodies 413 and non-JSON bodies 415 with code invalid_request. Text is checked \
+            before anything else: a NUL or other control character (line breaks and tabs \
+            are allowed in `greeting` only) in a path segment, query value, JSON string or \
+            key, or the Authorization header is invalid_text (400), a value over its limit \
+            (user names and recipients 64 characters, chat ids 128, passwords 1,024, other \
+            JSON strings 4,096, path segments 128, query values 256) is too_long (400)."
     ),
     paths(
         routes::login,

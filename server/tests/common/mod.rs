@@ -388,6 +388,58 @@ impl Child {
         Child { child, url }
     }
 
+    /// Like [`Child::spawn`], with `HONGBAO_LOG=<filter>` and every line the server writes
+    /// to stderr (its log) collected in the returned [`Log`].
+    pub fn spawn_logged(args: &[&str], filter: &str) -> (Child, Log) {
+        Child::spawn_logged_env(args, filter, &[])
+    }
+
+    /// [`Child::spawn_logged`] with extra environment variables.
+    pub fn spawn_logged_env(args: &[&str], filter: &str, env: &[(&str, &str)]) -> (Child, Log) {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hongbao-server"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("HONGBAO_LOG", filter)
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the server binary starts");
+        let log = Log::default();
+        let stderr = child.stderr.take().unwrap();
+        let lines = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                lines.0.lock().unwrap().push(line);
+            }
+        });
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            for _ in lines {}
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("the server prints its address; log: {:?}", log.lines()));
+        let url = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        (Child { child, url }, log)
+    }
+
+    /// The process id (for signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL, then reap.
     pub fn kill9(mut self) {
         let _ = self.child.kill();
@@ -399,6 +451,29 @@ impl Drop for Child {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The lines a child server logged (see [`Child::spawn_logged`]).
+#[derive(Clone, Default)]
+pub struct Log(pub std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Log {
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// The lines at `WARN` or `ERROR` (plain or JSON format).
+    pub fn problems(&self) -> Vec<String> {
+        self.lines()
+            .into_iter()
+            .filter(|l| {
+                l.contains(" WARN ")
+                    || l.contains(" ERROR ")
+                    || l.contains("\"level\":\"WARN\"")
+                    || l.contains("\"level\":\"ERROR\"")
+            })
+            .collect()
     }
 }
 

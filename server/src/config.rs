@@ -50,6 +50,13 @@ pub struct Config {
     #[arg(long)]
     pub test_clock: bool,
 
+    /// Enable POST /api/v1/test/sessions {usernames} to get sessions for members of the
+    /// `crowd` chat without their passwords (the load generator: a thousand argon2id logins
+    /// would take longer than its run). Loopback benchmarks only; without the flag the
+    /// endpoint does not exist.
+    #[arg(long)]
+    pub load_test_sessions: bool,
+
     /// Allow cross-origin requests from this origin (repeatable). CORS is off by default.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origins: Vec<String>,

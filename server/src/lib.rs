@@ -17,6 +17,7 @@ pub mod extract;
 pub mod openapi;
 pub mod routes;
 pub mod security;
+pub mod sessions;
 pub mod store;
 pub mod validate;
 
@@ -51,6 +52,8 @@ pub struct Shared {
     pub policy: Arc<Policy>,
     pub tokens: TokenCache,
     pub openapi: axum::body::Bytes,
+    /// Password hashing, a few at a time.
+    pub hashing: sessions::Hashing,
 }
 
 impl std::ops::Deref for AppState {
@@ -146,7 +149,14 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         policy: Arc::new(policy),
         tokens: TokenCache::default(),
         openapi: axum::body::Bytes::from(openapi::json()),
+        hashing: sessions::Hashing::default(),
     }));
+    if config.load_test_sessions {
+        tracing::warn!(
+            "--load-test-sessions: POST /api/v1/test/sessions hands out the crowd's sessions \
+             without passwords (benchmarks on loopback only)"
+        );
+    }
     let app = router(state.clone(), &config);
     let listener = TcpListener::bind(config.listen)
         .await
@@ -204,7 +214,7 @@ pub const LAB_BODY_BYTES: usize = 256 * 1024;
 pub fn router(state: AppState, config: &Config) -> Router {
     use crate::routes::*;
     let mut api = Router::new()
-        .route("/login", post(login))
+        .route("/login", post(sessions::login))
         .route("/me", get(me))
         .route("/ledger", get(ledger))
         .route("/chats", get(chats))
@@ -224,6 +234,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/openapi.json", get(openapi_json));
     if config.test_clock {
         api = api.route("/test/clock", post(advance_clock));
+    }
+    if config.load_test_sessions {
+        api = api.route("/test/sessions", post(sessions::crowd_sessions));
     }
     let mut api = api
         // Every route: path segments, query values and identity headers are checked before

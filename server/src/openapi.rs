@@ -8,7 +8,7 @@ use hongbao_api::{
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes;
+use crate::{routes, sessions};
 
 struct Bearer;
 
@@ -43,7 +43,7 @@ impl Modify for Bearer {
             JSON strings 4,096, path segments 128, query values 256) is too_long (400)."
     ),
     paths(
-        routes::login,
+        sessions::login,
         routes::me,
         routes::ledger,
         routes::chats,
@@ -57,17 +57,18 @@ impl Modify for Bearer {
         routes::add_lab_event,
         routes::lab_events,
         routes::advance_clock,
+        sessions::crowd_sessions,
     ),
     components(schemas(
         Login, Token, Me, ChatInfo, NewPacket, Preview, PacketView, ClaimView, ClaimResult,
         RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody, AdvanceClock,
-        ClockNow, routes::Created, doc::Kind, doc::State, doc::Recall,
+        ClockNow, routes::Created, sessions::CrowdLogin, sessions::CrowdTokens, doc::Kind, doc::State, doc::Recall,
         doc::Split, doc::Entry, doc::Chat, doc::Warn,
     )),
     modifiers(&Bearer),
     tags(
         (name = "auth"), (name = "wallet"), (name = "chats"), (name = "packets"),
-        (name = "lab"), (name = "test", description = "only with --test-clock"),
+        (name = "lab"), (name = "test", description = "only with --test-clock (clock) or --load-test-sessions (sessions)"),
     )
 )]
 pub struct ApiDoc;

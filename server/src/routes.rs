@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use futures_util::StreamExt;
 use hongbao_api::{
-    AdvanceClock, ChatEvent, ChatInfo, ClaimResult, ClockNow, ErrorBody, LedgerEntry, Login, Me,
-    NewPacket, PacketView, Preview, RecallRequest, RecallResult, Token,
+    AdvanceClock, ChatEvent, ChatInfo, ClaimResult, ClockNow, ErrorBody, LedgerEntry, Me,
+    NewPacket, PacketView, Preview, RecallRequest, RecallResult,
 };
 use hongbao_engine::{Lang, Money, Packet, SendRequest, warnings};
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::AppState;
-use crate::auth::{self, AuthUser};
+use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Body, ChatIdPath, PacketIdPath, ReqLang, json_bytes, parse_json};
 use crate::store::ChatRow;
@@ -32,40 +32,7 @@ use crate::store::ChatRow;
 /// Longest lab event `type`.
 const MAX_LAB_TYPE: usize = 64;
 
-// ------------------------------------------------------------------------------ auth
-
-/// Logs in; the token goes into `Authorization: Bearer <token>`.
-#[utoipa::path(post, path = "/api/v1/login", tag = "auth", request_body = Login,
-    responses((status = 200, body = Token), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
-pub async fn login(
-    State(state): State<AppState>,
-    Body(body): Body<Login>,
-) -> AppResult<Json<Token>> {
-    let wrong = || AppError::new("unauthorized", "wrong user name or password");
-    if body.username.is_empty() || body.username.len() > 64 || body.password.len() > 256 {
-        return Err(wrong());
-    }
-    let Some(user) = state.store.user(&body.username).await? else {
-        // As slow as a wrong password, so that timing does not tell which names exist.
-        let _ = auth::hash_password("0000000000000000", &body.password);
-        return Err(wrong());
-    };
-    if !auth::same(
-        &auth::hash_password(&user.salt, &body.password),
-        &user.password_hash,
-    ) {
-        return Err(wrong());
-    }
-    let token = auth::new_token();
-    let hash = auth::token_hash(&token);
-    state
-        .store
-        .create_session(hash.clone(), body.username.clone(), state.clock.now())
-        .await
-        .map_err(|e| e.into_app(Lang::En))?;
-    state.tokens.insert(hash, body.username);
-    Ok(Json(Token { token }))
-}
+// Logging in and out: see `crate::sessions`.
 
 // ------------------------------------------------------------------------------ wallet
 

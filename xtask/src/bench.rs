@@ -97,7 +97,7 @@ fn claims_load(bin_dir: &std::path::Path, database_url: &str) -> Result<String> 
     use std::process::{Command, Stdio};
     let mut server = Command::new(bin_dir.join("hongbao-server"))
         .args(["--listen", "127.0.0.1:0", "--database-url", database_url])
-        .args(["--crowd", "256", "--no-demo"])
+        .args(["--crowd", "256", "--no-demo", "--load-test-sessions"])
         .env("HONGBAO_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()

@@ -1,6 +1,7 @@
 //! `hongbao-load`: the load generator of `cargo xtask bench server`.
 //!
-//! Against a server started with `--crowd <clients>` (loopback only): logs the crowd in,
+//! Against a server started with `--crowd <clients> --load-test-sessions` (loopback only):
+//! gets the crowd's sessions,
 //! sends `--packets` lucky packets of `--shares` shares in the `crowd` chat, then
 //! `--clients` concurrent clients (one keep-alive HTTP/1.1 connection each) claim across
 //! all packets — every packet is claimed by exactly `--shares` distinct clients, so every
@@ -176,21 +177,30 @@ async fn run(args: Args) -> Result<()> {
         bail!("--shares must be at most --clients (one claim per user per packet)");
     }
 
-    // 1. Log the crowd in.
+    // 1. Sessions for the crowd, straight from the server (started with
+    // `--load-test-sessions`): a thousand argon2id logins would take longer than the run.
     let users: Vec<u32> = (1..=args.clients).collect();
-    let tokens: Vec<String> = in_parallel(addr, users, 16, |mut c, i| async move {
-        let v = c
+    let mut tokens: Vec<String> = Vec::with_capacity(users.len());
+    let mut conn = Conn::open(addr).await?;
+    for chunk in users.chunks(1000) {
+        let names: Vec<String> = chunk.iter().map(|&i| crowd_user(i)).collect();
+        let v = conn
             .json(
                 Method::POST,
-                "/api/v1/login",
+                "/api/v1/test/sessions",
                 None,
-                Some(&json!({"username": crowd_user(i), "password": "hongbao"})),
+                Some(&json!({ "usernames": names })),
             )
-            .await?;
-        let token = v["token"].as_str().context("a token")?.to_owned();
-        Ok((c, token))
-    })
-    .await?;
+            .await
+            .context("the server must run with --load-test-sessions")?;
+        let got = v["tokens"].as_array().context("tokens")?;
+        for t in got {
+            tokens.push(t.as_str().context("a token")?.to_owned());
+        }
+    }
+    if tokens.len() != users.len() {
+        bail!("{} tokens for {} users", tokens.len(), users.len());
+    }
     let tokens = Arc::new(tokens);
 
     // 2. Send the packets (senders round-robin over the crowd).

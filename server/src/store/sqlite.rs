@@ -108,6 +108,11 @@ enum Cmd {
         events: Vec<(String, String)>,
         reply: Reply<Vec<i64>>,
     },
+    /// Any other write (sessions, passwords: see [`super::sessions`]).
+    Exec {
+        job: super::sessions::Job,
+        reply: Reply<super::sessions::Out>,
+    },
     Shutdown,
 }
 
@@ -119,6 +124,7 @@ enum Outcome {
     Expire(usize),
     Session,
     Lab(Vec<i64>),
+    Exec(super::sessions::Out),
     None,
 }
 
@@ -345,6 +351,14 @@ impl SqliteStore {
             reply,
         })
         .await
+    }
+
+    /// Runs a [`super::sessions::Job`] in the writer's next batch.
+    pub async fn exec(
+        &self,
+        job: super::sessions::Job,
+    ) -> Result<super::sessions::Out, StoreError> {
+        self.call(|reply| Cmd::Exec { job, reply }).await
     }
 
     /// Lets the writer finish its batch, stops it, closes the readers.
@@ -577,6 +591,7 @@ impl Writer {
                     }
                     Outcome::Lab(ids)
                 }
+                Cmd::Exec { job, .. } => Outcome::Exec(job(&mut *b.conn).await?),
                 Cmd::Shutdown => Outcome::None,
             };
             outcomes.push(outcome);
@@ -624,6 +639,12 @@ fn answer(cmd: Cmd, outcome: Result<Outcome, StoreError>) {
             let _ = reply.send(outcome.map(|o| match o {
                 Outcome::Lab(ids) => ids,
                 _ => Vec::new(),
+            }));
+        }
+        Cmd::Exec { reply, .. } => {
+            let _ = reply.send(outcome.and_then(|o| match o {
+                Outcome::Exec(out) => Ok(out),
+                _ => Err(StoreError::Unavailable("the write produced nothing".into())),
             }));
         }
         Cmd::Shutdown => {}

@@ -271,6 +271,33 @@ impl Client {
     }
 }
 
+/// Clients for crowd users 1..=n with sessions from `POST /api/v1/test/sessions` (the
+/// server runs with `--load-test-sessions`): no argon2id login each.
+pub async fn crowd_clients(url: &str, n: u32) -> Vec<Client> {
+    let http = http_client();
+    let mut out = Vec::new();
+    let names: Vec<String> = (1..=n).map(hongbao_server::store::crowd_user).collect();
+    for chunk in names.chunks(1000) {
+        let res = Client::send_req(
+            http.post(format!("{url}/api/v1/test/sessions"))
+                .json(&json!({ "usernames": chunk })),
+        )
+        .await
+        .ok();
+        let tokens = res["tokens"].as_array().expect("tokens");
+        assert_eq!(tokens.len(), chunk.len());
+        for (user, token) in chunk.iter().zip(tokens) {
+            out.push(Client {
+                base: url.to_owned(),
+                http: http.clone(),
+                token: Some(token.as_str().expect("a token").to_owned()),
+                user: user.clone(),
+            });
+        }
+    }
+    out
+}
+
 /// "18.80" → 1880.
 #[track_caller]
 pub fn fen(v: &Value) -> i64 {

@@ -12,10 +12,11 @@
 //!
 //! **Tokens** are 32 random bytes (hex); the sessions table stores their SHA-256 only, so a
 //! leaked database holds no usable token. Looking a token up is an index lookup of its
-//! hash, with nothing compared byte by byte.
+//! hash, with nothing compared byte by byte. Sessions expire: see [`TokenCache`].
 
 use std::collections::HashMap;
 use std::sync::{OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -24,8 +25,11 @@ use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use hongbao_engine::Timestamp;
+
 use crate::AppState;
 use crate::error::AppError;
+use crate::store::Store;
 
 /// argon2id memory cost in KiB (19 MiB).
 pub const M_COST_KIB: u32 = 19 * 1024;
@@ -141,24 +145,217 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// token hash → user name, for tokens seen before (sessions never change).
-#[derive(Debug, Default)]
+/// How long a cached session is trusted before it is read again (another process may have
+/// revoked it, or seen it more recently).
+const REVALIDATE: Duration = Duration::from_secs(5);
+
+/// A session as this process knows it.
+#[derive(Clone, Debug)]
+struct Cached {
+    user: String,
+    created_at: i64,
+    /// Its last use, as far as this process knows (ms).
+    last_seen: i64,
+    /// The `last_seen_at` written last (ms).
+    persisted: i64,
+    /// When it was last read from the database.
+    checked: Instant,
+}
+
+/// Sessions: their lifetimes and the cache of token hash → session.
+///
+/// A session ends `idle` after its last use or `max_age` after the login, whichever comes
+/// first (`--session-idle-secs`, `--session-max-age-secs`), or at logout. Its last use is
+/// written at most every [`TokenCache::touch_every_ms`] (a minute, or a tenth of the idle
+/// time), so idle times are exact to that; cached sessions are read again after
+/// [`REVALIDATE`], so a logout through another process takes effect here within that.
+#[derive(Debug)]
 pub struct TokenCache {
-    map: RwLock<HashMap<String, String>>,
+    idle_ms: i64,
+    max_age_ms: i64,
+    map: RwLock<HashMap<String, Cached>>,
+}
+
+impl Default for TokenCache {
+    fn default() -> TokenCache {
+        TokenCache::new(Duration::from_secs(86_400), Duration::from_secs(7 * 86_400))
+    }
+}
+
+/// Why a token does not authenticate.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    Unknown,
+    Expired,
 }
 
 impl TokenCache {
-    pub fn get(&self, hash: &str) -> Option<String> {
+    pub fn new(idle: Duration, max_age: Duration) -> TokenCache {
+        TokenCache {
+            idle_ms: idle.as_millis().min(i64::MAX as u128) as i64,
+            max_age_ms: max_age.as_millis().min(i64::MAX as u128) as i64,
+            map: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The absolute end of a session created at `created_at`.
+    pub fn ends_at(&self, created_at: Timestamp) -> Timestamp {
+        Timestamp::from_millis(created_at.millis().saturating_add(self.max_age_ms))
+    }
+
+    /// (idle, absolute) lifetimes in ms.
+    pub fn lifetimes_ms(&self) -> (i64, i64) {
+        (self.idle_ms, self.max_age_ms)
+    }
+
+    /// The idle lifetime.
+    pub fn idle(&self) -> Duration {
+        Duration::from_millis(self.idle_ms as u64)
+    }
+
+    fn touch_every_ms(&self) -> i64 {
+        (self.idle_ms / 10).clamp(1_000, 60_000)
+    }
+
+    fn expired(&self, s: &Cached, now: i64) -> bool {
+        now.saturating_sub(s.created_at) >= self.max_age_ms
+            || now.saturating_sub(s.last_seen) >= self.idle_ms
+    }
+
+    fn get(&self, hash: &str) -> Option<Cached> {
         self.map.read().ok()?.get(hash).cloned()
     }
 
-    pub fn insert(&self, hash: String, user: String) {
+    fn put(&self, hash: &str, s: Cached) {
         if let Ok(mut map) = self.map.write() {
-            if map.len() >= CACHE_MAX {
+            if map.len() >= CACHE_MAX && !map.contains_key(hash) {
                 map.clear();
             }
-            map.insert(hash, user);
+            map.insert(hash.to_owned(), s);
         }
+    }
+
+    /// A session just created (login): cached as fresh.
+    pub fn insert(&self, hash: String, user: String, now: Timestamp) {
+        let at = now.millis();
+        self.put(
+            &hash,
+            Cached {
+                user,
+                created_at: at,
+                last_seen: at,
+                persisted: at,
+                checked: Instant::now(),
+            },
+        );
+    }
+
+    /// Forgets one session (logout).
+    pub fn remove(&self, hash: &str) {
+        if let Ok(mut map) = self.map.write() {
+            map.remove(hash);
+        }
+    }
+
+    /// Forgets every session of `user` but `keep`.
+    pub fn remove_user(&self, user: &str, keep: Option<&str>) {
+        if let Ok(mut map) = self.map.write() {
+            map.retain(|hash, s| s.user != user || Some(hash.as_str()) == keep);
+        }
+    }
+
+    /// Reads a session from the database into the cache.
+    async fn load(
+        &self,
+        store: &Store,
+        hash: &str,
+        known: Option<&Cached>,
+    ) -> Result<Option<Cached>, AppError> {
+        let Some(row) = store.session(hash).await? else {
+            self.remove(hash);
+            return Ok(None);
+        };
+        let seen = row.last_seen_at.max(row.created_at);
+        Ok(Some(Cached {
+            user: row.username,
+            created_at: row.created_at,
+            last_seen: known.map_or(seen, |k| k.last_seen.max(seen)),
+            persisted: seen,
+            checked: Instant::now(),
+        }))
+    }
+
+    /// The user of a token (by its hash) at `now`, noting the use. An expired session is
+    /// deleted.
+    pub async fn authenticate(
+        &self,
+        store: &Store,
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<Result<String, Refused>, AppError> {
+        let now = now.millis();
+        let known = self.get(hash);
+        let mut fresh = false;
+        let mut session = match &known {
+            Some(s) if s.checked.elapsed() < REVALIDATE => s.clone(),
+            _ => match self.load(store, hash, known.as_ref()).await? {
+                Some(s) => {
+                    fresh = true;
+                    s
+                }
+                None => return Ok(Err(Refused::Unknown)),
+            },
+        };
+        if self.expired(&session, now) && !fresh {
+            // Another process may have seen it since: read it again before ending it.
+            match self.load(store, hash, Some(&session)).await? {
+                Some(s) => session = s,
+                None => return Ok(Err(Refused::Unknown)),
+            }
+        }
+        if self.expired(&session, now) {
+            self.remove(hash);
+            if let Err(e) = store.revoke_session(hash).await {
+                tracing::warn!("deleting an expired session: {e:?}");
+            }
+            return Ok(Err(Refused::Expired));
+        }
+        session.last_seen = session.last_seen.max(now);
+        if now - session.persisted >= self.touch_every_ms() {
+            session.persisted = now;
+            let (store, hash) = (store.clone(), hash.to_owned());
+            tokio::spawn(async move {
+                if let Err(e) = store.touch_session(&hash, now).await {
+                    tracing::warn!("noting a session's use: {e:?}");
+                }
+            });
+        }
+        let user = session.user.clone();
+        self.put(hash, session);
+        Ok(Ok(user))
+    }
+}
+
+/// The token of a request's `Authorization: Bearer <token>` header (64 hex digits).
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The refusal of a token.
+pub fn refused(why: Refused) -> AppError {
+    match why {
+        Refused::Unknown => AppError::unauthorized(),
+        Refused::Expired => AppError::new("unauthorized", "the session has expired: log in again")
+            .with_detail("session_expired"),
     }
 }
 
@@ -166,32 +363,40 @@ impl TokenCache {
 #[derive(Clone, Debug)]
 pub struct AuthUser(pub String);
 
+/// The caller with the hash of the token they authenticated with (logout, tickets).
+#[derive(Clone, Debug)]
+pub struct AuthSession {
+    pub user: String,
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for AuthSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = bearer(parts).ok_or_else(AppError::unauthorized)?;
+        let hash = token_hash(token);
+        match state
+            .tokens
+            .authenticate(&state.store, &hash, state.clock.now())
+            .await?
+        {
+            Ok(user) => Ok(AuthSession {
+                user,
+                token_hash: hash,
+            }),
+            Err(why) => Err(refused(why)),
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(AppError::unauthorized)?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
-            .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
-            .ok_or_else(AppError::unauthorized)?;
-        let hash = token_hash(token);
-        if let Some(user) = state.tokens.get(&hash) {
-            return Ok(AuthUser(user));
-        }
-        let user = state
-            .store
-            .session_user(&hash)
-            .await?
-            .ok_or_else(AppError::unauthorized)?;
-        state.tokens.insert(hash, user.clone());
-        Ok(AuthUser(user))
+        AuthSession::from_request_parts(parts, state)
+            .await
+            .map(|s| AuthUser(s.user))
     }
 }
 

@@ -50,6 +50,32 @@ pub struct Config {
     #[arg(long)]
     pub test_clock: bool,
 
+    /// Sessions end after this many seconds without use (default: a day).
+    #[arg(long, env = "HONGBAO_SESSION_IDLE_SECS", default_value_t = 86_400,
+          value_parser = clap::value_parser!(u64).range(60..=31_536_000))]
+    pub session_idle_secs: u64,
+
+    /// Sessions end this many seconds after the login at the latest (default: a week).
+    #[arg(long, env = "HONGBAO_SESSION_MAX_AGE_SECS", default_value_t = 604_800,
+          value_parser = clap::value_parser!(u64).range(60..=31_536_000))]
+    pub session_max_age_secs: u64,
+
+    /// Login attempts a minute per user name (right or wrong); more get 429 with
+    /// Retry-After. 0: no limit.
+    #[arg(long, default_value_t = 10)]
+    pub login_attempts_per_user: u32,
+
+    /// Login attempts a minute per client address; more get 429 with Retry-After. 0: no
+    /// limit.
+    #[arg(long, default_value_t = 60)]
+    pub login_attempts_per_ip: u32,
+
+    /// Behind a reverse proxy: take the client's address (for the login limits) from the
+    /// last entry of this header (e.g. X-Forwarded-For) instead of the connection's peer.
+    /// Only set it when the proxy always writes the header.
+    #[arg(long, value_name = "HEADER")]
+    pub client_ip_header: Option<String>,
+
     /// Enable POST /api/v1/test/sessions {usernames} to get sessions for members of the
     /// `crowd` chat without their passwords (the load generator: a thousand argon2id logins
     /// would take longer than its run). Loopback benchmarks only; without the flag the

@@ -54,6 +54,8 @@ pub struct Shared {
     pub openapi: axum::body::Bytes,
     /// Password hashing, a few at a time.
     pub hashing: sessions::Hashing,
+    /// Login attempts per user name and per client address.
+    pub limits: sessions::LoginLimits,
 }
 
 impl std::ops::Deref for AppState {
@@ -147,9 +149,22 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         store: store.clone(),
         clock: clock.clone(),
         policy: Arc::new(policy),
-        tokens: TokenCache::default(),
+        tokens: TokenCache::new(
+            Duration::from_secs(config.session_idle_secs),
+            Duration::from_secs(config.session_max_age_secs),
+        ),
         openapi: axum::body::Bytes::from(openapi::json()),
         hashing: sessions::Hashing::default(),
+        limits: sessions::LoginLimits::new(
+            config.login_attempts_per_user,
+            config.login_attempts_per_ip,
+            config
+                .client_ip_header
+                .as_deref()
+                .map(axum::http::HeaderName::try_from)
+                .transpose()
+                .context("--client-ip-header")?,
+        ),
     }));
     if config.load_test_sessions {
         tracing::warn!(
@@ -168,6 +183,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         let shutdown = async move {
             let _ = serve_stop.changed().await;
         };
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(e) = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await
@@ -175,6 +191,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             tracing::error!("server: {e}");
         }
     });
+    let maintenance = tokio::spawn(sessions::maintain(state.clone(), stop.subscribe()));
     let interval = Duration::from_millis(config.sweep_interval_ms.max(10));
     let sweeper = tokio::spawn(async move {
         loop {
@@ -189,7 +206,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         store,
         clock,
         stop,
-        tasks: vec![serve, sweeper],
+        tasks: vec![serve, sweeper, maintenance],
     })
 }
 
@@ -215,6 +232,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     use crate::routes::*;
     let mut api = Router::new()
         .route("/login", post(sessions::login))
+        .route("/logout", post(sessions::logout))
         .route("/me", get(me))
         .route("/ledger", get(ledger))
         .route("/chats", get(chats))

@@ -40,10 +40,15 @@ impl Modify for Bearer {
             are allowed in `greeting` only) in a path segment, query value, JSON string or \
             key, or the Authorization header is invalid_text (400), a value over its limit \
             (user names and recipients 64 characters, chat ids 128, passwords 1,024, other \
-            JSON strings 4,096, path segments 128, query values 256) is too_long (400)."
+            JSON strings 4,096, path segments 128, query values 256) is too_long (400). \
+            Sessions end after a time without use and a time after the login (the login's \
+            answer says both), or at POST /api/v1/logout; an ended session is 401 \
+            unauthorized with detail session_expired. Login attempts are limited per user \
+            name and per client address: 429 rate_limited with Retry-After (seconds)."
     ),
     paths(
         sessions::login,
+        sessions::logout,
         routes::me,
         routes::ledger,
         routes::chats,
@@ -62,7 +67,9 @@ impl Modify for Bearer {
     components(schemas(
         Login, Token, Me, ChatInfo, NewPacket, Preview, PacketView, ClaimView, ClaimResult,
         RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody, AdvanceClock,
-        ClockNow, routes::Created, sessions::CrowdLogin, sessions::CrowdTokens, doc::Kind, doc::State, doc::Recall,
+        ClockNow, routes::Created, sessions::CrowdLogin, sessions::CrowdTokens,
+        sessions::LoginRequest, sessions::LoginResponse, sessions::LogoutRequest,
+        sessions::LogoutResponse, doc::Kind, doc::State, doc::Recall,
         doc::Split, doc::Entry, doc::Chat, doc::Warn,
     )),
     modifiers(&Bearer),

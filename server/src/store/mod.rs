@@ -958,7 +958,7 @@ impl Store {
     pub async fn close(&self) {
         match self {
             Store::Sqlite(s) => s.close().await,
-            Store::Pg(s) => s.pool.close().await,
+            Store::Pg(s) => s.close().await,
         }
     }
 }

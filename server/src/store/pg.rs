@@ -28,7 +28,7 @@ use super::{
 };
 use crate::events::{Hub, PG_CHANNEL};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "init",
@@ -38,6 +38,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "ledger indexes",
         include_str!("../../migrations/postgres/0002_ledger_indexes.sql"),
+    ),
+    (
+        4,
+        "sessions",
+        include_str!("../../migrations/postgres/0004_sessions.sql"),
     ),
 ];
 /// Attempts of one operation when it loses a race on a unique key or a deadlock.
@@ -84,6 +89,15 @@ pub struct PgStore {
     pub pool: PgPool,
     pub hub: Arc<Hub>,
     listener: tokio::task::JoinHandle<()>,
+}
+
+impl PgStore {
+    /// Stops listening (the listener holds one of the pool's connections, which the pool's
+    /// close would wait for), then closes the pool.
+    pub async fn close(&self) {
+        self.listener.abort();
+        self.pool.close().await;
+    }
 }
 
 impl Drop for PgStore {

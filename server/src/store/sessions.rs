@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use hongbao_engine::Timestamp;
+use sqlx::Row;
 use sqlx::sqlite::SqliteConnection;
 
 use super::{Store, StoreError};
@@ -64,11 +65,12 @@ impl Store {
             let mut n = 0u64;
             for chunk in sessions.chunks(500) {
                 let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO sessions (token_hash, username, created_at) ",
+                    "INSERT INTO sessions (token_hash, username, created_at, last_seen_at) ",
                 );
                 q.push_values(chunk, |mut row, (hash, user)| {
                     row.push_bind(hash.clone())
                         .push_bind(user.clone())
+                        .push_bind(at)
                         .push_bind(at);
                 });
                 n += q.build().execute(&mut *conn).await?.rows_affected();
@@ -98,4 +100,125 @@ impl Store {
         });
         Ok(())
     }
+}
+
+/// A stored session (times in ms since the epoch).
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub username: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+impl Store {
+    /// The session of a token hash, if any (expired or not).
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
+        let q = "SELECT username, created_at, last_seen_at FROM sessions WHERE token_hash = $1";
+        let row = match self {
+            Store::Sqlite(s) => sqlx::query(q)
+                .bind(token_hash)
+                .fetch_optional(&s.read)
+                .await?
+                .map(|r| (r.get(0), r.get(1), r.get(2))),
+            Store::Pg(s) => sqlx::query(q)
+                .bind(token_hash)
+                .fetch_optional(&s.pool)
+                .await?
+                .map(|r| (r.get(0), r.get(1), r.get(2))),
+        };
+        Ok(row.map(|(username, created_at, last_seen_at)| SessionRow {
+            username,
+            created_at,
+            last_seen_at,
+        }))
+    }
+
+    /// Notes a session's use at `at` (ms; never moves back).
+    pub async fn touch_session(&self, token_hash: &str, at: i64) -> Result<(), StoreError> {
+        let hash = token_hash.to_owned();
+        let _: u64 = write!(self, [hash], |conn| {
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1",
+            )
+            .bind(at)
+            .bind(hash)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Deletes a session and its unused stream tickets; how many sessions went (0 or 1).
+    pub async fn revoke_session(&self, token_hash: &str) -> Result<u64, StoreError> {
+        let hash = token_hash.to_owned();
+        Ok(write!(self, [hash], |conn| {
+            sqlx::query("DELETE FROM stream_tickets WHERE session_hash = $1")
+                .bind(hash.clone())
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(hash)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    /// Deletes every session of `user` but `keep` (and their stream tickets); how many.
+    pub async fn revoke_user_sessions(
+        &self,
+        user: &str,
+        keep: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let user = user.to_owned();
+        let keep = keep.unwrap_or("").to_owned();
+        Ok(write!(self, [user, keep], |conn| {
+            sqlx::query("DELETE FROM stream_tickets WHERE username = $1 AND session_hash <> $2")
+                .bind(user.clone())
+                .bind(keep.clone())
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE username = $1 AND token_hash <> $2")
+                .bind(user)
+                .bind(keep)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    /// Deletes the sessions that have expired at `now` (idle for `idle_ms`, or older than
+    /// `max_age_ms`) and the stream tickets that have lapsed; how many sessions went.
+    pub async fn purge_sessions(
+        &self,
+        now: Timestamp,
+        idle_ms: i64,
+        max_age_ms: i64,
+    ) -> Result<u64, StoreError> {
+        let now = now.millis();
+        let (idle_before, created_before) =
+            (now.saturating_sub(idle_ms), now.saturating_sub(max_age_ms));
+        Ok(write!(self, [], |conn| {
+            sqlx::query("DELETE FROM stream_tickets WHERE expires_at <= $1")
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
+                .bind(idle_before)
+                .bind(created_before)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        }))
+    }
+}
+
+/// The newest migration this binary knows for the store's database.
+pub fn latest_migration(store: &Store) -> i64 {
+    let migrations = match store {
+        Store::Sqlite(_) => super::sqlite::MIGRATIONS,
+        Store::Pg(_) => super::pg::MIGRATIONS,
+    };
+    migrations.last().map_or(0, |m| m.0)
 }

@@ -49,7 +49,7 @@ use super::{
 };
 use crate::events::Hub;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "init",
@@ -59,6 +59,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "ledger indexes",
         include_str!("../../migrations/sqlite/0002_ledger_indexes.sql"),
+    ),
+    (
+        4,
+        "sessions",
+        include_str!("../../migrations/sqlite/0004_sessions.sql"),
     ),
 ];
 /// Packets kept in the writer's memory before it starts over.

@@ -41,6 +41,10 @@ impl TestServer {
         let mut config = Config::for_database(&database_url);
         config.test_clock = true;
         config.sweep_interval_ms = 200;
+        // The tests move the clock by days: sessions last (tests of their expiry set
+        // shorter lifetimes).
+        config.session_idle_secs = 31_536_000;
+        config.session_max_age_secs = 31_536_000;
         tweak(&mut config);
         let server = hongbao_server::start(config)
             .await
@@ -75,6 +79,8 @@ impl TestServer {
         let mut config = Config::for_database(&self.database_url);
         config.test_clock = true;
         config.sweep_interval_ms = 200;
+        config.session_idle_secs = 31_536_000;
+        config.session_max_age_secs = 31_536_000;
         let server = hongbao_server::start(config)
             .await
             .expect("the server restarts");

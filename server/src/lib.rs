@@ -19,6 +19,7 @@ pub mod routes;
 pub mod security;
 pub mod sessions;
 pub mod store;
+pub mod stream;
 pub mod validate;
 
 use std::net::SocketAddr;
@@ -237,7 +238,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/ledger", get(ledger))
         .route("/chats", get(chats))
         .route("/chats/{id}/packets", get(chat_packets))
-        .route("/chats/{id}/events", get(chat_events))
+        .route("/chats/{id}/events", get(stream::chat_events))
+        .route("/chats/{id}/events/ticket", post(stream::ticket))
         .route("/packets", post(send))
         .route("/packets/preview", post(preview))
         .route("/packets/{id}", get(packet))
@@ -307,7 +309,19 @@ pub fn router(state: AppState, config: &Config) -> Router {
     for (name, value) in security::common_headers() {
         app = app.layer(SetResponseHeaderLayer::overriding(name, value));
     }
-    app.layer(tower_http::trace::TraceLayer::new_for_http())
+    // Request spans carry the method and the path, never the query (a stream ticket
+    // travels there) nor any header.
+    app.layer(
+        tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            |request: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                )
+            },
+        ),
+    )
 }
 
 /// `hongbao-server`: start, print the address, run until Ctrl-C or SIGTERM.

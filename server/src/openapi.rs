@@ -3,12 +3,13 @@
 use hongbao_api::openapi as doc;
 use hongbao_api::{
     AdvanceClock, ApiError, ChatEvent, ChatInfo, ClaimResult, ClaimView, ClockNow, ErrorBody,
-    LedgerEntry, Login, Me, NewPacket, PacketView, Preview, RecallRequest, RecallResult, Token,
+    LedgerEntry, Login, Me, NewPacket, PacketView, Preview, RecallRequest, RecallResult,
+    StreamTicket, Token,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{routes, sessions};
+use crate::{routes, sessions, stream};
 
 struct Bearer;
 
@@ -44,7 +45,10 @@ impl Modify for Bearer {
             Sessions end after a time without use and a time after the login (the login's \
             answer says both), or at POST /api/v1/logout; an ended session is 401 \
             unauthorized with detail session_expired. Login attempts are limited per user \
-            name and per client address: 429 rate_limited with Retry-After (seconds)."
+            name and per client address: 429 rate_limited with Retry-After (seconds). \
+            Browsers open an event stream with ?ticket= from POST \
+            /api/v1/chats/{id}/events/ticket (one stream, once, within a minute), never \
+            with the token in the URL."
     ),
     paths(
         sessions::login,
@@ -53,7 +57,8 @@ impl Modify for Bearer {
         routes::ledger,
         routes::chats,
         routes::chat_packets,
-        routes::chat_events,
+        stream::chat_events,
+        stream::ticket,
         routes::send,
         routes::preview,
         routes::packet,
@@ -66,7 +71,7 @@ impl Modify for Bearer {
     ),
     components(schemas(
         Login, Token, Me, ChatInfo, NewPacket, Preview, PacketView, ClaimView, ClaimResult,
-        RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody, AdvanceClock,
+        StreamTicket, RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody, AdvanceClock,
         ClockNow, routes::Created, sessions::CrowdLogin, sessions::CrowdTokens,
         sessions::LoginRequest, sessions::LoginResponse, sessions::LogoutRequest,
         sessions::LogoutResponse, doc::Kind, doc::State, doc::Recall,

@@ -1,27 +1,21 @@
 //! The HTTP API, `/api/v1/…` (PRODUCT §8). Every handler checks the caller and what the
 //! caller may see, then hands the money decisions to the engine through the store.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::Stream;
 use futures_util::StreamExt;
 use hongbao_api::{
-    AdvanceClock, ChatEvent, ChatInfo, ClaimResult, ClockNow, ErrorBody, LedgerEntry, Me,
-    NewPacket, PacketView, Preview, RecallRequest, RecallResult,
+    AdvanceClock, ChatInfo, ClaimResult, ClockNow, ErrorBody, LedgerEntry, Me, NewPacket,
+    PacketView, Preview, RecallRequest, RecallResult,
 };
 use hongbao_engine::{Lang, Money, Packet, SendRequest, warnings};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::AppState;
 use crate::auth::AuthUser;
@@ -90,7 +84,7 @@ pub async fn chats(
     Ok(Json(chats.iter().map(|c| c.info_for(&user)).collect()))
 }
 
-async fn member_chat(state: &AppState, user: &str, chat_id: &str) -> AppResult<ChatRow> {
+pub(crate) async fn member_chat(state: &AppState, user: &str, chat_id: &str) -> AppResult<ChatRow> {
     state
         .store
         .chat_for(user, chat_id)
@@ -135,76 +129,7 @@ fn is_due(p: &Packet, now: hongbao_engine::Timestamp) -> bool {
     !p.is_finished() && now >= p.expires_at
 }
 
-/// The query of the event stream: browsers' EventSource cannot send headers, so the token
-/// may come as `?access_token=`.
-#[derive(Deserialize)]
-pub struct StreamQuery {
-    access_token: Option<String>,
-}
-
-/// The caller of the event stream: the `Authorization` header or `?access_token=`.
-pub struct StreamUser(String);
-
-impl FromRequestParts<AppState> for StreamUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        if parts
-            .headers
-            .contains_key(axum::http::header::AUTHORIZATION)
-        {
-            return AuthUser::from_request_parts(parts, state)
-                .await
-                .map(|u| StreamUser(u.0));
-        }
-        let Query(q) = Query::<StreamQuery>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::unauthorized())?;
-        let token = q.access_token.ok_or_else(AppError::unauthorized)?;
-        let value = format!("Bearer {token}")
-            .parse()
-            .map_err(|_| AppError::unauthorized())?;
-        parts
-            .headers
-            .insert(axum::http::header::AUTHORIZATION, value);
-        AuthUser::from_request_parts(parts, state)
-            .await
-            .map(|u| StreamUser(u.0))
-    }
-}
-
-/// Live updates of a chat as Server-Sent Events: each `data:` is a `ChatEvent` (packets
-/// sent, claimed, recalled, expired). A comment `: ready` comes first; an event named
-/// `lagged` means some events were missed (refetch).
-#[utoipa::path(get, path = "/api/v1/chats/{id}/events", tag = "chats", security(("bearer" = [])),
-    params(("id" = String, Path, description = "chat id"),
-           ("access_token" = Option<String>, Query, description = "the token, for EventSource")),
-    responses((status = 200, description = "text/event-stream of ChatEvent", body = ChatEvent),
-              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn chat_events(
-    State(state): State<AppState>,
-    StreamUser(user): StreamUser,
-    ChatIdPath(chat_id): ChatIdPath,
-) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    member_chat(&state, &user, &chat_id).await?;
-    let rx = state.store.hub().subscribe();
-    let events = BroadcastStream::new(rx).filter_map(move |item| {
-        let out = match item {
-            Ok(event) if event.chat_id() == chat_id => {
-                let json = serde_json::to_string(&*event).unwrap_or_default();
-                Some(Ok(Event::default().data(json)))
-            }
-            Ok(_) => None,
-            Err(BroadcastStreamRecvError::Lagged(n)) => {
-                Some(Ok(Event::default().event("lagged").data(n.to_string())))
-            }
-        };
-        std::future::ready(out)
-    });
-    let ready =
-        futures_util::stream::once(std::future::ready(Ok(Event::default().comment("ready"))));
-    Ok(Sse::new(ready.chain(events)).keep_alive(KeepAlive::default()))
-}
+// The event stream and its tickets: see `crate::stream`.
 
 // ------------------------------------------------------------------------------ packets
 

@@ -214,6 +214,76 @@ impl Store {
     }
 }
 
+/// A stream ticket, taken (see [`Store::take_ticket`]).
+#[derive(Clone, Debug)]
+pub struct TakenTicket {
+    /// The hash of the token of the session it was asked with.
+    pub session_hash: String,
+    pub username: String,
+    pub chat_id: String,
+}
+
+impl Store {
+    /// Stores a stream ticket (its hash) until `expires_at`.
+    pub async fn new_ticket(
+        &self,
+        ticket_hash: String,
+        session_hash: String,
+        username: String,
+        chat_id: String,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let at = expires_at.millis();
+        let _: u64 = write!(
+            self,
+            [ticket_hash, session_hash, username, chat_id],
+            |conn| {
+                sqlx::query(
+                    "INSERT INTO stream_tickets (ticket_hash, session_hash, username, chat_id, \
+                     expires_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(ticket_hash)
+                .bind(session_hash)
+                .bind(username)
+                .bind(chat_id)
+                .bind(at)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+            }
+        );
+        Ok(())
+    }
+
+    /// Takes a stream ticket: deletes it and returns it if it had not lapsed at `now`. A
+    /// ticket is taken at most once, also by concurrent requests or processes.
+    pub async fn take_ticket(
+        &self,
+        ticket_hash: String,
+        now: Timestamp,
+    ) -> Result<Option<TakenTicket>, StoreError> {
+        let now = now.millis();
+        let row: Option<(String, String, String, i64)> = write!(self, [ticket_hash], |conn| {
+            let row: Option<(String, String, String, i64)> = sqlx::query(
+                "DELETE FROM stream_tickets WHERE ticket_hash = $1 \
+                 RETURNING session_hash, username, chat_id, expires_at",
+            )
+            .bind(ticket_hash)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)));
+            row
+        });
+        Ok(row.filter(|(_, _, _, expires_at)| now < *expires_at).map(
+            |(session_hash, username, chat_id, _)| TakenTicket {
+                session_hash,
+                username,
+                chat_id,
+            },
+        ))
+    }
+}
+
 /// The newest migration this binary knows for the store's database.
 pub fn latest_migration(store: &Store) -> i64 {
     let migrations = match store {

@@ -272,6 +272,22 @@ impl Settings {
     }
 }
 
+/// What the mock backend reads of the settings (`hongbao-mock` knows nothing of them).
+impl From<&Settings> for hongbao_mock::MockConfig {
+    fn from(s: &Settings) -> hongbao_mock::MockConfig {
+        hongbao_mock::MockConfig {
+            recall: s.recall,
+            window_secs: s.window_secs,
+            split: s.split,
+            lang: s.lang,
+            seed: s.seed,
+            latency_ms: s.latency_ms,
+            fail_percent: s.fail_percent,
+            bots: s.bots,
+        }
+    }
+}
+
 fn parse_in(v: &str, lo: u32, hi: u32) -> Option<u32> {
     v.parse::<u32>().ok().filter(|n| (lo..=hi).contains(n))
 }
@@ -402,5 +418,42 @@ mod tests {
     fn decodes_percent_and_plus() {
         assert_eq!(decode("a+b%20c%2"), "a b c%2");
         assert_eq!(decode("%E7%BA%A2%zz"), "红%zz");
+    }
+
+    /// The mock's defaults are the settings' (a log's policy query leaves out nothing, but
+    /// the demo a fresh widget starts must be the one the mock's tests describe).
+    #[test]
+    fn the_mock_reads_what_the_settings_say() {
+        assert_eq!(
+            hongbao_mock::MockConfig::from(&Settings::default()),
+            hongbao_mock::MockConfig::default()
+        );
+        let (s, errors) = Settings::from_query(
+            "recall=delayed&window=45&split=line_cutting&lang=en&latency=0&fail=30&bots=off&seed=7",
+        );
+        assert!(errors.is_empty());
+        let c = hongbao_mock::MockConfig::from(&s);
+        assert_eq!(
+            (
+                c.recall,
+                c.window_secs,
+                c.split,
+                c.lang,
+                c.latency_ms,
+                c.fail_percent,
+                c.bots,
+                c.seed
+            ),
+            (
+                RecallMode::Delayed,
+                45,
+                SplitRule::LineCutting,
+                Lang::En,
+                Some(0),
+                30,
+                false,
+                7
+            )
+        );
     }
 }

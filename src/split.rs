@@ -17,6 +17,7 @@
 //! The embed's own split points (its scenes) are in the embed binary, `src/bin/embed.rs`: a
 //! split point compiled into a binary that never loads it stays in that binary's main module.
 
+use crate::i18n::Msg;
 use crate::settings::Settings;
 use hongbao_api::ChatInfo;
 use hongbao_engine::Lang;
@@ -69,10 +70,10 @@ where
             loading.await.unwrap_or_else(|LoadFailed| {
                 view! {
                     <p class="hb-error hb-split-error" data-testid="split-error" role="alert">
-                        {move || lang.get().pick("加载失败，请检查网络。", "Could not load this part of the page. Check the connection.")}
+                        {move || Msg::LoadFailed.text(lang.get())}
                         " "
                         <button data-testid="split-retry" on:click=move |_| attempt.update(|n| *n += 1)>
-                            {move || lang.get().pick("重试", "Try again")}
+                            {move || Msg::TryAgain.text(lang.get())}
                         </button>
                     </p>
                 }

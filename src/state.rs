@@ -1,6 +1,6 @@
 //! The state every screen shares, provided as context by [`crate::App`].
 
-use crate::backend::{AnyBackend, Backend};
+use crate::backend::AnyBackend;
 use crate::settings::Settings;
 use hongbao_engine::{Lang, Timestamp};
 use leptos::prelude::*;

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    AdvanceClock, ApiError, ClaimResult, ClockNow, ErrorBody, LabEvent, LedgerEntry, Login, Me,
-    NewPacket, PacketView, Preview, RecallRequest, RecallResult, Token,
+    AdvanceClock, ApiError, ClaimResult, ClockNow, ErrorBody, ErrorCode, LabEvent, LedgerEntry,
+    Login, Me, NewPacket, PacketView, Preview, RecallRequest, RecallResult, Token,
 };
 
 /// The API's path prefix.
@@ -26,8 +26,10 @@ pub struct Request {
     pub authenticated: bool,
 }
 
-fn json<T: Serialize>(value: &T) -> Option<String> {
-    Some(serde_json::to_string(value).unwrap_or_default())
+/// A request body. The API's types serialise infallibly (plain data, string map keys), so a
+/// failure here is a bug, not a condition to report.
+fn json<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+    Some(serde_json::to_string(value).expect("the API's request types serialise"))
 }
 
 fn get(path: String) -> Request {
@@ -155,8 +157,12 @@ pub fn events_path(chat_id: &str, ticket: &str) -> String {
 /// retryable).
 pub fn parse<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
-        return serde_json::from_str(body)
-            .map_err(|e| ApiError::new("invalid_response", format!("unexpected response: {e}")));
+        return serde_json::from_str(body).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidResponse,
+                format!("unexpected response: {e}"),
+            )
+        });
     }
     match serde_json::from_str::<ErrorBody>(body) {
         Ok(ErrorBody { error }) if status < 500 => Err(error),
@@ -171,14 +177,14 @@ pub fn parse<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError
     }
 }
 
-/// The API code for a bare status.
-fn status_code(status: u16) -> &'static str {
+/// The API code for a bare 4xx status (a body that is not an API error).
+fn status_code(status: u16) -> ErrorCode {
     match status {
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        409 => "conflict",
-        _ => "invalid_request",
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        409 => ErrorCode::Conflict,
+        _ => ErrorCode::InvalidRequest,
     }
 }
 
@@ -221,13 +227,17 @@ mod tests {
             r#"{"error":{"code":"claimed_out","message":"too late"}}"#,
         )
         .unwrap_err();
-        assert_eq!(e.code, "claimed_out");
+        assert_eq!(e.code, ErrorCode::ClaimedOut);
         assert!(
             parse::<Me>(502, "<html>bad gateway</html>")
                 .unwrap_err()
                 .is_network()
         );
-        assert_eq!(parse::<Me>(404, "").unwrap_err().code, "not_found");
+        assert_eq!(parse::<Me>(404, "").unwrap_err().code, ErrorCode::NotFound);
+        assert_eq!(
+            parse::<Me>(200, "{}").unwrap_err().code,
+            ErrorCode::InvalidResponse
+        );
         let me: Me = parse(200, r#"{"username":"bob","balance":"1.00"}"#).unwrap();
         assert_eq!(me.username, "bob");
     }

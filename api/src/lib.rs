@@ -6,15 +6,22 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backend;
+pub mod client;
 pub mod demo;
+mod error;
 pub mod http;
+mod new_packet;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod time;
 
+pub use error::{ApiError, EngineRefusal, ErrorBody, ErrorCode};
+pub use new_packet::NewPacket;
+
 use hongbao_engine::{
-    ChatKind, ChatRef, Entry, EntryKind, Money, Packet, PacketId, PacketKind, PacketKindTag,
-    PacketState, RecallMode, SendRequest, SplitRule, Timestamp, Warning,
+    ChatKind, ChatRef, Entry, EntryKind, Money, Packet, PacketId, PacketKindTag, PacketState,
+    RecallMode, Timestamp, Warning,
 };
 use serde::{Deserialize, Serialize};
 
@@ -50,74 +57,6 @@ impl ChatInfo {
             kind: self.kind,
             members: self.members.clone(),
         }
-    }
-}
-
-/// `POST /api/v1/packets`: `amount` is the total for lucky packets and the per-share amount
-/// for the other kinds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NewPacket {
-    pub chat_id: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Kind))]
-    pub kind: PacketKindTag,
-    /// The total for lucky packets, the per-share amount for the other kinds.
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "18.80"))]
-    pub amount: Money,
-    #[serde(default = "one")]
-    pub count: u32,
-    #[serde(default)]
-    pub greeting: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recipient: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::Split>))]
-    pub split: Option<SplitRule>,
-    pub idempotency_key: String,
-}
-
-fn one() -> u32 {
-    1
-}
-
-impl NewPacket {
-    /// The engine request for `sender` in `chat`; an error when the kind needs a recipient
-    /// that is missing.
-    pub fn to_request(&self, sender: &str, chat: &ChatInfo) -> Result<SendRequest, ApiError> {
-        let recipient = || {
-            self.recipient
-                .clone()
-                .filter(|r| !r.trim().is_empty())
-                .ok_or_else(|| {
-                    ApiError::new("invalid_request", "recipient is required for this kind")
-                })
-        };
-        let kind = match self.kind {
-            PacketKindTag::Lucky => PacketKind::Lucky {
-                total: self.amount,
-                count: self.count,
-                split: self.split,
-            },
-            PacketKindTag::Normal => PacketKind::Normal {
-                per_share: self.amount,
-                count: self.count,
-            },
-            PacketKindTag::Personal => PacketKind::Personal {
-                to: recipient()?,
-                amount: self.amount,
-            },
-            PacketKindTag::Exclusive => PacketKind::Exclusive {
-                to: recipient()?,
-                amount: self.amount,
-            },
-        };
-        Ok(SendRequest {
-            sender: sender.to_owned(),
-            chat: chat.to_ref(),
-            kind,
-            greeting: self.greeting.clone(),
-            idempotency_key: self.idempotency_key.clone(),
-        })
     }
 }
 
@@ -377,109 +316,6 @@ impl ChatEvent {
     }
 }
 
-/// An error with a stable code (PRODUCT §8 / issue 5) and a human message.
-///
-/// The codes of the HTTP API: `invalid_amount`, `invalid_count`, `invalid_request`,
-/// `limit_exceeded`, `insufficient_balance`, `not_found`, `unauthorized`, `forbidden`,
-/// `not_for_you`, `claimed_out`, `expired`, `recalled`, `recall_window_closed`,
-/// `recall_has_claims`, `recall_forbidden`, `recall_needs_authorization`, `conflict`,
-/// `pending` (plus `network` on the client side). [`ApiError::engine`] maps the engine's finer codes onto these and keeps the
-/// finer one in `detail`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ApiError {
-    pub code: String,
-    pub message: String,
-    /// The engine's finer reason when it differs from `code` (e.g. `invalid_chat`,
-    /// `recall_not_allowed`, `amount_negative`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-}
-
-/// The API code for an engine error code (see [`ApiError`]): finer engine codes map onto
-/// the API's list, the others pass through.
-pub fn api_code(engine_code: &str) -> &str {
-    match engine_code {
-        c if c.starts_with("amount_") => "invalid_amount",
-        "invalid_chat"
-        | "invalid_recipient"
-        | "greeting_too_long"
-        | "invalid_idempotency_key"
-        | "invalid_user"
-        | "invalid_snapshot" => "invalid_request",
-        // `recall_needs_authorization` stays: the client answers it by asking for the extra
-        // authorization and recalling again with `authorized: true`.
-        "recall_not_allowed" | "recall_daily_limit" | "recall_blackout" => "recall_forbidden",
-        other => other,
-    }
-}
-
-/// The HTTP status of an API error code.
-pub fn http_status(code: &str) -> u16 {
-    match code {
-        "invalid_amount" | "invalid_count" | "invalid_request" | "limit_exceeded" => 400,
-        "unauthorized" => 401,
-        "forbidden" | "not_for_you" | "recall_forbidden" | "recall_needs_authorization" => 403,
-        "not_found" => 404,
-        "insufficient_balance" => 422,
-        "claimed_out"
-        | "expired"
-        | "recalled"
-        | "recall_window_closed"
-        | "recall_has_claims"
-        | "conflict"
-        | "pending" => 409,
-        "network" => 503,
-        _ => 400,
-    }
-}
-
-impl ApiError {
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> ApiError {
-        ApiError {
-            code: code.into(),
-            message: message.into(),
-            detail: None,
-        }
-    }
-
-    /// An error from an engine code and message: the code mapped by [`api_code`], the
-    /// engine's code kept in `detail` when it is finer.
-    pub fn engine(engine_code: &str, message: impl Into<String>) -> ApiError {
-        let code = api_code(engine_code);
-        ApiError {
-            code: code.to_owned(),
-            message: message.into(),
-            detail: (code != engine_code).then(|| engine_code.to_owned()),
-        }
-    }
-
-    /// The HTTP status of this error's code.
-    pub fn status(&self) -> u16 {
-        http_status(&self.code)
-    }
-    /// A failure of the transport rather than a rule: safe to retry with the same request.
-    pub fn network(message: impl Into<String>) -> ApiError {
-        ApiError::new("network", message)
-    }
-    pub fn is_network(&self) -> bool {
-        self.code == "network"
-    }
-}
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
-    }
-}
-
-/// The JSON body of every error response: `{"error": {"code", "message"}}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ErrorBody {
-    pub error: ApiError,
-}
-
 /// `POST /api/v1/login`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -577,27 +413,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn new_packet_json_uses_decimal_strings_and_defaults() {
-        let p: NewPacket = serde_json::from_str(
-            r#"{"chat_id":"family","kind":"lucky","amount":"18.80","idempotency_key":"k"}"#,
-        )
-        .unwrap();
-        assert_eq!(p.amount, Money::from_fen(1880));
-        assert_eq!(p.count, 1);
-        assert!(
-            serde_json::to_string(&p)
-                .unwrap()
-                .contains(r#""amount":"18.80""#)
-        );
-        assert!(
-            serde_json::from_str::<NewPacket>(
-                r#"{"chat_id":"f","kind":"lucky","amount":18.8,"idempotency_key":"k"}"#
-            )
-            .is_err()
-        );
-    }
-
-    #[test]
     fn chat_events_keep_their_shape_and_name_a_missing_field() {
         let events = [
             ChatEvent::PacketSent {
@@ -646,37 +461,5 @@ mod tests {
             )
             .is_err()
         );
-    }
-
-    #[test]
-    fn personal_without_recipient_is_rejected() {
-        let chat = ChatInfo {
-            id: "ab".into(),
-            name: "b".into(),
-            members: vec!["a".into(), "b".into()],
-            kind: ChatKind::Direct,
-        };
-        let p = NewPacket {
-            chat_id: "ab".into(),
-            kind: PacketKindTag::Personal,
-            amount: Money::from_fen(100),
-            count: 1,
-            greeting: String::new(),
-            recipient: None,
-            split: None,
-            idempotency_key: "k".into(),
-        };
-        assert_eq!(
-            p.to_request("a", &chat).unwrap_err().code,
-            "invalid_request"
-        );
-        let p = NewPacket {
-            recipient: Some("b".into()),
-            ..p
-        };
-        assert!(matches!(
-            p.to_request("a", &chat).unwrap().kind,
-            PacketKind::Personal { .. }
-        ));
     }
 }

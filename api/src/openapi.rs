@@ -88,3 +88,49 @@ pub struct Warn {
     /// The limit it was compared with.
     pub limit: Option<String>,
 }
+
+/// A packet to send: `kind` and that kind's own fields (a field of another kind is
+/// refused). Money is a decimal string.
+#[derive(ToSchema)]
+#[schema(as = NewPacket)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NewPacketDoc {
+    /// 拼手气: `total` split at random into `count` shares, in a group.
+    Lucky {
+        chat_id: String,
+        #[schema(example = "18.80")]
+        total: String,
+        count: u32,
+        /// The split rule (the policy's default when left out).
+        split: Option<Split>,
+        greeting: Option<String>,
+        idempotency_key: String,
+    },
+    /// 普通: `count` shares of `per_share` each, in a group.
+    Normal {
+        chat_id: String,
+        #[schema(example = "1.88")]
+        per_share: String,
+        count: u32,
+        greeting: Option<String>,
+        idempotency_key: String,
+    },
+    /// One share for `to`, in a 1:1 chat.
+    Personal {
+        chat_id: String,
+        to: String,
+        #[schema(example = "5.20")]
+        amount: String,
+        greeting: Option<String>,
+        idempotency_key: String,
+    },
+    /// 专属: one share in a group that only `to` may claim.
+    Exclusive {
+        chat_id: String,
+        to: String,
+        #[schema(example = "5.20")]
+        amount: String,
+        greeting: Option<String>,
+        idempotency_key: String,
+    },
+}

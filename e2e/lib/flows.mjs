@@ -1,6 +1,6 @@
 // Reusable user journeys for the end-to-end tests, written only against the stable
 // data-testid hooks of issue 4 (plus `recipient-select`, `clock-forward`, `reset-demo`).
-import { byTestId, waitForApp } from './harness.mjs';
+import { byTestId, waitForApp, advance } from './harness.mjs';
 
 /** Opens the app with settings from the query; defaults keep tests fast and deterministic. */
 export async function openApp(page, baseUrl, params = {}) {
@@ -67,12 +67,22 @@ export async function sendPacket(page, opts) {
   return bubbles.last().getAttribute('data-packet-id');
 }
 
-/** Presses and holds the hold-to-confirm button until it confirms. */
-export async function holdToConfirm(page) {
+/** How long hold-to-confirm must be held (src/flows/send/authorize.rs, HOLD_MS). */
+export const HOLD_MS = 1000;
+/** The hold's progress ticks this often; the send happens on the first tick after HOLD_MS. */
+export const HOLD_TICK_MS = 30;
+
+/**
+ * Presses and holds the hold-to-confirm button until it confirms. With `{ paused: true }` the
+ * page's clock is paused (harness `pauseClock`) and the hold lasts exactly HOLD_MS and one tick
+ * of it; otherwise the real second passes.
+ */
+export async function holdToConfirm(page, { paused = false } = {}) {
   const hold = byTestId(page, 'hold-confirm');
   await hold.hover();
   await page.mouse.down();
-  await hold.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+  if (paused) await advance(page, HOLD_MS + HOLD_TICK_MS);
+  await hold.waitFor({ state: 'hidden' });
   await page.mouse.up();
 }
 
@@ -83,19 +93,21 @@ export async function claimPacket(page, id) {
   return claimedAmount(page);
 }
 
-/** The revealed amount's text once the count-up has ended on the final value. */
+/**
+ * The revealed amount's text once the count-up has ended: when the amount shows what the card
+ * announced to screen readers on the claim's answer ("你领取了 ¥x.xx…" / "You received ¥x.xx…").
+ * The count-up runs on animation frames: with the page's clock paused, advance it first.
+ */
 export async function claimedAmount(page) {
   const amount = byTestId(page, 'claimed-amount');
   await amount.waitFor();
-  // Wait until the text stops changing.
-  let last = '', same = 0;
-  for (let i = 0; i < 100 && same < 3; i++) {
-    const now = await amount.innerText();
-    same = now === last ? same + 1 : 0;
-    last = now;
-    await page.waitForTimeout(50);
-  }
-  return last;
+  const handle = await page.waitForFunction(() => {
+    const card = document.querySelector('[data-testid="packet-card"]');
+    const shown = card?.querySelector('[data-testid="claimed-amount"]')?.textContent.trim();
+    const said = card?.querySelector('[role="status"]')?.textContent.match(/¥[\d,]+\.\d\d/)?.[0];
+    return shown && shown === said ? shown : false;
+  });
+  return handle.jsonValue();
 }
 
 /** "¥1,234.56" / "1234.56" → 123456 fen. */
@@ -123,4 +135,26 @@ export async function setNumber(page, key, value) {
   const input = byTestId(page, `setting-${key}`);
   await input.fill(String(value));
   await input.press('Tab'); // commit (change event)
+}
+
+/**
+ * Waits until the page is in one of `states` and returns its name (the first that holds, in
+ * order). A state is a CSS selector whose first match is shown and accepts presses (not
+ * disabled, aria-disabled or aria-busy), or `!selector`: nothing matches. For loops that act
+ * on whatever the app shows next (retries under failure injection): each turn waits for a
+ * state, never for a fixed time.
+ */
+export async function awaitState(page, states) {
+  const handle = await page.waitForFunction((states) => {
+    const ready = (el) => !!el && el.getClientRects().length > 0 && !el.disabled
+      && el.getAttribute('aria-disabled') !== 'true' && el.getAttribute('aria-busy') !== 'true';
+    for (const [name, selector] of Object.entries(states)) {
+      const holds = selector.startsWith('!')
+        ? !document.querySelector(selector.slice(1))
+        : ready(document.querySelector(selector));
+      if (holds) return name;
+    }
+    return false;
+  }, states);
+  return handle.jsonValue();
 }

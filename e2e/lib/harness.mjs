@@ -1,6 +1,6 @@
 // Shared harness for the end-to-end tests and browser benchmarks: a static server for the
-// built app, Debian's headless Chromium through playwright-core, console-error capture and
-// screenshots under target/e2e/.
+// built app, Debian's headless Chromium through playwright-core, console-error capture,
+// screenshots under target/e2e/, and the page's clock under the test's control.
 import { chromium } from 'playwright-core';
 import http from 'node:http';
 import fs from 'node:fs';
@@ -79,3 +79,57 @@ export async function screenshot(page, name) {
 }
 
 export const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+/**
+ * Resolves once the page has handled what is queued and painted twice: every task and reaction
+ * an event started has run. Use it before asserting that something did *not* happen in answer to
+ * an event (a dialog that must stay open), instead of waiting a fixed time.
+ */
+export async function settled(page) {
+  await page.evaluate(() => new Promise((done) => setTimeout(() =>
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0))), 0)));
+}
+
+// Time under the test's control (README, "Testing"). A test of timed behaviour (a hold, a
+// guard, a countdown, the claim's spin and count-up, a debounce, bots, expiry) installs
+// Playwright's clock before the page loads: the page's Date, setTimeout / setInterval,
+// requestAnimationFrame and performance.now are then Playwright's fakes (the app's wasm reaches
+// them through wasm-bindgen's glue, which looks the globals up at each call). Time flows as
+// usual until `pauseClock`; from then on it moves only when the test calls `advance`, which
+// fires every timer and animation frame due, in order, as if that much time had passed. So a
+// "not yet" is asserted with the clock paused, never after a `waitForTimeout`, and nothing slow
+// (a screenshot) runs inside a timed window while the clock flows.
+
+/** Installs the fake clock; call before the first `goto`. `time`: the start (default now). */
+export async function installClock(page, time) {
+  await page.clock.install(time === undefined ? {} : { time });
+}
+
+/** How far `pauseClock` lets the page's time run on before stopping it (see there). */
+const PAUSE_AHEAD_MS = 200;
+
+/**
+ * Stops the page's time. Call it before the action that starts a timed window: pausing fires
+ * the timers due within the next PAUSE_AHEAD_MS (Playwright pauses at a time, which must not be
+ * in the page's past when the call arrives). On a machine too slow to call within that margin,
+ * Playwright has stopped the clock anyway before refusing; the clock then stays where it stopped.
+ */
+export async function pauseClock(page) {
+  const now = await page.evaluate(() => Date.now());
+  try {
+    await page.clock.pauseAt(now + PAUSE_AHEAD_MS);
+  } catch (e) {
+    if (!/past/.test(String(e?.message))) throw e;
+    await page.clock.pauseAt(await page.evaluate(() => Date.now()));
+  }
+}
+
+/** Moves the paused clock `ms` forward, firing every timer and animation frame due on the way. */
+export async function advance(page, ms) {
+  await page.clock.runFor(ms);
+}
+
+/** Lets time flow again (at the real pace, from where the clock stands). */
+export async function resumeClock(page) {
+  await page.clock.resume();
+}

@@ -104,7 +104,7 @@ test('three widgets on a hostile page under a strict CSP work independently and 
     // w3 has its own state: none of bob's packets.
     await w3.locator('[data-testid="chat-family"]').click();
     await w3.locator('[data-testid="chat-view-family"]').waitFor();
-    await page.waitForTimeout(300);
+    await w3.locator('.hb-empty').waitFor(); // its chat has loaded, empty
     assert.equal(await w3.locator('[data-testid="packet-bubble"]').count(), 0);
     assert.equal(await page.evaluate(() => document.querySelector('#w3').shadowRoot.querySelector('[data-variant]')?.dataset.variant), 'A');
     const keys = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('hongbao:mock:')).sort());
@@ -194,14 +194,20 @@ test('iframe mode: events reach the parent origin; commands from a third origin 
     const lang = () => frame.locator('.hb-app').getAttribute('lang');
     assert.equal(await lang(), 'zh-CN');
     // A third origin cannot command the widget …
+    // (The frame records the messages it receives, after the widget's own listener, which
+    // frame.js added first: once the record has the message, the widget has handled it.)
+    const widget = page.frames().find((f) => f.url().startsWith(`${a.url}/embed/frame.html`));
+    await widget.evaluate(() => {
+      window.received = [];
+      window.addEventListener('message', (e) => window.received.push(e.origin));
+    });
     const evil = page.frames().find((f) => f.url().startsWith(c.url));
     await evil.evaluate(() => window.parent.frames[0].postMessage({ type: 'hongbao:command', command: 'setLang', lang: 'en' }, '*'));
-    await page.waitForTimeout(500);
+    await widget.waitForFunction((origin) => window.received.includes(origin), c.url);
     assert.equal(await lang(), 'zh-CN');
     // … the parent can.
     await page.evaluate((origin) => document.getElementById('widget').contentWindow
       .postMessage({ type: 'hongbao:command', command: 'setLang', lang: 'en' }, origin), a.url);
-    await page.waitForFunction(() => true);
     await frame.locator('.hb-app[lang="en"]').waitFor();
     await screenshot(page, 'embed-iframe');
     assertNoErrors(page);

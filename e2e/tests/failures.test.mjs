@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveStatic, launch, newPage, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
-import { openApp, openChat, fillEntry, switchUser, fen, bubble, closeCard, setNumber, claimedAmount } from '../lib/flows.mjs';
+import { openApp, openChat, fillEntry, switchUser, fen, bubble, closeCard, setNumber, claimedAmount, awaitState } from '../lib/flows.mjs';
 
 let server, browser;
 before(async () => { server = await serveStatic(); browser = await launch(); });
@@ -15,12 +15,13 @@ async function wallet(page, user) {
   await closeCard(page);
   await switchUser(page, user);
   await byTestId(page, 'tab-wallet').click();
-  const el = page.locator(`[data-testid="wallet-balance"][data-user="${user}"]`);
+  const balance = `[data-testid="wallet-balance"][data-user="${user}"]`;
+  const el = page.locator(balance);
   // Reads may fail under failure injection: the wallet offers a retry.
-  for (let i = 0; i < 50 && !(await el.isVisible()); i++) {
-    const retry = page.locator('.hb-wallet [data-testid="retry-button"]');
-    if (await retry.isVisible()) await retry.click();
-    await page.waitForTimeout(100);
+  for (let i = 0; i < 50; i++) {
+    const state = await awaitState(page, { shown: balance, retry: '.hb-wallet [data-testid="retry-button"]' });
+    if (state === 'shown') break;
+    await page.locator('.hb-wallet [data-testid="retry-button"]').click();
   }
   await el.waitFor();
   const entries = await byTestId(page, 'ledger-entry').evaluateAll((els) => els.map((e) => ({
@@ -35,14 +36,16 @@ async function sendWithRetries(page, opts) {
   const bubbles = byTestId(page, 'packet-bubble');
   const before = await bubbles.count();
   await fillEntry(page, opts);
-  const flow = byTestId(page, 'send-flow');
   let retries = 0;
-  for (let i = 0; i < 300 && (await flow.isVisible()); i++) {
-    const retry = page.locator('[data-testid="send-flow"] [data-testid="retry-button"]');
-    const next = byTestId(page, 'next-button');
-    if (await retry.isVisible().catch(() => false)) { await retry.click().catch(() => {}); retries++; }
-    else if (await next.isVisible().catch(() => false)) await next.click().catch(() => {});
-    await page.waitForTimeout(50);
+  for (let i = 0; i < 300; i++) {
+    const state = await awaitState(page, {
+      done: '![data-testid="send-flow"]',
+      retry: '[data-testid="send-flow"] [data-testid="retry-button"]',
+      next: '[data-testid="send-flow"] [data-testid="next-button"]',
+    });
+    if (state === 'done') break;
+    if (state === 'retry') retries++;
+    await page.locator(`[data-testid="send-flow"] [data-testid="${state}-button"]`).click();
   }
   await bubbles.nth(before).waitFor();
   return { id: await bubbles.last().getAttribute('data-packet-id'), retries };
@@ -52,19 +55,19 @@ async function sendWithRetries(page, opts) {
 async function claimWithRetries(page, id, onNetworkScreen) {
   await bubble(page, id).click();
   await byTestId(page, 'packet-card').waitFor();
-  const amount = byTestId(page, 'claimed-amount');
   let retries = 0;
-  for (let i = 0; i < 300 && !(await amount.isVisible()); i++) {
-    const retry = page.locator('[data-testid="packet-card"] [data-testid="retry-button"]');
-    const open = byTestId(page, 'open-button');
-    if (await retry.isVisible().catch(() => false)) {
+  for (let i = 0; i < 300; i++) {
+    const state = await awaitState(page, {
+      done: '[data-testid="packet-card"] [data-testid="claimed-amount"]',
+      retry: '[data-testid="packet-card"] [data-testid="retry-button"]',
+      open: '[data-testid="packet-card"] [data-testid="open-button"]',
+    });
+    if (state === 'done') break;
+    if (state === 'retry') {
       if (onNetworkScreen && (await page.locator('[data-state-screen="network"]').count())) await onNetworkScreen();
-      await retry.click().catch(() => {});
       retries++;
-    } else if ((await open.isVisible().catch(() => false)) && (await open.getAttribute('aria-busy').catch(() => 'true')) === 'false') {
-      await open.click().catch(() => {});
     }
-    await page.waitForTimeout(50);
+    await page.locator(`[data-testid="packet-card"] [data-testid="${state}-button"]`).click();
   }
   const last = await claimedAmount(page);
   await closeCard(page);

@@ -2,8 +2,8 @@
 // keyboard-only use, and the settings panel. (Failure injection: failures.test.mjs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveStatic, launch, newPage, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
-import { openApp, openChat, sendPacket, fillEntry, switchUser, claimPacket, fen, bubble, closeCard, setNumber } from '../lib/flows.mjs';
+import { serveStatic, launch, newPage, screenshot, assertNoErrors, byTestId, installClock, pauseClock, advance, resumeClock } from '../lib/harness.mjs';
+import { openApp, openChat, sendPacket, switchUser, claimPacket, claimedAmount, fen, bubble, closeCard, setNumber } from '../lib/flows.mjs';
 
 let server, browser;
 before(async () => { server = await serveStatic(); browser = await launch(); });
@@ -23,31 +23,43 @@ async function recordAmounts(page) {
   });
 }
 
-/** Opens packet `id` as the current user and presses 開; returns what was observed. */
+/** The claim's timing (src/flows/claim/logic.rs): 開 spins at least SPIN_MS, then the amount
+ *  counts up for at most COUNT_UP_MS; the mock answers after LATENCY_MS (the `latency` setting). */
+const LATENCY_MS = 400;
+const SPIN_MS = 800;
+const COUNT_UP_MS = 800;
+
+/** Opens packet `id` as the current user and presses 開 with the page's clock paused, then
+ *  moves the clock through the claim; returns what was observed on the way. */
 async function openAndWatch(page, id) {
   await bubble(page, id).click();
   const open = byTestId(page, 'open-button');
   await open.waitFor();
   await recordAmounts(page);
   const idle = await open.evaluate((b) => getComputedStyle(b).animationName);
+  await pauseClock(page);
   await open.click();
-  // While the request is in flight (latency 400 ms): spinning or not?
+  // The request is in flight until the clock moves: spinning or not?
   const busy = await open.evaluate((b) => ({
     spinning: b.classList.contains('hb-open-button--spinning'),
     animation: getComputedStyle(b).animationName,
     busy: b.getAttribute('aria-busy'),
   }));
-  const amount = byTestId(page, 'claimed-amount');
-  await amount.waitFor();
-  const first = await amount.innerText();
-  await page.waitForTimeout(1200);
-  const final = await amount.innerText();
+  await advance(page, LATENCY_MS); // the answer arrives
+  const answered = await page.evaluate(() => ({
+    open: !!document.querySelector('[data-testid="open-button"]'),
+    amount: document.querySelector('[data-testid="claimed-amount"]')?.textContent ?? null,
+  }));
+  await advance(page, SPIN_MS + COUNT_UP_MS); // the rest of the spin, then the whole count-up
+  const final = await byTestId(page, 'claimed-amount').innerText();
   const seen = await page.evaluate(() => window.__amounts);
-  return { idle, busy, first, final, seen };
+  await resumeClock(page);
+  return { idle, busy, answered, final, seen };
 }
 
 async function twoPackets(page, params) {
-  await openApp(page, server.url, { stages: '1', latency: '400', ...params });
+  await installClock(page);
+  await openApp(page, server.url, { stages: '1', latency: String(LATENCY_MS), ...params });
   await openChat(page, 'family');
   const id = await sendPacket(page, { kind: 'lucky', amount: '9.99', count: 2, greeting: 'Motion' });
   await switchUser(page, 'bob');
@@ -63,7 +75,9 @@ test('with motion: 開 spins while the claim is in flight and the amount counts 
   assert.equal(r.busy.busy, 'true');
   assert.ok(r.busy.spinning, 'spinning class while in flight');
   assert.equal(r.busy.animation, 'hb-coin-spin');
+  assert.deepEqual(r.answered, { open: true, amount: null }, 'still spinning when the answer comes first');
   assert.ok(r.seen.length > 2, `counted up: ${r.seen}`);
+  assert.equal(r.seen[0], '¥0.00');
   assert.equal(r.seen.at(-1), r.final);
   assert.match(r.final, /^¥\d+\.\d\d$/);
   assertNoErrors(page);
@@ -81,13 +95,40 @@ for (const [name, setup] of [
     assert.equal(r.busy.busy, 'true', 'the request was in flight');
     assert.equal(r.busy.spinning, false);
     assert.equal(r.busy.animation, 'none');
+    assert.deepEqual(r.answered, { open: false, amount: r.final }, 'the amount shows with the answer');
     assert.deepEqual(r.seen, [r.final], 'the amount appears once, final');
-    assert.equal(r.first, r.final);
     await page.locator('[data-testid="claim-list"] [data-user="bob"]').waitFor();
     await screenshot(page, `claim-reduced-motion-${name === 'motion=off' ? 'setting' : 'system'}`);
     assertNoErrors(page);
   });
 }
+
+test('bots claim shares between 8 s and 40 s after a send, on the page\'s clock', async () => {
+  const page = await newPage(browser);
+  await installClock(page);
+  await openApp(page, server.url, { stages: '1', bots: 'on' });
+  const storage = new URL(page.url()).searchParams.get('storage');
+  const claimers = () => page.evaluate((k) => JSON.parse(localStorage.getItem(`hongbao:mock:${k}`)).ops
+    .filter((o) => o.op === 'claim').map((o) => o.user), storage);
+  await openChat(page, 'family');
+  await pauseClock(page);
+  const id = await sendPacket(page, { kind: 'lucky', amount: '10', count: 10, greeting: 'Bots' });
+  await advance(page, 8_000 - 1);
+  assert.deepEqual(await claimers(), [], 'a bot claimed within 8 s');
+  await advance(page, 40_000 - 8_000 + 1);
+  const bots = await claimers();
+  assert.ok(bots.length > 0 && !bots.includes('alice'), `claimed by ${bots}`);
+  assert.equal(new Set(bots).size, bots.length, 'one claim per bot');
+  await advance(page, 60_000);
+  assert.deepEqual(await claimers(), bots, 'no bot claims after 40 s');
+  await resumeClock(page);
+  // The sender's chat shows their claims.
+  await bubble(page, id).click();
+  await byTestId(page, 'details-toggle').click();
+  await page.locator(`[data-testid="claim-list"] [data-user="${bots.at(-1)}"]`).waitFor();
+  assert.equal(await byTestId(page, 'claim-item').count(), bots.length);
+  assertNoErrors(page);
+});
 
 async function assertEnglish(page, where) {
   // Everything visible but the language switch (which offers 中文) and user greetings (ASCII here).
@@ -190,16 +231,8 @@ test('keyboard only: open a packet with Tab and Enter, claim it, close it; recal
   await page.waitForFunction(() => document.activeElement?.dataset?.testid === 'open-button');
   await screenshot(page, 'claim-keyboard-focus');
   await page.keyboard.press('Enter');
-  const amount = byTestId(page, 'claimed-amount');
-  await amount.waitFor();
   await page.locator('[data-testid="claim-list"] [data-user="bob"]').waitFor();
-  // The amount counts up from ¥0.00: wait for the final value (at least one fen) rather
-  // than reading it mid-animation.
-  await page.waitForFunction(() => {
-    const text = document.querySelector('[data-testid="claimed-amount"]')?.textContent ?? '';
-    return /[1-9]/.test(text.replace(/[^0-9]/g, ''));
-  }, null, { timeout: 5000 });
-  assert.ok(fen(await amount.innerText()) >= 1);
+  assert.ok(fen(await claimedAmount(page)) >= 1);
   // Focus stays in the card; Space works on buttons too; Escape closes.
   assert.ok(await page.evaluate(() => !!document.activeElement?.closest('[data-testid="packet-card"]')));
   await page.keyboard.press('Escape');
@@ -220,6 +253,7 @@ test('keyboard only: open a packet with Tab and Enter, claim it, close it; recal
 
 test('the settings panel changes the policy of later sends, the motion and the language', async () => {
   const page = await newPage(browser);
+  await installClock(page);
   await openApp(page, server.url, { stages: '1' });
   await byTestId(page, 'settings').click();
   for (const key of ['stages', 'auth', 'recall', 'window', 'split', 'motion', 'lang', 'latency', 'fail', 'bots']) {
@@ -230,9 +264,11 @@ test('the settings panel changes the policy of later sends, the motion and the l
 
   await byTestId(page, 'setting-recall').selectOption('none');
   await openChat(page, 'family');
+  await pauseClock(page);
   const a = await sendPacket(page, { kind: 'lucky', amount: '1', count: 1, greeting: 'No recall' });
-  await page.waitForTimeout(1200);
+  await advance(page, 2000); // two ticks of the app's clock: no countdown comes up
   assert.equal(await page.locator(`.hb-recall[data-packet-id="${a}"]`).count(), 0);
+  await resumeClock(page);
 
   await byTestId(page, 'settings').click();
   await byTestId(page, 'setting-recall').selectOption('window');
@@ -262,9 +298,11 @@ test('the settings panel changes the policy of later sends, the motion and the l
   await openChat(page, 'family');
   await bubble(page, c).click();
   await recordAmounts(page);
+  await pauseClock(page);
   await byTestId(page, 'open-button').click();
   await byTestId(page, 'claimed-amount').waitFor();
-  await page.waitForTimeout(500);
+  await advance(page, SPIN_MS + COUNT_UP_MS); // no spin and no count-up to wait for
   assert.deepEqual(await page.evaluate(() => window.__amounts), ['¥2.00']);
+  await resumeClock(page);
   assertNoErrors(page);
 });

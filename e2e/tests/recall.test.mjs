@@ -2,7 +2,7 @@
 // policy allows it; the refund; the trace everyone sees.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveStatic, launch, newPage, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
+import { serveStatic, launch, newPage, screenshot, assertNoErrors, byTestId, installClock, pauseClock, advance, resumeClock } from '../lib/harness.mjs';
 import { openApp, openChat, sendPacket, switchUser, claimPacket, fen, bubble, closeCard } from '../lib/flows.mjs';
 
 let server, browser;
@@ -26,24 +26,31 @@ async function balance(page, user) {
 
 test('recall within the window refunds the sender and leaves a trace for everyone', async () => {
   const page = await newPage(browser);
+  await installClock(page);
   await openApp(page, server.url, { stages: '1' });
   await openChat(page, 'family');
+  // The countdown runs on the page's clock, which moves only as the test says from here.
+  await pauseClock(page);
   const id = await sendPacket(page, { kind: 'lucky', amount: '10', count: 3, greeting: 'Oops' });
 
   const ring = byTestId(page, 'recall-countdown');
   await ring.waitFor();
   assert.equal(await ring.getAttribute('role'), 'timer');
   assert.equal(await ring.getAttribute('aria-live'), 'polite');
-  assert.match(await ring.getAttribute('aria-label'), /还可撤回 \d+ 秒/);
-  const left = Number(await ring.getAttribute('data-secs-left'));
-  assert.ok(left > 100 && left <= 120, `secs left ${left}`);
+  assert.match(await ring.getAttribute('aria-label'), /还可撤回 120 秒/);
+  assert.equal(await ring.getAttribute('data-secs-left'), '120');
   // The ring: a path of length 1000, unlit in proportion to the time gone (integer geometry).
   const progress = ring.locator('.hb-ring-progress');
   assert.equal(await progress.getAttribute('pathLength'), '1000');
+  assert.equal(await progress.getAttribute('stroke-dashoffset'), '0');
+  // 30 s later (the app reads its clock every second): a quarter of the ring is unlit.
+  await advance(page, 30_000);
+  const left = Number(await ring.getAttribute('data-secs-left'));
+  assert.ok(left === 90 || left === 91, `${left} s left after 30 s of 120`);
   const unlit = Number(await progress.getAttribute('stroke-dashoffset'));
-  const shownLeft = Number(await ring.getAttribute('data-secs-left'));
-  assert.ok(Math.abs(unlit - (1000 - Math.floor((shownLeft * 1000) / 120))) <= 9, `offset ${unlit} for ${shownLeft} s left`);
+  assert.equal(unlit, 1000 - Math.floor((left * 1000) / 120), `offset ${unlit} for ${left} s left`);
   await screenshot(page, 'recall-countdown');
+  await resumeClock(page);
 
   await recallButton(page, id).click();
   await trace(page, id).waitFor();
@@ -75,17 +82,21 @@ test('recall within the window refunds the sender and leaves a trace for everyon
 
 test('the Recall button disappears when the window closes', async () => {
   const page = await newPage(browser);
+  await installClock(page);
   await openApp(page, server.url, { stages: '1', window: '3' });
   await openChat(page, 'family');
+  await pauseClock(page);
   const id = await sendPacket(page, { kind: 'lucky', amount: '3', count: 2, greeting: 'Short window' });
   await recallButton(page, id).waitFor();
-  const started = Date.now();
-  await recallButton(page, id).waitFor({ state: 'detached', timeout: 8000 });
-  await page.waitForTimeout(1000);
+  // The app reads its clock every second: 2 s in, the window is still open …
+  await advance(page, 2000);
+  assert.equal(await recallButton(page, id).count(), 1, 'it stayed for the window');
+  // … and a second after it closed, button and countdown are gone.
+  await advance(page, 2000);
   assert.equal(await byTestId(page, 'recall-button').count(), 0);
   assert.equal(await byTestId(page, 'recall-countdown').count(), 0);
-  assert.ok(Date.now() - started >= 1000, 'it stayed for the window');
   assert.equal(await bubble(page, id).getAttribute('data-state'), 'open');
+  await resumeClock(page);
   assertNoErrors(page);
 });
 
@@ -102,8 +113,9 @@ test('window mode: the first claim closes the window', async () => {
   await switchUser(page, 'alice');
   await openChat(page, 'family');
   await bubble(page, id).waitFor();
-  await page.waitForTimeout(1200);
-  assert.equal(await byTestId(page, 'recall-button').count(), 0);
+  // Alice's view of the packet knows of bob's claim (a view from before it would still show
+  // the button until the chat is fetched again).
+  await recallButton(page, id).waitFor({ state: 'detached' });
   assert.equal(await byTestId(page, 'recall-countdown').count(), 0);
   assertNoErrors(page);
 });
@@ -154,13 +166,16 @@ test('delayed mode: recipients see "arriving in", the sender can recall until de
 
 test('under recall=none there is no countdown and no Recall button', async () => {
   const page = await newPage(browser);
+  await installClock(page);
   await openApp(page, server.url, { stages: '1', recall: 'none' });
   await openChat(page, 'family');
+  await pauseClock(page);
   const id = await sendPacket(page, { kind: 'lucky', amount: '3', count: 3, greeting: 'No undo' });
   await bubble(page, id).waitFor();
-  await page.waitForTimeout(1200);
+  await advance(page, 2000); // two ticks of the app's clock: nothing comes up
   assert.equal(await byTestId(page, 'recall-button').count(), 0);
   assert.equal(await byTestId(page, 'recall-countdown').count(), 0);
   await screenshot(page, 'recall-none');
+  await resumeClock(page);
   assertNoErrors(page);
 });

@@ -2,8 +2,8 @@
 // hold-to-confirm, adaptive stages, rejected amounts, keyboard-only use, both languages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveStatic, launch, newPage, waitForApp, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
-import { openApp, openChat, fillEntry, enterPin, sendPacket, holdToConfirm, fen } from '../lib/flows.mjs';
+import { serveStatic, launch, newPage, waitForApp, screenshot, assertNoErrors, byTestId, installClock, pauseClock, advance, resumeClock } from '../lib/harness.mjs';
+import { openApp, openChat, fillEntry, enterPin, sendPacket, holdToConfirm, awaitState, HOLD_MS, HOLD_TICK_MS } from '../lib/flows.mjs';
 
 let server, browser;
 before(async () => { server = await serveStatic(); browser = await launch(); });
@@ -12,23 +12,24 @@ after(async () => { await browser?.close(); await server?.close(); });
 const SEVERITY = { info: 0, caution: 1, danger: 2 };
 const HAN = /[\u4e00-\u9fff]/;
 
-/** The acting user's balance in fen, from the wallet tab, or null while there is none. */
+/** The acting user's balance in fen, from the wallet tab (the balance shows once loaded);
+ *  then back to the chat `chatId`. */
 async function balance(page, chatId) {
-  const tab = byTestId(page, 'tab-wallet');
-  if (!(await tab.count())) return null;
-  await tab.click();
+  await byTestId(page, 'tab-wallet').click();
   const el = byTestId(page, 'wallet-balance');
-  let value = null;
-  try {
-    await el.waitFor({ timeout: 2000 });
-    // Wait for the loaded value (a placeholder may show first).
-    for (let i = 0; i < 40 && value === null; i++) {
-      try { value = fen(await el.innerText()); } catch { await page.waitForTimeout(50); }
-    }
-  } catch { /* no wallet screen yet */ }
+  await el.waitFor();
+  const value = Number(await el.getAttribute('data-fen'));
   if (chatId) await openChat(page, chatId);
   return value;
 }
+
+/** The send flow's timers, from src/flows/send/mod.rs: the backend checks a draft
+ *  PREVIEW_DEBOUNCE_MS after the last edit, and Confirm ignores presses for CONFIRM_GUARD_MS
+ *  after the review opens. `SETTLE_MS` is more than either: with the clock paused, advancing
+ *  it this far lets everything the flow has scheduled happen. */
+const PREVIEW_DEBOUNCE_MS = 120;
+const CONFIRM_GUARD_MS = 400;
+const SETTLE_MS = 1000;
 
 async function openFlow(page) {
   await byTestId(page, 'new-packet').click();
@@ -113,8 +114,7 @@ test('a lucky packet goes through entry, review and PIN, and the balance drops b
   assert.equal(await byTestId(page, 'packet-bubble').count(), 1);
   await screenshot(page, 'send-lucky-sent-zh');
 
-  const afterBalance = await balance(page, 'family');
-  if (before !== null && afterBalance !== null) assert.equal(before - afterBalance, 1880);
+  assert.equal(before - await balance(page, 'family'), 1880);
   assertNoErrors(page);
 });
 
@@ -217,10 +217,14 @@ test('special amounts raise their warnings, and romance warns more in a group th
 
 test('every rejected amount shows its message and changes nothing; forgiving forms are accepted', async () => {
   const page = await newPage(browser);
+  await installClock(page);
   await openApp(page, server.url, { stages: '3' });
   await openChat(page, 'family');
   const before = await balance(page, 'family');
   await openFlow(page);
+  // From here on time moves only when the test says: after each input, SETTLE_MS lets the
+  // backend's check (debounced) answer, so each assertion sees the final message.
+  await pauseClock(page);
   await byTestId(page, 'kind-normal').click();
   await byTestId(page, 'count-input').fill('10');
   const amount = byTestId(page, 'amount-input');
@@ -229,18 +233,22 @@ test('every rejected amount shows its message and changes nothing; forgiving for
   const messages = new Map();
   for (const bad of ['5', '', 'abc', '-5', '0', '1.234', '1e3', 'NaN', '99999999999999999999', '300']) {
     await amount.fill(bad);
+    if (bad === '300') {
+      // Only the backend knows the limit, and it is asked PREVIEW_DEBOUNCE_MS after the last edit.
+      await advance(page, PREVIEW_DEBOUNCE_MS - 1);
+      assert.equal(await error.count(), 0, 'the backend was asked before the debounce ended');
+    }
+    await advance(page, SETTLE_MS);
     if (bad === '5') { await byTestId(page, 'total-preview').waitFor(); continue; }
     await error.waitFor();
-    // The message is the one for this input (the backend's limit message arrives a moment later).
-    if (bad === '300') await page.waitForFunction(() => /200/.test(document.querySelector('[data-testid="error-message"]')?.innerText ?? ''));
     const text = (await error.innerText()).trim();
     assert.ok(text.length > 0, `no message for ${JSON.stringify(bad)}`);
     assert.equal(await error.getAttribute('role'), 'alert');
     assert.ok(await next.isDisabled(), `next enabled for ${JSON.stringify(bad)}`);
     assert.equal(await byTestId(page, 'total-preview').count(), 0, `a total is shown for ${JSON.stringify(bad)}`);
-    // Enter (submitting the form) does not go on either.
+    // Enter (submitting the form) does not go on either, however long one waits.
     await amount.press('Enter');
-    await page.waitForTimeout(50);
+    await advance(page, SETTLE_MS);
     assert.equal(await byTestId(page, 'review-sheet').count(), 0);
     messages.set(bad, text);
     if (bad === '1e3') await screenshot(page, 'send-entry-rejected-1e3-zh');
@@ -256,7 +264,8 @@ test('every rejected amount shows its message and changes nothing; forgiving for
   for (const [n, a, message] of countCases) {
     await count.fill(n);
     await amount.fill(a);
-    await page.waitForFunction((re) => new RegExp(re).test(document.querySelector('[data-testid="error-message"]')?.innerText ?? ''), message.source);
+    await advance(page, SETTLE_MS);
+    assert.match(await error.first().innerText(), message);
     assert.ok(await next.isDisabled(), `next enabled for count ${n} × ${a}`);
   }
   await screenshot(page, 'send-entry-insufficient-balance-zh');
@@ -266,19 +275,18 @@ test('every rejected amount shows its message and changes nothing; forgiving for
   await byTestId(page, 'count-input').fill('10');
   for (const [good, total] of [['８.８８', '¥8.88'], ['¥20', '¥20.00'], [' 20 ', '¥20.00'], ['1,000', '¥1,000.00']]) {
     await amount.fill(good);
-    await byTestId(page, 'total-preview').waitFor();
+    await advance(page, SETTLE_MS); // the backend's check has answered
     assert.match(await byTestId(page, 'total-preview').innerText(), new RegExp(total.replace(/[.$]/g, '\\$&')));
-    await page.waitForTimeout(200); // the backend's check
     assert.equal(await error.count(), 0, `${JSON.stringify(good)} was rejected: ${await error.allInnerTexts()}`);
     assert.ok(await next.isEnabled());
   }
   assert.equal(await byTestId(page, 'amount-capitals').innerText(), '壹仟元整');
   await screenshot(page, 'send-entry-accepted-1000-zh');
+  await resumeClock(page);
   await page.keyboard.press('Escape');
   await byTestId(page, 'send-flow').waitFor({ state: 'detached' });
   assert.equal(await byTestId(page, 'packet-bubble').count(), 0);
-  const afterBalance = await balance(page, 'family');
-  if (before !== null && afterBalance !== null) assert.equal(afterBalance, before);
+  assert.equal(await balance(page, 'family'), before);
   assertNoErrors(page);
 });
 
@@ -366,23 +374,34 @@ test('adaptive stages: a plain amount sends straight away, a loaded one gets rev
 
 test('a double tap on Next does not also confirm the review', async () => {
   const page = await newPage(browser);
+  await installClock(page);
   await openApp(page, server.url, { stages: '2' });
   await openChat(page, 'family');
   await fillEntry(page, { kind: 'lucky', amount: '10', count: 3 });
   const box = await byTestId(page, 'next-button').boundingBox();
   const x = box.x + box.width / 2, y = box.y + box.height / 2;
+  // The clock stands still while the taps land, however slowly they arrive: every tap after
+  // the first falls inside Confirm's guard.
+  await pauseClock(page);
   await page.mouse.dblclick(x, y);
   await page.mouse.click(x, y); // and a third, for good measure
-  await page.waitForTimeout(700);
+  await byTestId(page, 'review-sheet').waitFor();
+  await advance(page, SETTLE_MS); // past the guard: the taps are not replayed later
   assert.ok(await byTestId(page, 'review-sheet').isVisible(), 'the review closed');
   assert.equal(await byTestId(page, 'packet-bubble').count(), 0);
-  // Right after it opens, Confirm ignores presses for a moment.
+  // Right after it opens, Confirm ignores presses until the guard has passed.
   await byTestId(page, 'edit-button').click();
   await byTestId(page, 'next-button').click();
   await byTestId(page, 'review-sheet').waitFor();
-  assert.equal(await byTestId(page, 'confirm-button').getAttribute('aria-disabled'), 'true');
+  const confirm = byTestId(page, 'confirm-button');
+  assert.equal(await confirm.getAttribute('aria-disabled'), 'true');
   await screenshot(page, 'send-review-after-double-tap-zh');
-  await byTestId(page, 'confirm-button').click(); // waits until it accepts presses
+  await advance(page, CONFIRM_GUARD_MS - 10);
+  assert.equal(await confirm.getAttribute('aria-disabled'), 'true', 'the guard ended early');
+  await advance(page, 10);
+  assert.equal(await confirm.getAttribute('aria-disabled'), null, 'the guard did not end');
+  await confirm.click();
+  await resumeClock(page);
   await byTestId(page, 'packet-bubble').first().waitFor();
   assert.equal(await byTestId(page, 'packet-bubble').count(), 1);
   assertNoErrors(page);
@@ -440,22 +459,36 @@ test('in English the flow has no Chinese text (but the amount in capitals)', asy
 
 test('hold to confirm: letting go early cancels, holding a second sends (pointer and Space)', async () => {
   const page = await newPage(browser);
+  await installClock(page);
   await openApp(page, server.url, { stages: '3', auth: 'hold' });
   await openChat(page, 'family');
   await fillEntry(page, { kind: 'lucky', amount: '6', count: 3 });
   await byTestId(page, 'next-button').click();
   await byTestId(page, 'confirm-button').click();
   const hold = byTestId(page, 'hold-confirm');
+  const progress = page.locator('[role="progressbar"]');
   await hold.waitFor();
   await hold.hover();
+  // The hold is timed by the page's clock, which now moves only as the test says: the
+  // screenshot inside the hold takes no time of it.
+  await pauseClock(page);
   await page.mouse.down();
-  await page.waitForTimeout(400);
+  await advance(page, 400);
+  assert.equal(await progress.getAttribute('aria-valuenow'), '39', 'progress after 400 ms (ticks of 30 ms)');
   await screenshot(page, 'send-hold-progress-zh');
   await page.mouse.up();
-  await page.waitForTimeout(900);
+  assert.equal(await progress.getAttribute('aria-valuenow'), '0', 'letting go resets the progress');
+  await advance(page, 2 * HOLD_MS);
   assert.ok(await hold.isVisible(), 'an early release sent the packet');
   assert.equal(await byTestId(page, 'packet-bubble').count(), 0);
-  await holdToConfirm(page);
+  // Held one tick short of a second: not yet; the next tick sends.
+  await page.mouse.down();
+  await advance(page, HOLD_MS - HOLD_TICK_MS / 2);
+  assert.ok(await hold.isVisible(), 'sent before a second');
+  await advance(page, HOLD_TICK_MS + HOLD_TICK_MS / 2);
+  await hold.waitFor({ state: 'hidden' });
+  await page.mouse.up();
+  await resumeClock(page);
   await byTestId(page, 'packet-bubble').first().waitFor();
 
   // Keyboard: hold Space on the focused button.
@@ -464,14 +497,17 @@ test('hold to confirm: letting go early cancels, holding a second sends (pointer
   await byTestId(page, 'confirm-button').click();
   await hold.waitFor();
   await page.waitForFunction(() => document.activeElement?.dataset?.testid === 'hold-confirm');
+  await pauseClock(page);
   await page.keyboard.down('Space');
-  await page.waitForTimeout(300);
+  await advance(page, 300);
   await page.keyboard.up('Space');
-  await page.waitForTimeout(900);
-  assert.ok(await hold.isVisible());
+  await advance(page, 2 * HOLD_MS);
+  assert.ok(await hold.isVisible(), 'an early release of Space sent the packet');
   await page.keyboard.down('Space');
-  await hold.waitFor({ state: 'hidden', timeout: 5000 });
+  await advance(page, HOLD_MS + HOLD_TICK_MS);
+  await hold.waitFor({ state: 'hidden' });
   await page.keyboard.up('Space');
+  await resumeClock(page);
   await byTestId(page, 'packet-bubble').nth(1).waitFor();
   assert.equal(await byTestId(page, 'packet-bubble').count(), 2);
   assertNoErrors(page);
@@ -482,28 +518,29 @@ test('an unreliable network never sends twice: retries reuse the idempotency key
   await openApp(page, server.url, { stages: '2', fail: '50', seed: '7' });
   const storage = new URL(page.url()).searchParams.get('storage');
   const sentPackets = () => page.evaluate((k) => JSON.parse(localStorage.getItem(`hongbao:mock:${k}`)).ops.filter((o) => o.op === 'send').length, storage);
-  const shown = async (id) => (await byTestId(page, id).count()) > 0 && byTestId(page, id).isVisible();
   // The chat list itself may fail to load on this network: reload until it shows.
-  for (let i = 0; i < 30 && !(await shown('chat-family')); i++) {
+  for (let i = 0; i < 30; i++) {
+    const list = await awaitState(page, { shown: '[data-testid="chat-family"]', failed: '.hb-chat-list [data-testid="error-message"]' });
+    if (list === 'shown') break;
     await page.reload();
     await waitForApp(page);
-    await page.waitForTimeout(100);
   }
   await byTestId(page, 'chat-family').click();
   await byTestId(page, 'chat-view-family').waitFor();
   await fillEntry(page, { kind: 'lucky', amount: '9.99', count: 2 });
+  // Press whatever the flow offers next (each press waits for the flow to offer something).
   let retried = false;
-  for (let i = 0; i < 100 && (await byTestId(page, 'send-flow').count()); i++) {
-    if (await shown('retry-button')) {
-      if (!retried) await screenshot(page, 'send-network-retry-zh');
-      retried = true;
-      await byTestId(page, 'retry-button').click({ timeout: 1000 }).catch(() => {});
-    } else if (await shown('review-sheet')) {
-      await byTestId(page, 'confirm-button').click({ timeout: 1000 }).catch(() => {});
-    } else if (await shown('next-button') && !(await byTestId(page, 'next-button').isDisabled())) {
-      await byTestId(page, 'next-button').click({ timeout: 1000 }).catch(() => {});
-    }
-    await page.waitForTimeout(100);
+  for (let i = 0; i < 100; i++) {
+    const next = await awaitState(page, {
+      done: '![data-testid="send-flow"]',
+      retry: '[data-testid="send-flow"] [data-testid="retry-button"]',
+      confirm: '[data-testid="review-sheet"] [data-testid="confirm-button"]',
+      next: '[data-testid="send-flow"] [data-testid="next-button"]',
+    });
+    if (next === 'done') break;
+    if (next === 'retry' && !retried) await screenshot(page, 'send-network-retry-zh');
+    retried ||= next === 'retry';
+    await byTestId(page, `${next}-button`).click();
   }
   assert.equal(await byTestId(page, 'send-flow').count(), 0, 'the flow never finished');
   assert.equal(await sentPackets(), 1, `retried=${retried}`);

@@ -9,7 +9,7 @@ use crate::error::{
 };
 use crate::ledger::{Entry, EntryKind};
 use crate::money::Money;
-use crate::ops::{self, Posting};
+use crate::ops::{self, Claimed, Posting, Recalled};
 use crate::packet::{Packet, PacketId, PacketKindTag, PacketState, SendRequest};
 use crate::policy::{Policy, RecallMode};
 use crate::rng::Rng;
@@ -28,25 +28,6 @@ pub struct Sent {
     /// `true` when this was a retry with an already used idempotency key: nothing new was
     /// sent or debited.
     pub replayed: bool,
-}
-
-/// The result of a successful [`Engine::claim`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Claimed {
-    /// The user's share.
-    pub amount: Money,
-    /// `true` when the user had already claimed this packet (the same share is returned and
-    /// nothing changes).
-    pub already_claimed: bool,
-    /// `true` when every share of the packet is now claimed.
-    pub fully_claimed: bool,
-}
-
-/// The result of a successful [`Engine::recall`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recalled {
-    /// What went back to the sender.
-    pub refund: Money,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,13 +178,19 @@ impl Engine {
                 .entry(user.to_string())
                 .or_insert_with(Wallet::new),
         };
-        // Every balance is at most the money granted, which fits in an i64: no overflow.
-        wallet.balance = if kind.is_incoming() {
+        // Every balance is at most the money granted, which fits in an i64: no overflow; and
+        // a debit was checked against the balance before it was booked.
+        let balance = if kind.is_incoming() {
             wallet.balance.checked_add(amount)
         } else {
             wallet.balance.checked_sub(amount)
-        }
-        .unwrap_or(wallet.balance);
+        };
+        debug_assert!(
+            amount.is_positive() && balance.is_some_and(|b| b.fen() >= 0),
+            "{user}: booking {kind:?} {amount} on a balance of {}",
+            wallet.balance
+        );
+        wallet.balance = balance.unwrap_or(wallet.balance);
         let id = self.ledger.len() as u64 + 1;
         self.ledger.push(Entry {
             id,
@@ -263,7 +250,13 @@ impl Engine {
         let key = &req.idempotency_key;
         ops::check_idempotency_key(key)?;
         if let Some(rec) = self.idempotency.get(&req.sender).and_then(|m| m.get(key)) {
-            return if rec.request == *req {
+            // The request as first sent (also after the policy's default split changed), or
+            // one asking for the same packet field by field.
+            let same = rec.request == *req
+                || self
+                    .packet(rec.packet)
+                    .is_some_and(|p| ops::same_send(p, req, self.policy.split));
+            return if same {
                 Ok(Sent {
                     packet_id: rec.packet,
                     replayed: true,
@@ -417,8 +410,8 @@ impl Engine {
 
     /// The whole state as JSON. [`Engine::restore`] gives back an equal engine.
     pub fn snapshot(&self) -> String {
-        // Serialising these types cannot fail (all map keys are strings).
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string(self)
+            .expect("an engine serialises: every map key is a string, every value plain data")
     }
 
     /// Rebuilds an engine from [`Engine::snapshot`] output, checking every invariant.

@@ -45,6 +45,20 @@ impl EntryKind {
         }
     }
 
+    /// Every kind.
+    pub const ALL: [EntryKind; 5] = [
+        EntryKind::Grant,
+        EntryKind::Debit,
+        EntryKind::Credit,
+        EntryKind::RefundExpiry,
+        EntryKind::RefundRecall,
+    ];
+
+    /// The kind named by its stable name ([`EntryKind::as_str`]).
+    pub fn parse(name: &str) -> Option<EntryKind> {
+        EntryKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The refund reason, for refunds.
     pub fn refund_reason(self) -> Option<RefundReason> {
         match self {

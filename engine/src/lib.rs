@@ -17,13 +17,13 @@
 //! let mut engine = Engine::new(Policy::default());
 //! let mut rng = Rng::new(42);
 //! let now = Timestamp::from_utc(2025, 1, 1, 12, 0, 0);
-//! engine.open_wallet("ana", Money::parse("100")?, now)?;
+//! engine.open_wallet("ana", Money::parse_typed("100")?, now)?;
 //!
 //! let family = ChatRef::group("family", false, ["ana", "bo", "cai"]);
 //! let request = SendRequest {
 //!     sender: "ana".into(),
 //!     chat: family,
-//!     kind: PacketKind::Lucky { total: Money::parse("10.00")?, count: 3, split: None },
+//!     kind: PacketKind::Lucky { total: Money::parse_typed("10.00")?, count: 3, split: None },
 //!     greeting: "恭喜发财".into(),
 //!     idempotency_key: "send-1".into(),
 //! };
@@ -59,14 +59,16 @@ pub mod split;
 pub mod time;
 pub mod warnings;
 
-pub use engine::{Claimed, Engine, Recalled, Sent};
+pub use engine::{Engine, Sent};
 pub use error::{
     ClaimError, EngineError, InvariantViolation, RecallError, SendError, SnapshotError,
 };
 pub use lang::Lang;
 pub use ledger::{Entry, EntryKind, RefundReason};
+#[cfg(feature = "decimal")]
+pub use money::DecimalError;
 pub use money::{AmountError, Money};
-pub use ops::{Expired, Posting};
+pub use ops::{Claimed, Expired, Posting, Recalled};
 pub use packet::{
     ChatKind, ChatRef, Claim, Packet, PacketId, PacketKind, PacketKindTag, PacketState, SendRequest,
 };

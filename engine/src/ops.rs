@@ -1,6 +1,6 @@
 //! Packet-level operations: the engine's rules as pure functions over one packet.
 //!
-//! [`Engine`](crate::Engine) keeps every wallet and packet in memory; a server that stores
+//! `Engine` keeps every wallet and packet in memory; a server that stores
 //! them in a database (and may run as several processes on one database) cannot. These
 //! functions take exactly the state one operation needs — the packet, the sender's balance,
 //! the policy, the time, a random source — and return the new packet state plus the ledger
@@ -36,7 +36,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Claimed, Recalled};
 use crate::error::{ClaimError, RecallError, SendError};
 use crate::ledger::{Entry, EntryKind, RefundReason};
 use crate::money::Money;
@@ -45,7 +44,7 @@ use crate::policy::{Policy, RecallMode};
 use crate::rng::Rng;
 use crate::split::{self, SplitRule};
 use crate::time::Timestamp;
-use crate::warnings::SenderHistory;
+use crate::warnings::{self, SenderHistory, Warning, WarningInput};
 
 /// Longest idempotency key, in characters.
 pub const MAX_KEY_CHARS: usize = 128;
@@ -88,6 +87,25 @@ impl Posting {
     }
 }
 
+/// The result of a successful [`claim`] (and of `Engine::claim`, built on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claimed {
+    /// The user's share.
+    pub amount: Money,
+    /// `true` when the user had already claimed this packet (the same share is returned and
+    /// nothing changes).
+    pub already_claimed: bool,
+    /// `true` when every share of the packet is now claimed.
+    pub fully_claimed: bool,
+}
+
+/// The result of a successful [`recall`] (and of `Engine::recall`, built on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recalled {
+    /// What went back to the sender.
+    pub refund: Money,
+}
+
 /// The result of a successful [`expire`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expired {
@@ -104,6 +122,81 @@ pub fn check_idempotency_key(key: &str) -> Result<(), SendError> {
     }
 }
 
+/// What a sender asked for, as the idempotency check compares it: the chat, the kind with
+/// its amounts, count, split rule and recipient, and the greeting (the sender and the key
+/// are what found the earlier packet). A lucky packet that left its split rule to the
+/// policy is compared with the rule the policy gives it, so a retry that names the default
+/// is the same request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendFields {
+    /// The chat it is sent in.
+    pub chat_id: String,
+    /// The kind with its fields, a lucky packet's split rule filled in.
+    pub kind: PacketKind,
+    /// The greeting.
+    pub greeting: String,
+}
+
+impl SendFields {
+    /// The fields of a request, its split rule filled in with `default_split` (the
+    /// policy's).
+    pub fn requested(req: &SendRequest, default_split: SplitRule) -> SendFields {
+        let kind = match req.kind.clone() {
+            PacketKind::Lucky {
+                total,
+                count,
+                split,
+            } => PacketKind::Lucky {
+                total,
+                count,
+                split: Some(split.unwrap_or(default_split)),
+            },
+            other => other,
+        };
+        SendFields {
+            chat_id: req.chat.id.clone(),
+            kind,
+            greeting: req.greeting.clone(),
+        }
+    }
+
+    /// The fields a packet was sent with (`None` for a packet whose fields do not form a
+    /// request, which no send made).
+    pub fn sent(p: &Packet) -> Option<SendFields> {
+        let kind = match p.kind {
+            PacketKindTag::Lucky => PacketKind::Lucky {
+                total: p.total,
+                count: p.count,
+                split: p.split,
+            },
+            PacketKindTag::Normal => PacketKind::Normal {
+                per_share: p.per_share?,
+                count: p.count,
+            },
+            PacketKindTag::Personal => PacketKind::Personal {
+                to: p.recipient.clone()?,
+                amount: p.total,
+            },
+            PacketKindTag::Exclusive => PacketKind::Exclusive {
+                to: p.recipient.clone()?,
+                amount: p.total,
+            },
+        };
+        Some(SendFields {
+            chat_id: p.chat_id.clone(),
+            kind,
+            greeting: p.greeting.clone(),
+        })
+    }
+}
+
+/// Whether `req`, a send with the idempotency key `packet` was sent with, asks for the same
+/// packet (then it is a retry that returns `packet`; otherwise a conflict): its fields
+/// compared one by one with the packet's ([`SendFields`]), never as serialized text.
+pub fn same_send(packet: &Packet, req: &SendRequest, default_split: SplitRule) -> bool {
+    SendFields::sent(packet).is_some_and(|sent| sent == SendFields::requested(req, default_split))
+}
+
 /// Validates a send request against the policy and the sender's balance (`None`: the
 /// sender has no wallet) and returns the total to debit. The checks, in order: the
 /// idempotency key, the greeting, the wallet, membership, the kind of chat, the recipient,
@@ -116,6 +209,50 @@ pub fn validate_send(
     now: Timestamp,
 ) -> Result<Money, SendError> {
     validate(req, balance, policy, now).map(|v| v.total)
+}
+
+/// What a draft would do if it were sent: the total to debit and the warnings the review
+/// shows. See [`preview`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preview {
+    /// What the send would debit.
+    pub total: Money,
+    /// Every warning for the draft ([`warnings::check`]).
+    pub warnings: Vec<Warning>,
+}
+
+/// Validates a draft exactly as [`validate_send`] validates a send, except for the
+/// idempotency key (a draft has none yet), and adds its warnings, computed from the sender's
+/// `history` (see [`history`]) and `balance` (`None`: no wallet, refused as a send is). The
+/// one preview of every backend: the mock and the server's route call it with what they
+/// store.
+pub fn preview(
+    req: &SendRequest,
+    balance: Option<Money>,
+    history: &SenderHistory,
+    policy: &Policy,
+    now: Timestamp,
+) -> Result<Preview, SendError> {
+    let keyed;
+    let req = if check_idempotency_key(&req.idempotency_key).is_ok() {
+        req
+    } else {
+        keyed = SendRequest {
+            idempotency_key: "preview".into(),
+            ..req.clone()
+        };
+        &keyed
+    };
+    let total = validate_send(req, balance, policy, now)?;
+    let warnings = warnings::check(&WarningInput {
+        kind: &req.kind,
+        chat: &req.chat,
+        history,
+        balance: balance.unwrap_or(Money::ZERO),
+        policy,
+        now,
+    });
+    Ok(Preview { total, warnings })
 }
 
 struct Validated {
@@ -300,6 +437,13 @@ pub fn prepare_send(
         idempotency_key: req.idempotency_key.clone(),
         cut_shares,
     };
+    debug_assert!(
+        packet.cut_shares.is_empty()
+            || (packet.cut_shares.len() == count as usize
+                && sum_fen(packet.cut_shares.iter().copied()) == i128::from(v.total.fen())),
+        "the pre-cut shares of packet {id} add up to its total"
+    );
+    debug_assert_books(&packet);
     let debit = Posting {
         at: now,
         user: req.sender.clone(),
@@ -308,6 +452,29 @@ pub fn prepare_send(
         packet: Some(id),
     };
     Ok((packet, vec![debit]))
+}
+
+/// Σ of amounts in fen, without overflow.
+fn sum_fen(amounts: impl Iterator<Item = Money>) -> i128 {
+    amounts.map(|m| i128::from(m.fen())).sum()
+}
+
+/// The packet's books balance: its debit (the total) is what was claimed, plus what went
+/// back to the sender, plus what it still holds; none of these is negative.
+fn debug_assert_books(p: &Packet) {
+    debug_assert!(
+        p.remaining.fen() >= 0 && p.refund.is_none_or(|r| r.fen() >= 0),
+        "packet {}: a negative remainder or refund",
+        p.id
+    );
+    debug_assert_eq!(
+        sum_fen(p.claims.iter().map(|c| c.amount))
+            + i128::from(p.refund.unwrap_or(Money::ZERO).fen())
+            + i128::from(p.remaining.fen()),
+        i128::from(p.total.fen()),
+        "packet {}: total = Σ claims + refund + remaining",
+        p.id
+    );
 }
 
 /// Claims a share of `packet` for `user` at `now`.
@@ -364,7 +531,16 @@ pub fn claim(
         }
         _ => p.per_share.unwrap_or(p.remaining),
     };
-    p.remaining = p.remaining.checked_sub(amount).unwrap_or(Money::ZERO);
+    // A share is at least one fen and never more than what remains: a claim leaves no
+    // negative remainder (the split rules and the validation at send time guarantee it).
+    let left = p.remaining.checked_sub(amount).filter(|r| r.fen() >= 0);
+    debug_assert!(
+        amount.is_positive() && left.is_some(),
+        "packet {}: a share of {amount} out of {} remaining",
+        p.id,
+        p.remaining
+    );
+    p.remaining = left.unwrap_or(Money::ZERO);
     p.claims.push(Claim {
         user: user.to_string(),
         amount,
@@ -376,7 +552,14 @@ pub fn claim(
         p.state = PacketState::ClaimedOut;
         p.finished_at = Some(now);
         p.best_luck = best_luck(p);
+        debug_assert!(
+            p.remaining.is_zero(),
+            "packet {}: claimed out with {} left",
+            p.id,
+            p.remaining
+        );
     }
+    debug_assert_books(p);
     let credit = Posting {
         at: now,
         user: user.to_string(),
@@ -454,6 +637,7 @@ pub fn recall(
     p.recalled_at = Some(now);
     p.finished_at = Some(now);
     p.refund = Some(refund);
+    debug_assert_books(p);
     let postings = refund_posting(p, now, RefundReason::Recall);
     Ok((Recalled { refund }, postings))
 }
@@ -471,6 +655,7 @@ pub fn expire(packet: &mut Packet, now: Timestamp) -> Option<(Expired, Vec<Posti
     p.state = PacketState::Expired;
     p.finished_at = Some(p.expires_at);
     p.refund = Some(refund);
+    debug_assert_books(p);
     let postings = refund_posting(p, now, RefundReason::Expiry);
     Some((Expired { refund }, postings))
 }

@@ -342,6 +342,20 @@ impl PacketState {
         }
     }
 
+    /// Every state.
+    pub const ALL: [PacketState; 5] = [
+        PacketState::Pending,
+        PacketState::Open,
+        PacketState::ClaimedOut,
+        PacketState::Expired,
+        PacketState::Recalled,
+    ];
+
+    /// The state named by its stable name ([`PacketState::as_str`]).
+    pub fn parse(name: &str) -> Option<PacketState> {
+        PacketState::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     /// `true` for the final states (claimed out, expired, recalled).
     pub fn is_finished(self) -> bool {
         matches!(
@@ -420,9 +434,11 @@ pub struct Packet {
     pub best_luck: Option<u32>,
     /// The sender's idempotency key.
     pub idempotency_key: String,
-    /// Line cutting: every share, cut at send time, in claim order (claim *i* gets share *i*).
+    /// Line cutting: every share, cut at send time, in claim order (claim *i* gets share *i*);
+    /// empty for the other rules and kinds. A store keeps them with the packet (they are
+    /// money decided at send time) and must not show them before they are claimed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) cut_shares: Vec<Money>,
+    pub cut_shares: Vec<Money>,
 }
 
 impl Packet {

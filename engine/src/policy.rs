@@ -218,6 +218,11 @@ impl RecallMode {
             RecallMode::Delayed => "delayed",
         }
     }
+
+    /// The mode named by its stable name ([`RecallMode::as_str`]).
+    pub fn parse(name: &str) -> Option<RecallMode> {
+        RecallMode::ALL.into_iter().find(|m| m.as_str() == name)
+    }
 }
 
 /// The recall policy a packet captures when it is sent, with the optional risk rules.

@@ -44,6 +44,11 @@ impl SplitRule {
             SplitRule::LineCutting => "line_cutting",
         }
     }
+
+    /// The rule named by its stable name ([`SplitRule::as_str`]).
+    pub fn parse(name: &str) -> Option<SplitRule> {
+        SplitRule::ALL.into_iter().find(|r| r.as_str() == name)
+    }
 }
 
 /// `true` when `total` can be split into `count` shares each within `[0.01, cap]`.
@@ -87,10 +92,21 @@ fn draw_fen(remaining: u64, left: u32, cap: u64, rng: &mut Rng) -> u64 {
         return lo.min(remaining);
     }
     let span = hi - lo + 1;
-    match u32::try_from(span) {
+    let share = match u32::try_from(span) {
         Ok(span) => lo + u64::from(rng.below(span)),
         Err(_) => lo + rng.below_u64(span),
-    }
+    };
+    // A share leaves at least one fen for each share after it (so never a negative
+    // remainder), and no more than the cap can hold.
+    debug_assert!(
+        (1..=remaining - others).contains(&share),
+        "double mean drew {share} of {remaining} with {left} left"
+    );
+    debug_assert!(
+        remaining - share <= cap.saturating_mul(others),
+        "double mean left more than the cap can hold: {share} of {remaining}, {left} left, cap {cap}"
+    );
+    share
 }
 
 /// Splits `total` into `count` shares under `rule`, writing them to `out` in claim order
@@ -135,6 +151,16 @@ pub fn split_all(
         }
         SplitRule::LineCutting => line_cut(total, count, cap, rng, out),
     }
+    debug_assert_eq!(out.len(), count as usize, "one share per count");
+    debug_assert_eq!(
+        out.iter().map(|s| i128::from(s.fen())).sum::<i128>(),
+        i128::from(total.fen()),
+        "the shares add up to the total: {rule:?} {total} × {count} (cap {cap})"
+    );
+    debug_assert!(
+        !feasible(total, count, cap) || out.iter().all(|s| *s >= Money::FEN && *s <= cap),
+        "a feasible split keeps every share within [0.01, cap]: {rule:?} {total} × {count} (cap {cap})"
+    );
 }
 
 const LINE_CUT_ATTEMPTS: u32 = 8;

@@ -100,7 +100,11 @@ impl Store {
             .keys
             .get(&(req.sender.clone(), req.idempotency_key.clone()))
         {
-            return if first == req {
+            let same = first == req
+                || self
+                    .load(*id)
+                    .is_some_and(|p| ops::same_send(&p, req, self.policy.split));
+            return if same {
                 Ok(*id)
             } else {
                 Err(SendError::IdempotencyConflict { packet: *id })

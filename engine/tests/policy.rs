@@ -335,6 +335,26 @@ fn idempotency_is_per_sender_and_never_debits_twice() {
         "conflict"
     );
     assert_eq!(e, before);
+    // The request is compared field by field once normalized: naming the split rule the
+    // policy would have chosen is the same request; another rule is not.
+    let named = req(
+        "ana",
+        family(),
+        lucky_with("10", 2, Policy::default().split),
+        "same",
+    );
+    let replay = e.send(&named, t.plus_secs(60), &mut rng).unwrap();
+    assert_eq!((replay.packet_id, replay.replayed), (first.packet_id, true));
+    let other_rule = match Policy::default().split {
+        SplitRule::DoubleMean => SplitRule::LineCutting,
+        SplitRule::LineCutting => SplitRule::DoubleMean,
+    };
+    let other = req("ana", family(), lucky_with("10", 2, other_rule), "same");
+    assert!(matches!(
+        e.send(&other, t, &mut rng),
+        Err(SendError::IdempotencyConflict { .. })
+    ));
+    assert_eq!(e, before);
     // Keys are scoped per sender.
     let bo = e
         .send(&req("bo", family(), lucky("10", 2), "same"), t, &mut rng)

@@ -483,7 +483,7 @@ proptest! {
 
     #[test]
     fn parse_never_panics_and_accepts_only_valid_amounts(s in text()) {
-        if let Ok(m) = Money::parse(&s) {
+        if let Ok(m) = Money::parse_typed(&s) {
             prop_assert!(m.is_positive() && m <= Money::MAX_AMOUNT);
         }
     }
@@ -491,9 +491,9 @@ proptest! {
     #[test]
     fn display_and_format_parse_back(fen in 1i64..=Money::MAX_AMOUNT.fen()) {
         let m = Money::from_fen(fen);
-        prop_assert_eq!(Money::parse(&m.to_string()), Ok(m));
-        prop_assert_eq!(Money::parse(&m.format(hongbao_engine::Lang::Zh)), Ok(m));
-        prop_assert_eq!(m.to_string().parse::<Money>(), Ok(m));
+        prop_assert_eq!(Money::parse_typed(&m.to_string()), Ok(m));
+        prop_assert_eq!(Money::parse_typed(&m.format(hongbao_engine::Lang::Zh)), Ok(m));
+        prop_assert_eq!(Money::from_wire(&m.to_string()), Ok(m));
         prop_assert!(!m.to_capitals().is_empty() && !m.to_words_en().is_empty());
     }
 

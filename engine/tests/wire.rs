@@ -4,7 +4,7 @@
 use hongbao_engine::{ChatKind, Money, PacketKind, SplitRule};
 
 fn money(s: &str) -> Money {
-    Money::parse(s).unwrap()
+    Money::parse_typed(s).unwrap()
 }
 
 fn every_kind() -> Vec<PacketKind> {

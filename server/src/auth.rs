@@ -25,6 +25,7 @@ use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use hongbao_api::ErrorCode;
 use hongbao_engine::Timestamp;
 
 use crate::AppState;
@@ -354,8 +355,11 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
 pub fn refused(why: Refused) -> AppError {
     match why {
         Refused::Unknown => AppError::unauthorized(),
-        Refused::Expired => AppError::new("unauthorized", "the session has expired: log in again")
-            .with_detail("session_expired"),
+        Refused::Expired => AppError::new(
+            ErrorCode::Unauthorized,
+            "the session has expired: log in again",
+        )
+        .with_detail("session_expired"),
     }
 }
 

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hongbao_api::{ApiError, ErrorBody};
-use hongbao_engine::{ClaimError, Lang, RecallError, SendError};
+use hongbao_api::{ApiError, EngineRefusal, ErrorBody, ErrorCode};
+use hongbao_engine::Lang;
 
 /// A failed request.
 #[derive(Debug)]
@@ -16,11 +16,12 @@ pub struct AppError {
 impl AppError {
     /// An error whose status follows from its code.
     pub fn api(error: ApiError) -> AppError {
-        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let status = StatusCode::from_u16(error.status())
+            .expect("every error code's status is a valid HTTP status");
         AppError { status, error }
     }
 
-    pub fn new(code: &str, message: impl Into<String>) -> AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
         AppError::api(ApiError::new(code, message))
     }
 
@@ -35,45 +36,33 @@ impl AppError {
     }
 
     pub fn unauthorized() -> AppError {
-        AppError::new("unauthorized", "missing or invalid token")
+        AppError::new(ErrorCode::Unauthorized, "missing or invalid token")
     }
 
     pub fn not_found(what: &str) -> AppError {
-        AppError::new("not_found", format!("no such {what}"))
+        AppError::new(ErrorCode::NotFound, format!("no such {what}"))
     }
 
     pub fn invalid(message: impl Into<String>) -> AppError {
-        AppError::new("invalid_request", message)
+        AppError::new(ErrorCode::InvalidRequest, message)
     }
 
     /// A server-side failure (database). Logged; the client sees a generic message.
     pub fn internal(err: impl std::fmt::Display) -> AppError {
         tracing::error!("internal error: {err}");
-        AppError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            error: ApiError::new("internal", "internal server error"),
-        }
+        AppError::new(ErrorCode::Internal, "internal server error")
     }
 
     /// The service is overloaded or shutting down (retryable).
     pub fn unavailable(err: impl std::fmt::Display) -> AppError {
         tracing::warn!("unavailable: {err}");
-        AppError {
-            status: StatusCode::SERVICE_UNAVAILABLE,
-            error: ApiError::new("unavailable", "service unavailable, try again"),
-        }
+        AppError::new(ErrorCode::Unavailable, "service unavailable, try again")
     }
 
-    pub fn send(e: &SendError, lang: Lang) -> AppError {
-        AppError::api(ApiError::engine(e.code(), e.message(lang)))
-    }
-
-    pub fn claim(e: &ClaimError, lang: Lang) -> AppError {
-        AppError::api(ApiError::engine(e.code(), e.message(lang)))
-    }
-
-    pub fn recall(e: &RecallError, lang: Lang) -> AppError {
-        AppError::api(ApiError::engine(e.code(), e.message(lang)))
+    /// An engine refusal (a send, claim or recall error, an amount that is not one) in
+    /// `lang`, with the engine's finer code in `detail`.
+    pub fn engine(e: &impl EngineRefusal, lang: Lang) -> AppError {
+        AppError::api(ApiError::engine(e, lang))
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod clock;
 pub mod codes;
+pub mod compat;
 pub mod config;
 pub mod error;
 pub mod events;
@@ -107,13 +108,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         }
         None => Policy::default(),
     };
-    let crowd_balance: Money =
-        config
-            .crowd_balance
-            .parse()
-            .map_err(|e: hongbao_engine::AmountError| {
-                anyhow::anyhow!("--crowd-balance: {}", e.message(Lang::En))
-            })?;
+    let crowd_balance = Money::from_wire(&config.crowd_balance)
+        .map_err(|e| anyhow::anyhow!("--crowd-balance: {}", e.message(Lang::En)))?;
     let seed = Seed {
         demo: !config.no_demo,
         crowd: config.crowd,

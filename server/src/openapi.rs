@@ -3,7 +3,7 @@
 use hongbao_api::openapi as doc;
 use hongbao_api::{
     AdvanceClock, ApiError, ChatEvent, ChatInfo, ClaimResult, ClaimView, ClockNow, ErrorBody,
-    LedgerEntry, Login, Me, NewPacket, PacketView, Preview, RecallRequest, RecallResult,
+    ErrorCode, LedgerEntry, Login, Me, NewPacket, PacketView, Preview, RecallRequest, RecallResult,
     StreamTicket, Token,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -71,10 +71,10 @@ impl Modify for Bearer {
     ),
     components(schemas(
         Login, Token, Me, ChatInfo, NewPacket, Preview, PacketView, ClaimView, ClaimResult,
-        StreamTicket, RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody, AdvanceClock,
-        ClockNow, routes::Created, sessions::CrowdLogin, sessions::CrowdTokens,
-        sessions::LoginRequest, sessions::LoginResponse, sessions::LogoutRequest,
-        sessions::LogoutResponse, doc::Kind, doc::State, doc::Recall,
+        StreamTicket, RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody,
+        ErrorCode, AdvanceClock, ClockNow, routes::Created, sessions::CrowdLogin,
+        sessions::CrowdTokens, sessions::LoginRequest, sessions::LoginResponse,
+        sessions::LogoutRequest, sessions::LogoutResponse, doc::Kind, doc::State, doc::Recall,
         doc::Split, doc::Entry, doc::Chat, doc::Warn,
     )),
     modifiers(&Bearer),
@@ -87,5 +87,7 @@ pub struct ApiDoc;
 
 /// The document as JSON.
 pub fn json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
 }

@@ -8,17 +8,17 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt;
 use hongbao_api::{
-    AdvanceClock, ChatInfo, ClaimResult, ClockNow, ErrorBody, LedgerEntry, Me, NewPacket,
-    PacketView, Preview, RecallRequest, RecallResult,
+    AdvanceClock, ChatInfo, ClaimResult, ClockNow, ErrorBody, ErrorCode, LedgerEntry, Me,
+    NewPacket, PacketView, Preview, RecallRequest, RecallResult,
 };
-use hongbao_engine::{Lang, Money, Packet, SendRequest, warnings};
+use hongbao_engine::{Lang, Money, Packet, PacketKindTag, SendRequest, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::AppState;
 use crate::auth::AuthUser;
+use crate::compat;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Body, ChatIdPath, PacketIdPath, ReqLang, json_bytes, parse_json};
 use crate::store::ChatRow;
@@ -133,37 +133,57 @@ fn is_due(p: &Packet, now: hongbao_engine::Timestamp) -> bool {
 
 // ------------------------------------------------------------------------------ packets
 
-/// Validates a new packet's JSON and reports amounts and counts with their own codes.
+/// Validates a new packet's JSON (today's shape, or the first release's, see
+/// [`compat::upgrade_new_packet`]) and reports amounts and counts with their own codes:
+/// the kind's money field (`total`, `per_share` or `amount`) must be a decimal string
+/// (`invalid_amount`, with the amount's own reason in `detail`), its count a whole number
+/// (`invalid_count`); anything else wrong is `invalid_request`.
 fn parse_new_packet(mut value: Value, lang: Lang, preview: bool) -> AppResult<NewPacket> {
     let Value::Object(map) = &mut value else {
         return Err(AppError::invalid("the body must be a JSON object"));
     };
-    match map.get("amount") {
-        None | Some(Value::Null) => {
-            return Err(AppError::new("invalid_amount", "amount is required"));
-        }
-        Some(Value::String(s)) => {
-            if let Err(e) = s.parse::<Money>() {
-                return Err(AppError::api(hongbao_api::ApiError::engine(
-                    e.code(),
-                    e.message(lang),
-                )));
+    compat::upgrade_new_packet(map)?;
+    let kind = map
+        .get("kind")
+        .and_then(Value::as_str)
+        .and_then(PacketKindTag::parse);
+    if let Some(kind) = kind {
+        let (money, counted) = match kind {
+            PacketKindTag::Lucky => ("total", true),
+            PacketKindTag::Normal => ("per_share", true),
+            PacketKindTag::Personal | PacketKindTag::Exclusive => ("amount", false),
+        };
+        match map.get(money) {
+            None | Some(Value::Null) => {
+                return Err(AppError::new(
+                    ErrorCode::InvalidAmount,
+                    format!("{money} is required"),
+                ));
+            }
+            Some(Value::String(s)) => {
+                if let Err(e) = Money::from_wire(s) {
+                    return Err(AppError::engine(&e, lang));
+                }
+            }
+            Some(_) => {
+                return Err(AppError::new(
+                    ErrorCode::InvalidAmount,
+                    format!("{money} must be a decimal string such as \"18.80\""),
+                ));
             }
         }
-        Some(_) => {
-            return Err(AppError::new(
-                "invalid_amount",
-                "amount must be a decimal string such as \"18.80\"",
-            ));
+        if counted {
+            let problem = match map.get("count") {
+                None | Some(Value::Null) => Some("count is required"),
+                Some(n) if n.as_u64().is_none_or(|n| u32::try_from(n).is_err()) => {
+                    Some("count must be a whole number of shares")
+                }
+                Some(_) => None,
+            };
+            if let Some(problem) = problem {
+                return Err(AppError::new(ErrorCode::InvalidCount, problem));
+            }
         }
-    }
-    if let Some(count) = map.get("count")
-        && count.as_u64().is_none_or(|n| u32::try_from(n).is_err())
-    {
-        return Err(AppError::new(
-            "invalid_count",
-            "count must be a whole number of shares",
-        ));
     }
     if preview {
         map.entry("idempotency_key")
@@ -178,12 +198,14 @@ fn parse_new_packet(mut value: Value, lang: Lang, preview: bool) -> AppResult<Ne
 
 async fn request_for(state: &AppState, user: &str, draft: &NewPacket) -> AppResult<SendRequest> {
     let chat = member_chat(state, user, &draft.chat_id).await?;
-    Ok(draft.to_request(user, &chat.info_for(user))?)
+    Ok(draft.to_request(user, &chat.info_for(user)))
 }
 
-/// Sends a packet: `amount` is the total for lucky packets and the per-share amount for
-/// the others. The same `idempotency_key` again returns the same packet (header
-/// `Idempotent-Replayed: true`) and never debits twice.
+/// Sends a packet: `kind` and that kind's fields (lucky `total` and `count`, normal
+/// `per_share` and `count`, personal and exclusive `to` and `amount`). The same
+/// `idempotency_key` with the same request again returns the same packet (header
+/// `Idempotent-Replayed: true`) and never debits twice; with another request it is a
+/// `conflict`.
 #[utoipa::path(post, path = "/api/v1/packets", tag = "packets", security(("bearer" = [])),
     request_body = NewPacket,
     responses((status = 201, body = PacketView), (status = 400, body = ErrorBody),
@@ -225,22 +247,16 @@ pub async fn preview(
     Body(body): Body<Value>,
 ) -> AppResult<Json<Preview>> {
     let draft = parse_new_packet(body, lang, true)?;
-    let mut req = request_for(&state, &user, &draft).await?;
-    req.idempotency_key = "preview".into();
-    let now = state.clock.now();
+    let req = request_for(&state, &user, &draft).await?;
     let balance = state.store.balance(&user).await?;
-    let total = hongbao_engine::ops::validate_send(&req, balance, &state.policy, now)
-        .map_err(|e| AppError::send(&e, lang))?;
     let history = state.store.history(&user, &req.chat.id).await?;
-    let warnings = warnings::check(&warnings::WarningInput {
-        kind: &req.kind,
-        chat: &req.chat,
-        history: &history,
-        balance: balance.unwrap_or_default(),
-        policy: &state.policy,
-        now,
-    });
-    Ok(Json(Preview { total, warnings }))
+    let preview =
+        hongbao_engine::ops::preview(&req, balance, &history, &state.policy, state.clock.now())
+            .map_err(|e| AppError::engine(&e, lang))?;
+    Ok(Json(Preview {
+        total: preview.total,
+        warnings: preview.warnings,
+    }))
 }
 
 /// One packet with its claims (only for members of its chat).
@@ -387,13 +403,12 @@ pub async fn add_lab_event(
         .add_lab_events(user, state.clock.now(), events)
         .await
         .map_err(|e| e.into_app(Lang::En))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Created {
-            id: ids.first().copied().unwrap_or_default(),
-            ids,
-        }),
-    ))
+    // At least one event was stored (the batch is not empty), so there is a first id.
+    let id = ids
+        .first()
+        .copied()
+        .ok_or_else(|| AppError::internal("no id for a stored lab event"))?;
+    Ok((StatusCode::CREATED, Json(Created { id, ids })))
 }
 
 /// The query of `GET /api/v1/lab/events`.
@@ -422,20 +437,21 @@ pub async fn lab_events(
         .store
         .lab_events((!query.all).then_some(user.as_str()))
         .await?;
-    Ok(Json(
-        rows.into_iter()
-            .map(|r| {
-                let mut event = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-                if let Value::Object(map) = &mut event {
-                    map.entry("id").or_insert(Value::from(r.id));
-                    map.entry("username").or_insert(Value::from(r.username));
-                    map.entry("received_at")
-                        .or_insert(Value::from(r.at.to_string()));
-                }
-                event
-            })
-            .collect(),
-    ))
+    let events = rows
+        .into_iter()
+        .map(|r| {
+            // Stored as posted, after it was read as JSON: it reads back.
+            let mut event: Value = serde_json::from_str(&r.body).map_err(AppError::internal)?;
+            if let Value::Object(map) = &mut event {
+                map.entry("id").or_insert(Value::from(r.id));
+                map.entry("username").or_insert(Value::from(r.username));
+                map.entry("received_at")
+                    .or_insert(Value::from(Timestamp::from_millis(r.at).to_string()));
+            }
+            Ok(event)
+        })
+        .collect::<AppResult<Vec<Value>>>()?;
+    Ok(Json(events))
 }
 
 // ------------------------------------------------------------------------------ test clock

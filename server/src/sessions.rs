@@ -25,7 +25,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use hongbao_api::ErrorBody;
+use hongbao_api::{ErrorBody, ErrorCode};
 use hongbao_engine::{Lang, Timestamp};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
@@ -182,7 +182,7 @@ pub async fn login(
 }
 
 async fn login_checked(state: &AppState, ip: IpAddr, body: LoginRequest) -> AppResult<Response> {
-    let wrong = || AppError::new("unauthorized", "wrong user name or password");
+    let wrong = || AppError::new(ErrorCode::Unauthorized, "wrong user name or password");
     if body.username.is_empty() {
         return Err(wrong());
     }

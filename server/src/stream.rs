@@ -122,10 +122,15 @@ pub async fn chat_events(
     let rx = state.store.hub().subscribe();
     let events = BroadcastStream::new(rx).filter_map(move |item| {
         let out = match item {
-            Ok(event) if event.chat_id() == chat_id => {
-                let json = serde_json::to_string(&*event).unwrap_or_default();
-                Some(Ok(Event::default().data(json)))
-            }
+            Ok(event) if event.chat_id() == chat_id => match serde_json::to_string(&*event) {
+                Ok(json) => Some(Ok(Event::default().data(json))),
+                Err(e) => {
+                    // Plain data serialises; were it ever not to, the client refetches on
+                    // the next event rather than reading an empty one.
+                    tracing::error!("an event did not serialise: {e}");
+                    None
+                }
+            },
             Ok(_) => None,
             Err(BroadcastStreamRecvError::Lagged(n)) => {
                 Some(Ok(Event::default().event("lagged").data(n.to_string())))

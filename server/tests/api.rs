@@ -110,7 +110,7 @@ async fn normal_exclusive_and_personal(db: Db) {
     // Normal: the amount is per share.
     let p = alice
         .send(
-            json!({"chat_id": "family", "kind": "normal", "amount": "1.88", "count": 10,
+            json!({"chat_id": "family", "kind": "normal", "per_share": "1.88", "count": 10,
                      "greeting": "", "idempotency_key": "n1"}),
         )
         .await
@@ -127,7 +127,7 @@ async fn normal_exclusive_and_personal(db: Db) {
     let p = alice
         .send(
             json!({"chat_id": "family", "kind": "exclusive", "amount": "5.20",
-                     "recipient": "carol", "idempotency_key": "x1"}),
+                     "to": "carol", "idempotency_key": "x1"}),
         )
         .await
         .ok();
@@ -142,7 +142,7 @@ async fn normal_exclusive_and_personal(db: Db) {
         .err(400, "invalid_request");
     alice
         .send(
-            json!({"chat_id": "family", "kind": "exclusive", "amount": "1", "recipient": "zed",
+            json!({"chat_id": "family", "kind": "exclusive", "amount": "1", "to": "zed",
                      "idempotency_key": "x3"}),
         )
         .await
@@ -151,7 +151,7 @@ async fn normal_exclusive_and_personal(db: Db) {
     let p = alice
         .send(
             json!({"chat_id": "alice-bob", "kind": "personal", "amount": "8.88",
-                     "recipient": "bob", "idempotency_key": "p1"}),
+                     "to": "bob", "idempotency_key": "p1"}),
         )
         .await
         .ok();
@@ -162,7 +162,7 @@ async fn normal_exclusive_and_personal(db: Db) {
     assert_eq!(bob.claim(id).await.ok()["amount"], "8.88");
     let r = alice
         .send(
-            json!({"chat_id": "family", "kind": "personal", "amount": "1", "recipient": "bob",
+            json!({"chat_id": "family", "kind": "personal", "amount": "1", "to": "bob",
                      "idempotency_key": "p2"}),
         )
         .await;
@@ -170,7 +170,7 @@ async fn normal_exclusive_and_personal(db: Db) {
     assert_eq!(r.body["error"]["detail"], "invalid_chat");
     alice
         .send(
-            json!({"chat_id": "alice-bob", "kind": "lucky", "amount": "1", "count": 1,
+            json!({"chat_id": "alice-bob", "kind": "lucky", "total": "1", "count": 1,
                      "idempotency_key": "p3"}),
         )
         .await
@@ -178,7 +178,7 @@ async fn normal_exclusive_and_personal(db: Db) {
     // Chats one is not in do not exist.
     alice
         .send(
-            json!({"chat_id": "bob-carol", "kind": "personal", "amount": "1", "recipient": "bob",
+            json!({"chat_id": "bob-carol", "kind": "personal", "amount": "1", "to": "bob",
                      "idempotency_key": "p4"}),
         )
         .await
@@ -195,7 +195,7 @@ on_both!(
 async fn idempotent_send(db: Db) {
     let s = server(db).await;
     let alice = s.login("alice").await;
-    let body = json!({"chat_id": "family", "kind": "lucky", "amount": "50.00", "count": 5,
+    let body = json!({"chat_id": "family", "kind": "lucky", "total": "50.00", "count": 5,
                       "greeting": "hi", "idempotency_key": "same"});
     // Sixteen concurrent submissions of one send: one packet, one debit.
     let mut tasks = Vec::new();
@@ -219,10 +219,38 @@ async fn idempotent_send(db: Db) {
         .filter(|e| e["kind"] == "debit")
         .count();
     assert_eq!(debits, 1);
-    // The same key for another request is a conflict.
-    let mut other = body.clone();
-    other["amount"] = json!("51.00");
-    alice.send(other).await.err(409, "conflict");
+    // The same key for another request is a conflict: the request's fields are compared,
+    // each of them.
+    for (field, value) in [
+        ("total", json!("51.00")),
+        ("count", json!(4)),
+        ("greeting", json!("hello")),
+        ("split", json!("line_cutting")),
+        ("chat_id", json!("alice-bob")),
+    ] {
+        let mut other = body.clone();
+        other[field] = value;
+        // The key is looked up first (as in the engine), even before the lucky packet in a
+        // 1:1 chat would be refused.
+        alice.send(other).await.err(409, "conflict");
+    }
+    // The same request spelled otherwise is the same request: the policy's default split
+    // named, or the first release's shape.
+    let mut named = body.clone();
+    named["split"] = json!("double_mean");
+    let replay = alice.send(named).await;
+    assert_eq!(replay.status, 201, "{replay:?}");
+    assert_eq!(replay.body["id"].as_u64(), Some(ids[0]));
+    let first_release = json!({"chat_id": "family", "kind": "lucky", "amount": "50.00",
+                               "count": 5, "greeting": "hi", "idempotency_key": "same"});
+    let replay = alice.send(first_release).await;
+    assert_eq!(replay.status, 201, "{replay:?}");
+    assert_eq!(replay.body["id"].as_u64(), Some(ids[0]));
+    assert_eq!(
+        alice.balance_fen().await,
+        100_000 - 5_000,
+        "still debited once"
+    );
     // Keys are per sender.
     let bob = s.login("bob").await;
     let theirs = bob.send(body.clone()).await.ok();
@@ -319,7 +347,7 @@ async fn validation_limits_and_preview(db: Db) {
     let s = server(db).await;
     let alice = s.login("alice").await;
     let send = |amount: &str, count: u32, key: &str| {
-        json!({"chat_id": "family", "kind": "lucky", "amount": amount, "count": count,
+        json!({"chat_id": "family", "kind": "lucky", "total": amount, "count": count,
                "idempotency_key": key})
     };
     alice
@@ -345,7 +373,7 @@ async fn validation_limits_and_preview(db: Db) {
     let long = "长".repeat(51);
     alice
         .send(
-            json!({"chat_id": "family", "kind": "lucky", "amount": "1", "count": 1,
+            json!({"chat_id": "family", "kind": "lucky", "total": "1", "count": 1,
                      "greeting": long, "idempotency_key": "v6"}),
         )
         .await
@@ -355,7 +383,7 @@ async fn validation_limits_and_preview(db: Db) {
     let preview = alice
         .post(
             "/api/v1/packets/preview",
-            json!({"chat_id": "family", "kind": "normal", "amount": "5.20", "count": 10}),
+            json!({"chat_id": "family", "kind": "normal", "per_share": "5.20", "count": 10}),
         )
         .await
         .ok();
@@ -400,7 +428,7 @@ async fn chat_packets_and_lab_events(db: Db) {
         .unwrap();
     let direct = alice
         .send(
-            json!({"chat_id": "alice-bob", "kind": "personal", "amount": "1", "recipient": "bob",
+            json!({"chat_id": "alice-bob", "kind": "personal", "amount": "1", "to": "bob",
                      "idempotency_key": "c3"}),
         )
         .await
@@ -529,7 +557,7 @@ async fn live_updates(db: Db) {
     // An event of another chat is not delivered to this stream.
     alice
         .send(
-            json!({"chat_id": "alice-bob", "kind": "personal", "amount": "1", "recipient": "bob",
+            json!({"chat_id": "alice-bob", "kind": "personal", "amount": "1", "to": "bob",
                      "idempotency_key": "l2"}),
         )
         .await
@@ -549,29 +577,32 @@ async fn live_updates(db: Db) {
             json!({"type": "packet_recalled", "chat_id": "family", "packet_id": id2}),
         ]
     );
-    // EventSource cannot send headers: ?access_token= works too; a bad one does not.
+    // EventSource cannot send headers: it opens the stream with a single-use ticket; the
+    // token in the URL is not accepted, a ticket works once, and only for its chat.
     let token = bob.token.clone().unwrap();
-    let r = bob
-        .http
-        .get(format!(
-            "{}/api/v1/chats/family/events?access_token={token}",
-            s.url
-        ))
-        .send()
+    let open = |query: String| {
+        let http = bob.http.clone();
+        let url = format!("{}/api/v1/chats/family/events?{query}", s.url);
+        async move { http.get(url).send().await.unwrap().status() }
+    };
+    assert_eq!(open(format!("access_token={token}")).await, 401);
+    let ticket = bob
+        .post_empty("/api/v1/chats/family/events/ticket")
         .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    drop(r);
-    let r = bob
-        .http
-        .get(format!(
-            "{}/api/v1/chats/family/events?access_token=abc",
-            s.url
-        ))
-        .send()
+        .ok();
+    let ticket = ticket["ticket"].as_str().unwrap().to_owned();
+    assert_eq!(open(format!("ticket={ticket}")).await, 200);
+    assert_eq!(open(format!("ticket={ticket}")).await, 401, "single use");
+    assert_eq!(open("ticket=abc".into()).await, 401);
+    let other = bob
+        .post_empty("/api/v1/chats/alice-bob/events/ticket")
         .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+        .ok();
+    assert_eq!(
+        open(format!("ticket={}", other["ticket"].as_str().unwrap())).await,
+        401,
+        "a ticket opens its own chat's stream only"
+    );
     s.login("erin")
         .await
         .get("/api/v1/chats/alice-bob/events")
@@ -600,6 +631,8 @@ async fn openapi_document_lists_the_api() {
         "/api/v1/ledger",
         "/api/v1/lab/events",
         "/api/v1/test/clock",
+        "/api/v1/logout",
+        "/api/v1/chats/{id}/events/ticket",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
@@ -609,9 +642,24 @@ async fn openapi_document_lists_the_api() {
         schemas["PacketView"]["properties"]["total"]["type"],
         "string"
     );
+    // A new packet is one object per kind, its money a string.
+    let kinds = schemas["NewPacket"]["oneOf"]
+        .as_array()
+        .expect("one schema per kind");
+    let money = |kind: &str, field: &str| {
+        kinds
+            .iter()
+            .find(|k| k["properties"]["kind"]["enum"][0] == kind)
+            .unwrap_or_else(|| panic!("a {kind} schema in {kinds:?}"))["properties"][field]["type"]
+            .clone()
+    };
+    assert_eq!(money("lucky", "total"), "string");
+    assert_eq!(money("normal", "per_share"), "string");
+    assert_eq!(money("personal", "amount"), "string");
+    assert_eq!(money("exclusive", "amount"), "string");
     assert_eq!(
-        schemas["NewPacket"]["properties"]["amount"]["type"],
-        "string"
+        schemas["ApiError"]["properties"]["code"]["$ref"],
+        "#/components/schemas/ErrorCode"
     );
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     s.stop().await;
@@ -757,7 +805,7 @@ async fn policy_file_and_no_demo() {
     let bob = s.login("bob").await;
     let p = alice
         .send(
-            json!({"chat_id": "family", "kind": "normal", "amount": "1.00", "count": 5,
+            json!({"chat_id": "family", "kind": "normal", "per_share": "1.00", "count": 5,
                      "idempotency_key": "rem"}),
         )
         .await
@@ -769,7 +817,7 @@ async fn policy_file_and_no_demo() {
     assert_eq!(alice.recall(id).await.ok()["refund"], "4.00");
     alice
         .send(
-            json!({"chat_id": "family", "kind": "lucky", "amount": "21.00", "count": 21,
+            json!({"chat_id": "family", "kind": "lucky", "total": "21.00", "count": 21,
                      "idempotency_key": "many"}),
         )
         .await

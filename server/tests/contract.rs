@@ -1,139 +1,45 @@
-//! The contract suite, written once: the same calls against the widget's mock backend
-//! (`MockCore`, the engine in the page), against the server on SQLite and against the server
-//! on PostgreSQL. Each run writes a transcript of what it observed (codes, states, totals —
-//! not the random shares or the times); the transcripts must be equal, and each run checks
-//! the rules itself along the way.
+//! The contract suite, written once: the same calls, through the one `Backend` trait of
+//! `hongbao_api::backend`, against the widget's mock backend (`hongbao_mock::Mock`, the
+//! engine in the page, here on its in-memory host), against the server on SQLite and
+//! against the server on PostgreSQL. Each run writes a transcript of what it observed
+//! (codes, states, totals — not the random shares or the times); the transcripts must be
+//! equal, and each run checks the rules itself along the way.
 //!
-//! The HTTP side sends exactly the requests the widget's HTTP backend sends
-//! (`hongbao_api::http::Request`), logging in as the acting demo user like it does.
+//! The HTTP side is the widget's own HTTP client (`hongbao_api::client::Client`: the same
+//! requests, the same login as the acting demo user) over a native transport instead of
+//! `fetch`.
 
 mod common;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
 use common::{Db, TestServer};
-use hongbao::backend::mock::MockCore;
-use hongbao::settings::Settings;
-use hongbao_api::http::{self, Request};
-use hongbao_api::{
-    ApiError, ChatInfo, ClaimResult, LedgerEntry, Me, NewPacket, PacketView, Preview, RecallResult,
-    Token,
-};
-use hongbao_engine::{Money, PacketKindTag, Timestamp};
+use hongbao_api::backend::Backend;
+use hongbao_api::client::{Client, Fetched, Transport};
+use hongbao_api::http::Request;
+use hongbao_api::{ApiError, NewPacket, PacketView};
+use hongbao_engine::{Money, PacketKind, PacketKindTag, Timestamp};
+use hongbao_mock::{Mock, MockConfig};
 
-/// What the contract needs of a backend: the widget's `Backend` calls, acting as `user`.
-trait Contract {
-    async fn me(&self, user: &str) -> Result<Me, ApiError>;
-    async fn chats(&self, user: &str) -> Result<Vec<ChatInfo>, ApiError>;
-    async fn chat_packets(&self, user: &str, chat: &str) -> Result<Vec<PacketView>, ApiError>;
-    async fn packet(&self, user: &str, id: u64) -> Result<PacketView, ApiError>;
-    async fn preview(&self, user: &str, draft: &NewPacket) -> Result<Preview, ApiError>;
-    async fn send(&self, user: &str, packet: &NewPacket) -> Result<PacketView, ApiError>;
-    async fn claim(&self, user: &str, id: u64) -> Result<ClaimResult, ApiError>;
-    async fn recall(&self, user: &str, id: u64, authorized: bool)
-    -> Result<RecallResult, ApiError>;
-    async fn ledger(&self, user: &str) -> Result<Vec<LedgerEntry>, ApiError>;
-    async fn advance_clock(&self, secs: i64) -> Result<(), ApiError>;
+/// The mock as the widget runs it, without latency, failures or bots, its clock standing
+/// still but for the test clock.
+fn mock() -> Mock<hongbao_mock::InMemory> {
+    let config = MockConfig {
+        latency_ms: Some(0),
+        fail_percent: 0,
+        bots: false,
+        ..MockConfig::default()
+    };
+    Mock::in_memory(config, Timestamp::from_utc(2026, 3, 1, 12, 0, 0))
 }
 
-// ------------------------------------------------------------------------------ the mock
-
-struct Mock {
-    core: RefCell<MockCore>,
-    start: Timestamp,
-}
-
-impl Mock {
-    fn new() -> Mock {
-        let start = Timestamp::from_utc(2026, 3, 1, 12, 0, 0);
-        Mock {
-            core: RefCell::new(MockCore::new_demo(&Settings::default(), start)),
-            start,
-        }
-    }
-
-    /// As `MockBackend` does before every call: the clock, then what expired.
-    fn now(&self) -> Timestamp {
-        let now = self.start.plus_millis(self.core.borrow().clock_offset_ms());
-        self.core.borrow_mut().tick(now);
-        now
-    }
-}
-
-impl Contract for Mock {
-    async fn me(&self, user: &str) -> Result<Me, ApiError> {
-        self.now();
-        self.core.borrow().me(user)
-    }
-    async fn chats(&self, user: &str) -> Result<Vec<ChatInfo>, ApiError> {
-        self.core.borrow().chats(user)
-    }
-    async fn chat_packets(&self, user: &str, chat: &str) -> Result<Vec<PacketView>, ApiError> {
-        let now = self.now();
-        self.core.borrow().chat_packets(user, chat, now)
-    }
-    async fn packet(&self, user: &str, id: u64) -> Result<PacketView, ApiError> {
-        let now = self.now();
-        self.core.borrow().packet(user, id, now)
-    }
-    async fn preview(&self, user: &str, draft: &NewPacket) -> Result<Preview, ApiError> {
-        let now = self.now();
-        self.core.borrow().preview(user, draft, now)
-    }
-    async fn send(&self, user: &str, packet: &NewPacket) -> Result<PacketView, ApiError> {
-        let now = self.now();
-        self.core.borrow_mut().send(user, packet, now).map(|r| r.0)
-    }
-    async fn claim(&self, user: &str, id: u64) -> Result<ClaimResult, ApiError> {
-        let now = self.now();
-        self.core.borrow_mut().claim(user, id, now).map(|r| r.0)
-    }
-    async fn recall(
-        &self,
-        user: &str,
-        id: u64,
-        authorized: bool,
-    ) -> Result<RecallResult, ApiError> {
-        let now = self.now();
-        self.core
-            .borrow_mut()
-            .recall(user, id, authorized, now)
-            .map(|r| r.0)
-    }
-    async fn ledger(&self, user: &str) -> Result<Vec<LedgerEntry>, ApiError> {
-        self.now();
-        self.core.borrow().ledger(user)
-    }
-    async fn advance_clock(&self, secs: i64) -> Result<(), ApiError> {
-        self.core.borrow_mut().advance_clock(secs);
-        self.now();
-        Ok(())
-    }
-}
-
-// ------------------------------------------------------------------------------ HTTP
-
-/// The widget's HTTP backend, natively: the same requests, the same login-on-first-use.
-struct Http {
+/// The widget's `fetch`, natively.
+struct Native {
     base: String,
     client: reqwest::Client,
-    tokens: RefCell<HashMap<String, String>>,
-    last_user: RefCell<String>,
 }
 
-impl Http {
-    fn new(base: &str) -> Http {
-        Http {
-            base: base.to_owned(),
-            client: common::http_client(),
-            tokens: RefCell::new(HashMap::new()),
-            last_user: RefCell::new("alice".into()),
-        }
-    }
-
-    async fn fetch(&self, req: &Request, token: Option<&str>) -> (u16, String) {
-        let method: reqwest::Method = req.method.parse().unwrap();
+impl Native {
+    async fn send(&self, req: &Request, token: Option<&str>) -> Result<(u16, String), ApiError> {
+        let method: reqwest::Method = req.method.parse().expect("a method");
         let mut r = self
             .client
             .request(method, format!("{}{}", self.base, req.path));
@@ -145,94 +51,69 @@ impl Http {
                 .header("content-type", "application/json")
                 .body(body.clone());
         }
-        let resp = r.send().await.expect("the server answers");
+        let resp = r
+            .send()
+            .await
+            .map_err(|e| ApiError::network(format!("the server cannot be reached: {e}")))?;
         let status = resp.status().as_u16();
-        (status, resp.text().await.unwrap_or_default())
-    }
-
-    async fn call<T: serde::de::DeserializeOwned>(
-        &self,
-        user: &str,
-        req: Request,
-    ) -> Result<T, ApiError> {
-        *self.last_user.borrow_mut() = user.to_owned();
-        let token = self.tokens.borrow().get(user).cloned();
-        let token = match token {
-            Some(t) => t,
-            None => {
-                let (status, body) = self
-                    .fetch(&Request::login(user, http::DEMO_PASSWORD), None)
-                    .await;
-                let Token { token } = http::parse(status, &body)?;
-                self.tokens
-                    .borrow_mut()
-                    .insert(user.to_owned(), token.clone());
-                token
-            }
-        };
-        let (status, body) = self.fetch(&req, Some(&token)).await;
-        http::parse(status, &body)
+        let body = resp
+            .text()
+            .await
+            .map_err(|e| ApiError::network(format!("the response was cut off: {e}")))?;
+        Ok((status, body))
     }
 }
 
-impl Contract for Http {
-    async fn me(&self, user: &str) -> Result<Me, ApiError> {
-        self.call(user, Request::me()).await
+impl Transport for Native {
+    fn fetch<'a>(&'a self, req: &'a Request, token: Option<&'a str>) -> Fetched<'a> {
+        Box::pin(self.send(req, token))
     }
-    async fn chats(&self, user: &str) -> Result<Vec<ChatInfo>, ApiError> {
-        self.call(user, Request::chats()).await
-    }
-    async fn chat_packets(&self, user: &str, chat: &str) -> Result<Vec<PacketView>, ApiError> {
-        self.call(user, Request::chat_packets(chat)).await
-    }
-    async fn packet(&self, user: &str, id: u64) -> Result<PacketView, ApiError> {
-        self.call(user, Request::packet(id)).await
-    }
-    async fn preview(&self, user: &str, draft: &NewPacket) -> Result<Preview, ApiError> {
-        self.call(user, Request::preview(draft)).await
-    }
-    async fn send(&self, user: &str, packet: &NewPacket) -> Result<PacketView, ApiError> {
-        self.call(user, Request::send(packet)).await
-    }
-    async fn claim(&self, user: &str, id: u64) -> Result<ClaimResult, ApiError> {
-        self.call(user, Request::claim(id)).await
-    }
-    async fn recall(
-        &self,
-        user: &str,
-        id: u64,
-        authorized: bool,
-    ) -> Result<RecallResult, ApiError> {
-        self.call(user, Request::recall(id, authorized)).await
-    }
-    async fn ledger(&self, user: &str) -> Result<Vec<LedgerEntry>, ApiError> {
-        self.call(user, Request::ledger()).await
-    }
-    async fn advance_clock(&self, secs: i64) -> Result<(), ApiError> {
-        let user = self.last_user.borrow().clone();
-        self.call::<serde_json::Value>(&user, Request::advance_clock(secs))
-            .await
-            .map(drop)
-    }
+}
+
+fn http(base: &str) -> Client<Native> {
+    let native = Native {
+        base: base.to_owned(),
+        client: common::http_client(),
+    };
+    Client::new(native, "alice")
 }
 
 // ------------------------------------------------------------------------------ the suite
 
+/// A new packet of `kind` whose typed amount is `amount` (the total of a lucky packet, per
+/// share otherwise); personal and exclusive ones go to nobody until [`to`] names someone.
 fn draft(chat: &str, kind: PacketKindTag, amount: &str, count: u32, key: &str) -> NewPacket {
+    let amount = Money::from_wire(amount).unwrap();
     NewPacket {
         chat_id: chat.into(),
-        kind,
-        amount: amount.parse().unwrap(),
-        count,
+        kind: match kind {
+            PacketKindTag::Lucky => PacketKind::Lucky {
+                total: amount,
+                count,
+                split: None,
+            },
+            PacketKindTag::Normal => PacketKind::Normal {
+                per_share: amount,
+                count,
+            },
+            PacketKindTag::Personal => PacketKind::Personal {
+                to: String::new(),
+                amount,
+            },
+            PacketKindTag::Exclusive => PacketKind::Exclusive {
+                to: String::new(),
+                amount,
+            },
+        },
         greeting: "恭喜发财".into(),
-        recipient: None,
-        split: None,
         idempotency_key: key.into(),
     }
 }
 
 fn to(mut d: NewPacket, recipient: &str) -> NewPacket {
-    d.recipient = Some(recipient.into());
+    if let PacketKind::Personal { to, .. } | PacketKind::Exclusive { to, .. } = &mut d.kind {
+        *to = recipient.into();
+    }
     d
 }
 
@@ -292,7 +173,7 @@ fn err<T: std::fmt::Debug>(r: &Result<T, ApiError>) -> String {
 }
 
 /// Runs the contract; returns the transcript.
-async fn contract(b: &impl Contract) -> Vec<String> {
+async fn contract(b: &dyn Backend) -> Vec<String> {
     let mut t: Vec<String> = Vec::new();
     macro_rules! log {
         ($($arg:tt)*) => { t.push(format!($($arg)*)) };
@@ -316,7 +197,11 @@ async fn contract(b: &impl Contract) -> Vec<String> {
     assert_eq!(again.id, p.id, "the same key returns the same packet");
     log!("retried: same id {}", again.id == p.id);
     let mut other = lucky.clone();
-    other.amount = "11.00".parse().unwrap();
+    other.kind = PacketKind::Lucky {
+        total: Money::from_fen(1_100),
+        count: 5,
+        split: None,
+    };
     log!(
         "same key, other request: {}",
         err(&b.send("alice", &other).await)
@@ -586,10 +471,10 @@ async fn contract(b: &impl Contract) -> Vec<String> {
 
 async fn transcript(db: Option<Db>) -> Vec<String> {
     match db {
-        None => contract(&Mock::new()).await,
+        None => contract(&mock()).await,
         Some(db) => {
             let s = TestServer::start(db, |_| {}).await.expect("a database");
-            let t = contract(&Http::new(&s.url)).await;
+            let t = contract(&http(&s.url)).await;
             common::check_books(&s).await;
             s.stop().await;
             t

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{Child, Client, Db, check_books_at, fen, open_events, pg, read_events};
 use futures_util::future::join_all;
-use hongbao_server::store::crowd_user;
+use hongbao_server::store::{DbMoney, crowd_user};
 use serde_json::json;
 use sqlx::Row;
 
@@ -28,7 +28,8 @@ async fn stored_claims(url: &str) -> HashMap<(u64, String), i64> {
     let q = "SELECT c.packet_id, c.username, c.amount, \
              (SELECT COUNT(*) FROM ledger l WHERE l.packet_id = c.packet_id AND l.username = c.username \
               AND l.kind = 'credit' AND l.amount = c.amount) FROM claims c";
-    let rows: Vec<(i64, String, i64, i64)> = if url.starts_with("sqlite:") {
+    // Amounts are read as money: fen in SQLite, NUMERIC in PostgreSQL.
+    let rows: Vec<(i64, String, DbMoney, i64)> = if url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(url).await.unwrap();
         let rows = sqlx::query(q).fetch_all(&pool).await.unwrap();
         pool.close().await;
@@ -46,7 +47,7 @@ async fn stored_claims(url: &str) -> HashMap<(u64, String), i64> {
     rows.into_iter()
         .map(|(p, u, a, credits)| {
             assert_eq!(credits, 1, "claim ({p}, {u}) has exactly one credit");
-            ((p as u64, u), a)
+            ((u64::try_from(p).unwrap(), u), a.0.fen())
         })
         .collect()
 }

@@ -79,13 +79,13 @@ fn cases() -> Vec<Case> {
     let raw =
         |name, body: &str, status, code| case(name, "POST", "/api/v1/packets", body, status, code);
     let long_key = format!(
-        "\"amount\":\"1.00\",\"idempotency_key\":\"{}\"",
+        "\"total\":\"1.00\",\"idempotency_key\":\"{}\"",
         "k".repeat(129)
     );
-    let long_greeting = format!("\"amount\":\"1.00\",\"greeting\":\"{}\"", "x".repeat(51));
+    let long_greeting = format!("\"total\":\"1.00\",\"greeting\":\"{}\"", "x".repeat(51));
     let huge = format!("{{\"type\":\"x\",\"pad\":\"{}\"}}", "x".repeat(300_000));
     let huge_packet = packet(&format!(
-        "\"amount\":\"1.00\",\"pad\":\"{}\"",
+        "\"total\":\"1.00\",\"pad\":\"{}\"",
         "x".repeat(20_000)
     ));
     let mut cases = vec![
@@ -148,107 +148,107 @@ fn cases() -> Vec<Case> {
         raw("send: null", "null", 400, "invalid_request"),
         raw(
             "send: trailing garbage",
-            &format!("{} x", packet("\"amount\":\"1.00\"")),
+            &format!("{} x", packet("\"total\":\"1.00\"")),
             400,
             "invalid_request",
         ),
         // amounts
         p(
             "amount: JSON number",
-            "\"amount\":18.8",
+            "\"total\":18.8",
             400,
             "invalid_amount",
         ),
         p(
             "amount: JSON integer",
-            "\"amount\":18",
+            "\"total\":18",
             400,
             "invalid_amount",
         ),
         p(
             "amount: negative",
-            "\"amount\":\"-1.00\"",
+            "\"total\":\"-1.00\"",
             400,
             "invalid_amount",
         ),
         p(
             "amount: negative fen",
-            "\"amount\":\"-0.01\"",
+            "\"total\":\"-0.01\"",
             400,
             "invalid_amount",
         ),
-        p("amount: zero", "\"amount\":\"0\"", 400, "invalid_amount"),
+        p("amount: zero", "\"total\":\"0\"", 400, "invalid_amount"),
         p(
             "amount: zero fen",
-            "\"amount\":\"0.00\"",
+            "\"total\":\"0.00\"",
             400,
             "invalid_amount",
         ),
         p(
             "amount: three decimals",
-            "\"amount\":\"1.234\"",
+            "\"total\":\"1.234\"",
             400,
             "invalid_amount",
         ),
         p(
             "amount: exponent",
-            "\"amount\":\"1e3\"",
+            "\"total\":\"1e3\"",
             400,
             "invalid_amount",
         ),
-        p("amount: NaN", "\"amount\":\"NaN\"", 400, "invalid_amount"),
+        p("amount: NaN", "\"total\":\"NaN\"", 400, "invalid_amount"),
         p(
             "amount: Infinity",
-            "\"amount\":\"Infinity\"",
+            "\"total\":\"Infinity\"",
             400,
             "invalid_amount",
         ),
         p(
             "amount: overflows",
-            "\"amount\":\"99999999999999999999999\"",
+            "\"total\":\"99999999999999999999999\"",
             400,
             "invalid_amount",
         ),
         p(
             "amount: huge",
-            "\"amount\":\"100000000.00\"",
+            "\"total\":\"100000000.00\"",
             400,
             "limit_exceeded",
         ),
         p(
             "amount: letters",
-            "\"amount\":\"abc\"",
+            "\"total\":\"abc\"",
             400,
             "invalid_amount",
         ),
-        p("amount: empty", "\"amount\":\"\"", 400, "invalid_amount"),
+        p("amount: empty", "\"total\":\"\"", 400, "invalid_amount"),
         p(
             "amount: spaces",
-            "\"amount\":\" 1.00\"",
+            "\"total\":\" 1.00\"",
             400,
             "invalid_amount",
         ),
         p(
             "amount: grouping",
-            "\"amount\":\"1,000\"",
+            "\"total\":\"1,000\"",
             400,
             "invalid_amount",
         ),
         p(
             "amount: currency sign",
-            "\"amount\":\"¥20\"",
+            "\"total\":\"¥20\"",
             400,
             "invalid_amount",
         ),
-        p("amount: null", "\"amount\":null", 400, "invalid_amount"),
-        p("amount: boolean", "\"amount\":true", 400, "invalid_amount"),
+        p("amount: null", "\"total\":null", 400, "invalid_amount"),
+        p("amount: boolean", "\"total\":true", 400, "invalid_amount"),
         p(
             "amount: object",
-            "\"amount\":{\"fen\":100}",
+            "\"total\":{\"fen\":100}",
             400,
             "invalid_amount",
         ),
-        p("amount: hex", "\"amount\":\"0x10\"", 400, "invalid_amount"),
+        p("amount: hex", "\"total\":\"0x10\"", 400, "invalid_amount"),
         raw(
             "amount: missing",
             r#"{"chat_id":"family","kind":"lucky","count":2,"idempotency_key":"bad"}"#,
@@ -258,49 +258,49 @@ fn cases() -> Vec<Case> {
         // counts
         raw(
             "count: string",
-            r#"{"chat_id":"family","kind":"lucky","amount":"1.00","count":"3","idempotency_key":"bad"}"#,
+            r#"{"chat_id":"family","kind":"lucky","total":"1.00","count":"3","idempotency_key":"bad"}"#,
             400,
             "invalid_count",
         ),
         raw(
             "count: negative",
-            r#"{"chat_id":"family","kind":"lucky","amount":"1.00","count":-1,"idempotency_key":"bad"}"#,
+            r#"{"chat_id":"family","kind":"lucky","total":"1.00","count":-1,"idempotency_key":"bad"}"#,
             400,
             "invalid_count",
         ),
         raw(
             "count: fraction",
-            r#"{"chat_id":"family","kind":"lucky","amount":"1.00","count":1.5,"idempotency_key":"bad"}"#,
+            r#"{"chat_id":"family","kind":"lucky","total":"1.00","count":1.5,"idempotency_key":"bad"}"#,
             400,
             "invalid_count",
         ),
         raw(
             "count: zero",
-            r#"{"chat_id":"family","kind":"lucky","amount":"1.00","count":0,"idempotency_key":"bad"}"#,
+            r#"{"chat_id":"family","kind":"lucky","total":"1.00","count":0,"idempotency_key":"bad"}"#,
             400,
             "invalid_count",
         ),
         raw(
             "count: above 100",
-            r#"{"chat_id":"family","kind":"lucky","amount":"1.01","count":101,"idempotency_key":"bad"}"#,
+            r#"{"chat_id":"family","kind":"lucky","total":"1.01","count":101,"idempotency_key":"bad"}"#,
             400,
             "invalid_count",
         ),
         raw(
             "count: above u32",
-            r#"{"chat_id":"family","kind":"lucky","amount":"1.00","count":4294967296,"idempotency_key":"bad"}"#,
+            r#"{"chat_id":"family","kind":"lucky","total":"1.00","count":4294967296,"idempotency_key":"bad"}"#,
             400,
             "invalid_count",
         ),
         raw(
             "count: float exponent",
-            r#"{"chat_id":"family","kind":"lucky","amount":"1.00","count":1e20,"idempotency_key":"bad"}"#,
+            r#"{"chat_id":"family","kind":"lucky","total":"1.00","count":1e20,"idempotency_key":"bad"}"#,
             400,
             "invalid_count",
         ),
         raw(
             "count: null",
-            r#"{"chat_id":"family","kind":"lucky","amount":"1.00","count":null,"idempotency_key":"bad"}"#,
+            r#"{"chat_id":"family","kind":"lucky","total":"1.00","count":null,"idempotency_key":"bad"}"#,
             400,
             "invalid_count",
         ),
@@ -331,31 +331,31 @@ fn cases() -> Vec<Case> {
         ),
         raw(
             "chat: missing",
-            r#"{"kind":"lucky","amount":"1.00","idempotency_key":"bad"}"#,
+            r#"{"kind":"lucky","total":"1.00","count":2,"idempotency_key":"bad"}"#,
             400,
             "invalid_request",
         ),
         raw(
             "chat: number",
-            r#"{"chat_id":7,"kind":"lucky","amount":"1.00","idempotency_key":"bad"}"#,
+            r#"{"chat_id":7,"kind":"lucky","total":"1.00","count":2,"idempotency_key":"bad"}"#,
             400,
             "invalid_request",
         ),
         raw(
             "chat: unknown",
-            r#"{"chat_id":"nope","kind":"lucky","amount":"1.00","idempotency_key":"bad"}"#,
+            r#"{"chat_id":"nope","kind":"lucky","total":"1.00","count":2,"idempotency_key":"bad"}"#,
             404,
             "not_found",
         ),
         raw(
             "key: missing",
-            r#"{"chat_id":"family","kind":"lucky","amount":"1.00"}"#,
+            r#"{"chat_id":"family","kind":"lucky","total":"1.00","count":2}"#,
             400,
             "invalid_request",
         ),
         raw(
             "key: empty",
-            r#"{"chat_id":"family","kind":"lucky","amount":"1.00","idempotency_key":""}"#,
+            r#"{"chat_id":"family","kind":"lucky","total":"1.00","count":2,"idempotency_key":""}"#,
             400,
             "invalid_request",
         ),
@@ -367,7 +367,7 @@ fn cases() -> Vec<Case> {
         ),
         p(
             "greeting: number",
-            "\"amount\":\"1.00\",\"greeting\":5",
+            "\"total\":\"1.00\",\"greeting\":5",
             400,
             "invalid_request",
         ),
@@ -381,25 +381,101 @@ fn cases() -> Vec<Case> {
         ),
         raw(
             "recipient: number",
-            r#"{"chat_id":"family","kind":"exclusive","amount":"1.00","recipient":3,"idempotency_key":"bad"}"#,
+            r#"{"chat_id":"family","kind":"exclusive","amount":"1.00","to":3,"idempotency_key":"bad"}"#,
             400,
             "invalid_request",
         ),
         raw(
             "recipient: self",
-            r#"{"chat_id":"family","kind":"exclusive","amount":"1.00","recipient":"alice","idempotency_key":"bad"}"#,
+            r#"{"chat_id":"family","kind":"exclusive","amount":"1.00","to":"alice","idempotency_key":"bad"}"#,
             400,
             "invalid_request",
         ),
         p(
             "split: unknown",
-            "\"amount\":\"1.00\",\"split\":\"random\"",
+            "\"total\":\"1.00\",\"split\":\"random\"",
+            400,
+            "invalid_request",
+        ),
+        // kinds: each has its own fields
+        raw(
+            "normal: per_share a number",
+            r#"{"chat_id":"family","kind":"normal","per_share":1,"count":2,"idempotency_key":"bad"}"#,
+            400,
+            "invalid_amount",
+        ),
+        raw(
+            "normal: total instead of per_share",
+            r#"{"chat_id":"family","kind":"normal","total":"2.00","count":2,"idempotency_key":"bad"}"#,
+            400,
+            "invalid_amount",
+        ),
+        raw(
+            "normal: count missing",
+            r#"{"chat_id":"family","kind":"normal","per_share":"1.00","idempotency_key":"bad"}"#,
+            400,
+            "invalid_count",
+        ),
+        raw(
+            "lucky: a field of another kind",
+            r#"{"chat_id":"family","kind":"lucky","total":"1.00","count":2,"to":"bob","idempotency_key":"bad"}"#,
+            400,
+            "invalid_request",
+        ),
+        raw(
+            "exclusive: amount a number",
+            r#"{"chat_id":"family","kind":"exclusive","to":"bob","amount":1,"idempotency_key":"bad"}"#,
+            400,
+            "invalid_amount",
+        ),
+        raw(
+            "exclusive: a count",
+            r#"{"chat_id":"family","kind":"exclusive","to":"bob","amount":"1.00","count":1,"idempotency_key":"bad"}"#,
+            400,
+            "invalid_request",
+        ),
+        raw(
+            "personal: recipient missing",
+            r#"{"chat_id":"alice-bob","kind":"personal","amount":"1.00","idempotency_key":"bad"}"#,
+            400,
+            "invalid_request",
+        ),
+        // the first release's shape: read as today's, with the same codes
+        raw(
+            "first release: amount a number",
+            r#"{"chat_id":"family","kind":"lucky","amount":18.8,"count":2,"idempotency_key":"bad"}"#,
+            400,
+            "invalid_amount",
+        ),
+        raw(
+            "first release: count a string",
+            r#"{"chat_id":"family","kind":"lucky","amount":"1.00","count":"3","idempotency_key":"bad"}"#,
+            400,
+            "invalid_count",
+        ),
+        raw(
+            "first release: recipient a number",
+            r#"{"chat_id":"family","kind":"exclusive","amount":"1.00","recipient":3,"idempotency_key":"bad"}"#,
+            400,
+            "invalid_request",
+        ),
+        raw(
+            "first release: mixed with today's fields",
+            r#"{"chat_id":"family","kind":"lucky","amount":"1.00","total":"1.00","count":2,"idempotency_key":"bad"}"#,
             400,
             "invalid_request",
         ),
         // preview
         case(
             "preview: number amount",
+            "POST",
+            "/api/v1/packets/preview",
+            r#"{"chat_id":"family","kind":"lucky","total":1,"count":1}"#,
+            400,
+            "invalid_amount",
+        ),
+        case(
+            "preview: number amount (first release)",
             "POST",
             "/api/v1/packets/preview",
             r#"{"chat_id":"family","kind":"lucky","amount":1,"count":1}"#,
@@ -604,7 +680,7 @@ fn cases() -> Vec<Case> {
         ("send: no content type", None),
     ] {
         let mut c = raw(name, "", 415, "invalid_request");
-        c.body = packet("\"amount\":\"1.00\"").into_bytes();
+        c.body = packet("\"total\":\"1.00\"").into_bytes();
         c.content_type = ct;
         cases.push(c);
     }
@@ -647,7 +723,7 @@ fn cases() -> Vec<Case> {
         ),
     ] {
         let mut c = case(name, "POST", "/api/v1/packets", "", 401, "unauthorized");
-        c.body = packet("\"amount\":\"1.00\"").into_bytes();
+        c.body = packet("\"total\":\"1.00\"").into_bytes();
         c.auth = Auth::Header(header);
         cases.push(c);
     }
@@ -714,7 +790,7 @@ async fn authorization_matrix(db: Db) {
     let private = alice
         .send(
             json!({"chat_id": "alice-carol", "kind": "personal", "amount": "1.00",
-                     "recipient": "carol", "idempotency_key": "a2"}),
+                     "to": "carol", "idempotency_key": "a2"}),
         )
         .await
         .ok()["id"]
@@ -723,7 +799,7 @@ async fn authorization_matrix(db: Db) {
     let exclusive = alice
         .send(
             json!({"chat_id": "family", "kind": "exclusive", "amount": "1.00",
-                     "recipient": "carol", "idempotency_key": "a3"}),
+                     "to": "carol", "idempotency_key": "a3"}),
         )
         .await
         .ok()["id"]
@@ -737,7 +813,7 @@ async fn authorization_matrix(db: Db) {
 
     // (method, path, body): every endpoint that needs a token.
     let send_private = json!({"chat_id": "alice-carol", "kind": "personal", "amount": "1.00",
-                              "recipient": "carol", "idempotency_key": "b1"});
+                              "to": "carol", "idempotency_key": "b1"});
     let endpoints: Vec<(&str, String, Option<Value>)> = vec![
         ("GET", "/api/v1/me".into(), None),
         ("GET", "/api/v1/ledger".into(), None),
@@ -881,7 +957,7 @@ async fn authorization_matrix(db: Db) {
             "POST",
             "/api/v1/packets".into(),
             Some(
-                json!({"chat_id": "family", "kind": "exclusive", "amount": "1.00", "recipient": "bob",
+                json!({"chat_id": "family", "kind": "exclusive", "amount": "1.00", "to": "bob",
                      "idempotency_key": "b2"}),
             ),
             400,

@@ -1,33 +1,34 @@
-//! The HTTP backend: the project's server (PRODUCT §8) behind the same [`Backend`]
-//! interface as the mock.
+//! The HTTP backend: the project's server (PRODUCT §8) behind the same interface as the
+//! mock.
 //!
-//! Requests are [`hongbao_api::http::Request`]s (the contract tests send the very same ones
-//! natively) sent with `fetch`. Every call acts as a demo user: the backend logs in as that
-//! user (password `hongbao`) the first time and keeps the token. Live updates come from the
-//! server's Server-Sent Events: after `chats(user)`, one `EventSource` per chat (the token
-//! in the query, since `EventSource` cannot send headers); a reconnect or a `lagged` event
-//! makes every screen refetch. The server decides the policy (recall mode, split rule), so
-//! `configure` changes nothing here, and the server's data cannot be reset from a widget.
+//! It is `hongbao_api`'s [`Client`] (the API's requests, logging in as the acting demo user
+//! with password `hongbao` the first time and keeping the token; the contract suite runs the
+//! same client natively) over the [`Web`] transport: `fetch`, and the server's
+//! Server-Sent Events for live updates: after `chats(user)`, one `EventSource` per chat,
+//! opened with a single-use ticket ([`Client::stream_ticket`]; `EventSource` cannot send
+//! headers, and the token never goes into a URL). A stream that fails is closed and opened
+//! again with a new ticket after a pause (the browser's own reconnect would present the
+//! spent ticket); a reopened stream or a `lagged` event makes every screen refetch. The server decides the policy (recall mode,
+//! split rule), so `configure` changes nothing here, and the server's data cannot be reset
+//! from a widget.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
-use hongbao_api::http::{self, DEMO_PASSWORD, Request};
-use hongbao_api::{
-    ApiError, ChatEvent, ChatInfo, ClaimResult, ClockNow, LabEvent, LedgerEntry, Me, NewPacket,
-    PacketView, Preview, RecallResult, Token,
-};
+use hongbao_api::client::{Client, Fetched, Transport};
+use hongbao_api::http::{self, Request};
+use hongbao_api::{ApiError, ChatEvent, ChatInfo, ErrorCode};
 use hongbao_engine::{Lang, Timestamp};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
 
-use super::Backend;
+use super::{AnyBackend, Call, Connection, Listener};
 use crate::settings::Settings;
 
-type Listener = Rc<dyn Fn(&ChatEvent)>;
+/// The backend of a widget talking to a server.
+pub type HttpBackend = Client<Web>;
 
 /// One chat's event stream; the closures live as long as the stream.
 struct Stream {
@@ -41,46 +42,53 @@ impl Drop for Stream {
     }
 }
 
-/// The backend of a widget talking to a server.
-pub struct HttpBackend {
+/// The first and the longest pause before a failed event stream is opened again, in ms.
+const RETRY_MS: (u32, u32) = (1_000, 30_000);
+
+/// The browser's way to the server: `fetch` and `EventSource`.
+pub struct Web {
+    /// The client this transport belongs to (it asks for the stream tickets).
+    client: Weak<HttpBackend>,
     /// The server's origin, `""` for the page's own.
     base: String,
-    /// user → token.
-    tokens: RefCell<HashMap<String, String>>,
-    /// The last user a call acted as (the test clock and the lab export act as them).
-    last_user: RefCell<String>,
     lang: Cell<Lang>,
     /// The server's clock minus this page's (the test clock moves it).
     offset_ms: Cell<i64>,
     listeners: Rc<RefCell<Vec<Listener>>>,
-    streams: RefCell<HashMap<String, Stream>>,
+    /// chat id → its stream (`None` while its ticket is on the way or it waits to reopen).
+    streams: RefCell<HashMap<String, Option<Stream>>>,
 }
 
 fn js_error(e: wasm_bindgen::JsValue) -> ApiError {
     ApiError::network(format!("{e:?}"))
 }
 
-impl HttpBackend {
-    pub fn new(settings: &Settings) -> Rc<HttpBackend> {
-        Rc::new(HttpBackend {
-            base: settings
-                .server
-                .clone()
-                .unwrap_or_default()
-                .trim_end_matches('/')
-                .to_owned(),
-            tokens: RefCell::new(HashMap::new()),
-            last_user: RefCell::new(settings.user.to_owned()),
-            lang: Cell::new(settings.lang),
+/// A client of the server the settings name (or of the page's own origin).
+pub fn connect(settings: &Settings) -> AnyBackend {
+    let base = settings
+        .server
+        .clone()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_owned();
+    let lang = settings.lang;
+    Rc::new_cyclic(|client: &Weak<HttpBackend>| {
+        let web = Web {
+            client: client.clone(),
+            base,
+            lang: Cell::new(lang),
             offset_ms: Cell::new(0),
             listeners: Rc::new(RefCell::new(Vec::new())),
             streams: RefCell::new(HashMap::new()),
-        })
-    }
+        };
+        Client::new(web, &settings.user)
+    })
+}
 
+impl Web {
     /// Sends one request; the status and the body text. A failure to reach the server is a
     /// `network` error (retryable).
-    async fn fetch(&self, req: &Request, token: Option<&str>) -> Result<(u16, String), ApiError> {
+    async fn send(&self, req: &Request, token: Option<&str>) -> Result<(u16, String), ApiError> {
         let init = web_sys::RequestInit::new();
         init.set_method(req.method);
         let headers = web_sys::Headers::new().map_err(js_error)?;
@@ -115,40 +123,6 @@ impl HttpBackend {
         Ok((response.status(), text))
     }
 
-    /// The user's token, logging in as the demo user when there is none yet.
-    async fn token(&self, user: &str) -> Result<String, ApiError> {
-        if let Some(t) = self.tokens.borrow().get(user) {
-            return Ok(t.clone());
-        }
-        let (status, body) = self
-            .fetch(&Request::login(user, DEMO_PASSWORD), None)
-            .await?;
-        let Token { token } = http::parse(status, &body)?;
-        self.tokens
-            .borrow_mut()
-            .insert(user.to_owned(), token.clone());
-        Ok(token)
-    }
-
-    /// Sends `req` as `user` and reads the answer; logs in again once if the server has
-    /// forgotten the token.
-    async fn raw(&self, user: &str, req: &Request) -> Result<(u16, String), ApiError> {
-        *self.last_user.borrow_mut() = user.to_owned();
-        let token = self.token(user).await?;
-        let (status, body) = self.fetch(req, Some(&token)).await?;
-        if status != 401 {
-            return Ok((status, body));
-        }
-        self.tokens.borrow_mut().remove(user);
-        let token = self.token(user).await?;
-        self.fetch(req, Some(&token)).await
-    }
-
-    async fn call<T: DeserializeOwned>(&self, user: &str, req: Request) -> Result<T, ApiError> {
-        let (status, body) = self.raw(user, &req).await?;
-        http::parse(status, &body)
-    }
-
     fn emit(listeners: &RefCell<Vec<Listener>>, event: &ChatEvent) {
         let listeners = listeners.borrow().clone();
         for l in listeners {
@@ -156,139 +130,163 @@ impl HttpBackend {
         }
     }
 
-    /// Opens the event stream of each chat not watched yet.
-    fn watch(&self, chats: &[ChatInfo], token: &str) {
+    /// Opens the event stream of each chat not watched yet, as `user`.
+    fn watch(&self, user: &str, chats: &[ChatInfo]) {
         for chat in chats {
             if self.streams.borrow().contains_key(&chat.id) {
                 continue;
             }
-            let url = format!("{}{}", self.base, http::events_path(&chat.id, token));
-            let Ok(source) = web_sys::EventSource::new(&url) else {
-                continue;
-            };
-            let refresh = ChatEvent::PacketExpired {
-                chat_id: chat.id.clone(),
-                packet_id: 0,
-            };
-            let mut handlers = Vec::new();
-            let listeners = self.listeners.clone();
-            let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-                let data = e
-                    .dyn_ref::<web_sys::MessageEvent>()
-                    .and_then(|m| m.data().as_string());
-                if let Some(event) = data.and_then(|d| serde_json::from_str::<ChatEvent>(&d).ok()) {
-                    HttpBackend::emit(&listeners, &event);
-                }
-            });
-            let _ = source
-                .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-            handlers.push(on_message);
-            // Missed events (a reconnect after the first open, or `lagged`): refetch all.
-            let listeners = self.listeners.clone();
-            let opened = Cell::new(false);
-            let stale = refresh.clone();
-            let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
-                if opened.replace(true) {
-                    HttpBackend::emit(&listeners, &stale);
-                }
-            });
-            let _ =
-                source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
-            handlers.push(on_open);
-            let listeners = self.listeners.clone();
-            let on_lagged = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
-                HttpBackend::emit(&listeners, &refresh);
-            });
-            let _ = source
-                .add_event_listener_with_callback("lagged", on_lagged.as_ref().unchecked_ref());
-            handlers.push(on_lagged);
-            self.streams.borrow_mut().insert(
+            self.streams.borrow_mut().insert(chat.id.clone(), None);
+            Web::open(
+                self.client.clone(),
+                user.to_owned(),
                 chat.id.clone(),
-                Stream {
-                    source,
-                    _handlers: handlers,
-                },
+                0,
+                false,
             );
+        }
+    }
+
+    /// After `delay_ms`, asks for a ticket and opens `chat_id`'s stream with it; `reopened`:
+    /// events may have been missed, so the screens refetch once it is open. A failure (no
+    /// ticket, or a stream that errs) tries again after twice the pause, up to
+    /// [`RETRY_MS`]'s longest.
+    fn open(
+        client: Weak<HttpBackend>,
+        user: String,
+        chat_id: String,
+        delay_ms: u32,
+        reopened: bool,
+    ) {
+        leptos::task::spawn_local(async move {
+            if delay_ms > 0 {
+                gloo_timers::future::TimeoutFuture::new(delay_ms).await;
+            }
+            let Some(backend) = client.upgrade() else {
+                return;
+            };
+            let next = (delay_ms * 2).clamp(RETRY_MS.0, RETRY_MS.1);
+            let ticket = backend.stream_ticket(&user, &chat_id).await;
+            let web = backend.transport();
+            let source = ticket.ok().and_then(|t| {
+                let url = format!("{}{}", web.base, http::events_path(&chat_id, &t.ticket));
+                web_sys::EventSource::new(&url).ok()
+            });
+            let Some(source) = source else {
+                Web::open(client, user, chat_id, next, true);
+                return;
+            };
+            let stream = web.handlers(source, &client, &user, &chat_id, next, reopened);
+            web.streams.borrow_mut().insert(chat_id, Some(stream));
+        });
+    }
+
+    /// The stream's handlers: events to the listeners; on open after a failure and on
+    /// `lagged`, a refetch; on an error, close and open again with a new ticket.
+    fn handlers(
+        &self,
+        source: web_sys::EventSource,
+        client: &Weak<HttpBackend>,
+        user: &str,
+        chat_id: &str,
+        next_ms: u32,
+        reopened: bool,
+    ) -> Stream {
+        let refresh = ChatEvent::PacketExpired {
+            chat_id: chat_id.to_owned(),
+            packet_id: 0,
+        };
+        let mut handlers = Vec::new();
+        let listeners = self.listeners.clone();
+        let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let data = e
+                .dyn_ref::<web_sys::MessageEvent>()
+                .and_then(|m| m.data().as_string());
+            if let Some(event) = data.and_then(|d| serde_json::from_str::<ChatEvent>(&d).ok()) {
+                Web::emit(&listeners, &event);
+            }
+        });
+        let _ =
+            source.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        handlers.push(on_message);
+        // Missed events (a stream opened again after a failure, or `lagged`): refetch all.
+        let listeners = self.listeners.clone();
+        let stale = refresh.clone();
+        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+            if reopened {
+                Web::emit(&listeners, &stale);
+            }
+        });
+        let _ = source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
+        handlers.push(on_open);
+        let listeners = self.listeners.clone();
+        let on_lagged = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+            Web::emit(&listeners, &refresh);
+        });
+        let _ =
+            source.add_event_listener_with_callback("lagged", on_lagged.as_ref().unchecked_ref());
+        handlers.push(on_lagged);
+        // The ticket is spent: rather than the browser's reconnect with it, a new ticket.
+        let (client, user, chat) = (client.clone(), user.to_owned(), chat_id.to_owned());
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+            let Some(backend) = client.upgrade() else {
+                return;
+            };
+            // Dropping the stream closes it (after this handler returns, as a task).
+            let old = backend
+                .transport()
+                .streams
+                .borrow_mut()
+                .insert(chat.clone(), None);
+            if let Some(Some(old)) = old {
+                old.source.close();
+                leptos::task::spawn_local(async move { drop(old) });
+            }
+            Web::open(client.clone(), user.clone(), chat.clone(), next_ms, true);
+        });
+        let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+        handlers.push(on_error);
+        Stream {
+            source,
+            _handlers: handlers,
         }
     }
 }
 
-impl Backend for Rc<HttpBackend> {
-    async fn me(&self, user: &str) -> Result<Me, ApiError> {
-        self.call(user, Request::me()).await
+impl Transport for Web {
+    fn fetch<'a>(&'a self, req: &'a Request, token: Option<&'a str>) -> Fetched<'a> {
+        Box::pin(self.send(req, token))
     }
-    async fn chats(&self, user: &str) -> Result<Vec<ChatInfo>, ApiError> {
-        let chats: Vec<ChatInfo> = self.call(user, Request::chats()).await?;
-        if let Ok(token) = self.token(user).await {
-            self.watch(&chats, &token);
-        }
-        Ok(chats)
+    fn chats_listed(&self, user: &str, chats: &[ChatInfo]) {
+        self.watch(user, chats);
     }
-    async fn chat_packets(&self, user: &str, chat_id: &str) -> Result<Vec<PacketView>, ApiError> {
-        self.call(user, Request::chat_packets(chat_id)).await
-    }
-    async fn packet(&self, user: &str, id: u64) -> Result<PacketView, ApiError> {
-        self.call(user, Request::packet(id)).await
-    }
-    async fn preview(&self, user: &str, draft: &NewPacket) -> Result<Preview, ApiError> {
-        self.call(user, Request::preview(draft)).await
-    }
-    async fn send(&self, user: &str, packet: &NewPacket) -> Result<PacketView, ApiError> {
-        self.call(user, Request::send(packet)).await
-    }
-    async fn claim(&self, user: &str, id: u64) -> Result<ClaimResult, ApiError> {
-        self.call(user, Request::claim(id)).await
-    }
-    async fn recall(
-        &self,
-        user: &str,
-        id: u64,
-        authorized: bool,
-    ) -> Result<RecallResult, ApiError> {
-        self.call(user, Request::recall(id, authorized)).await
-    }
-    async fn ledger(&self, user: &str) -> Result<Vec<LedgerEntry>, ApiError> {
-        self.call(user, Request::ledger()).await
-    }
-    async fn advance_clock(&self, secs: i64) -> Result<(), ApiError> {
-        let user = self.last_user.borrow().clone();
-        let ClockNow { now } = self.call(&user, Request::advance_clock(secs)).await?;
+    fn server_clock(&self, now: Timestamp) {
         self.offset_ms
             .set(now.millis() - js_sys::Date::now() as i64);
-        Ok(())
     }
+}
+
+impl Connection for HttpBackend {
     fn now(&self) -> Timestamp {
-        Timestamp::from_millis(js_sys::Date::now() as i64 + self.offset_ms.get())
+        Timestamp::from_millis(js_sys::Date::now() as i64 + self.transport().offset_ms.get())
     }
     fn set_lang(&self, lang: Lang) {
-        self.lang.set(lang);
+        self.transport().lang.set(lang);
     }
     fn configure(&self, _settings: &Settings) {}
-    async fn reset_demo(&self) -> Result<(), ApiError> {
-        Err(ApiError::new(
-            "forbidden",
-            self.lang.get().pick(
-                "服务器上的数据不能从小组件重置",
-                "The server's data cannot be reset from the widget",
-            ),
-        ))
+    fn reset_demo(&self) -> Call<'_, ()> {
+        let lang = self.transport().lang.get();
+        Box::pin(async move {
+            Err(ApiError::new(
+                ErrorCode::Forbidden,
+                lang.pick(
+                    "服务器上的数据不能从小组件重置",
+                    "The server's data cannot be reset from the widget",
+                ),
+            ))
+        })
     }
     fn subscribe(&self, listener: Listener) {
-        self.listeners.borrow_mut().push(listener);
-    }
-    async fn log_events(&self, user: &str, events: &[LabEvent]) -> Result<(), ApiError> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        for chunk in events.chunks(500) {
-            let (status, body) = self.raw(user, &Request::log_events(chunk)).await?;
-            http::parse::<serde::de::IgnoredAny>(status, &body)?;
-        }
-        Ok(())
-    }
-    async fn lab_events(&self) -> Result<Vec<LabEvent>, ApiError> {
-        let user = self.last_user.borrow().clone();
-        let (status, body) = self.raw(&user, &Request::lab_events()).await?;
-        http::lab_events(status, &body)
+        self.transport().listeners.borrow_mut().push(listener);
     }
 }

@@ -1,6 +1,5 @@
 //! Chats: the list of conversations and one conversation's messages (its packets).
 
-use crate::backend::Backend;
 use crate::flows::claim::PacketBubble;
 use crate::i18n::{Lang, Msg, display_name};
 use crate::state::{Screen, use_app};
@@ -69,11 +68,12 @@ pub fn ChatList() -> impl IntoView {
     view! {
         <nav class="hb-chat-list" aria-label=move || Msg::Chats.text(state.lang.get())>
             <ul>
-                {move || match chats.get() {
-                    Some(Ok(list)) => list.into_iter().map(item).collect_view().into_any(),
-                    Some(Err(e)) => view! { <li class="hb-error" data-testid="error-message" role="alert">{e.message}</li> }.into_any(),
-                    None => view! { <li class="hb-muted">{move || Msg::Loading.text(state.lang.get())}</li> }.into_any(),
-                }}
+                <Transition fallback=move || view! { <li class="hb-muted">{move || Msg::Loading.text(state.lang.get())}</li> }>
+                    {move || chats.get().map(|chats| match chats {
+                        Ok(list) => list.into_iter().map(item).collect_view().into_any(),
+                        Err(e) => view! { <li class="hb-error" data-testid="error-message" role="alert">{e.message}</li> }.into_any(),
+                    })}
+                </Transition>
             </ul>
         </nav>
     }
@@ -100,12 +100,13 @@ pub fn ChatView(chat_id: String) -> impl IntoView {
     view! {
         <section class="hb-chat" data-testid=format!("chat-view-{chat_id}")>
             <div class="hb-messages" role="log" aria-live="polite">
-                {move || match packets.get() {
-                    Some(Ok(list)) if list.is_empty() => view! { <p class="hb-empty">{move || Msg::NoMessages.text(state.lang.get())}</p> }.into_any(),
-                    Some(Ok(_)) => ().into_any(),
-                    Some(Err(e)) => view! { <p class="hb-error" data-testid="error-message" role="alert">{e.message}</p> }.into_any(),
-                    None => view! { <p class="hb-muted">{move || Msg::Loading.text(state.lang.get())}</p> }.into_any(),
-                }}
+                <Transition fallback=move || view! { <p class="hb-muted">{move || Msg::Loading.text(state.lang.get())}</p> }>
+                    {move || packets.get().map(|packets| match packets {
+                        Ok(list) if list.is_empty() => view! { <p class="hb-empty">{move || Msg::NoMessages.text(state.lang.get())}</p> }.into_any(),
+                        Ok(_) => ().into_any(),
+                        Err(e) => view! { <p class="hb-error" data-testid="error-message" role="alert">{e.message}</p> }.into_any(),
+                    })}
+                </Transition>
                 // Keyed: a bubble is rebuilt only when its packet changed, so focus and an
                 // open recall confirmation survive other packets' updates (e.g. bots' claims). The
                 // acting user is part of the key: a bubble shows the packet as its viewer sees it.
@@ -118,7 +119,7 @@ pub fn ChatView(chat_id: String) -> impl IntoView {
             <div class="hb-composer">
                 <button class="hb-new-packet" data-testid="new-packet" on:click=move |_| composing.set(true)>
                     <span aria-hidden="true">"🧧 "</span>
-                    {move || crate::flows::send::new_packet_label(state.lang.get())}
+                    {move || Msg::NewPacket.text(state.lang.get())}
                 </button>
             </div>
             {move || {

@@ -3,10 +3,10 @@
 //! (src/bin/embed.rs), so none of this, nor the app it shows, is in the embed's first load.
 
 use super::{FairnessArgs, Scene, SceneArgs, Widget};
-use crate::backend::{Backend, FAMILY, new_idempotency_key, retry};
+use crate::backend::{FAMILY, new_idempotency_key, retry};
 use crate::state::{AppState, Screen};
 use hongbao_api::{ChatEvent, NewPacket};
-use hongbao_engine::PacketKindTag;
+use hongbao_engine::{Money, PacketKind};
 use leptos::prelude::*;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -141,12 +141,12 @@ fn start_scene(state: AppState, scene: Scene, widget: Rc<Widget>) {
                     None => {
                         let packet = NewPacket {
                             chat_id: FAMILY.into(),
-                            kind: PacketKindTag::Lucky,
-                            amount: "8.88".parse().expect("amount"),
-                            count: 3,
+                            kind: PacketKind::Lucky {
+                                total: Money::from_fen(888),
+                                count: 3,
+                                split: None,
+                            },
                             greeting: "恭喜发财".into(),
-                            recipient: None,
-                            split: None,
                             idempotency_key: new_idempotency_key("bob"),
                         };
                         retry(5, || backend.send("bob", &packet))

@@ -1,11 +1,78 @@
-//! User-visible strings of the shell, in Chinese and English.
+//! User-visible strings, in Chinese and English.
 //!
-//! A message is an enum variant, and its text is one `match` arm per language, so a missing
-//! translation is a compile error rather than a blank on screen. Each flow keeps its own
-//! messages next to it (`flows/*/i18n.rs`) in the same style; the language type is the
-//! engine's, which also translates engine errors and warnings.
+//! Every folder keeps its messages next to it (`flows/*/i18n.rs`, `wallet/i18n.rs`, …) as one
+//! [`messages!`] table: one row per message, its name, its Chinese and its English text, so a
+//! missing translation does not compile. A message with arguments is a row too (`fn name(lang,
+//! args) => ("…{arg}…", "…{arg}…")`, `format!` strings, or a block for plurals). The same rows
+//! give every table's `ALL`, which the tests below check for empty or untranslated texts. The
+//! language type is the engine's, which also translates engine errors and warnings.
 
 pub use hongbao_engine::Lang;
+
+/// Defines a message table: an enum `$name` whose `text(lang)` gives each row's text, with
+/// `$name::ALL` listing every message; then functions for the messages with arguments, each
+/// `pub fn f(args…, lang: Lang) -> String`.
+///
+/// ```ignore
+/// messages! {
+///     pub enum Msg {
+///         Balance => ("零钱余额", "Balance"),
+///     }
+///     /// "红包 #12" / "Packet #12".
+///     fn packet_ref(lang, id: u64) => ("红包 #{id}", "Packet #{id}");
+///     /// A statement block may prepare what the texts use; a text may be a block (plurals).
+///     fn secs_left(lang, secs: i64) { let n = secs; } => ("还可撤回 {n} 秒", {
+///         if n == 1 { "1 second left".into() } else { format!("{n} seconds left") }
+///     });
+/// }
+/// ```
+macro_rules! messages {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $($(#[$row_meta:meta])* $msg:ident => ($zh:expr, $en:expr $(,)?),)*
+        }
+        $(
+            $(#[$fn_meta:meta])*
+            fn $f:ident($lang:ident $(, $arg:ident: $ty:ty)*) $({ $($prep:stmt;)* })?
+                => ($fzh:tt, $fen:tt $(,)?);
+        )*
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $name {
+            $($(#[$row_meta])* $msg,)*
+        }
+
+        impl $name {
+            /// Every message of the table, in the table's order.
+            pub const ALL: &'static [$name] = &[$($name::$msg,)*];
+
+            pub fn text(self, lang: $crate::i18n::Lang) -> &'static str {
+                const ZH: &[&str] = &[$($zh,)*];
+                const EN: &[&str] = &[$($en,)*];
+                match lang {
+                    $crate::i18n::Lang::Zh => ZH[self as usize],
+                    $crate::i18n::Lang::En => EN[self as usize],
+                }
+            }
+        }
+
+        $(
+            $(#[$fn_meta])*
+            pub fn $f($($arg: $ty,)* $lang: $crate::i18n::Lang) -> String {
+                $($($prep)*)?
+                match $lang {
+                    $crate::i18n::Lang::Zh => $crate::i18n::messages!(@text $fzh),
+                    $crate::i18n::Lang::En => $crate::i18n::messages!(@text $fen),
+                }
+            }
+        )*
+    };
+    (@text $text:literal) => { format!($text) };
+    (@text $text:block) => { String::from($text) };
+}
+pub(crate) use messages;
 
 /// The BCP 47 tag for the `lang` attribute.
 pub fn html_tag(lang: Lang) -> &'static str {
@@ -31,54 +98,30 @@ pub fn display_name(user: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A message of the shell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Msg {
-    AppTitle,
-    Chats,
-    Wallet,
-    Settings,
-    Back,
-    SwitchLanguage,
-    LanguageName,
-    NoMessages,
-    Members,
-    FamilyGroup,
-    Loading,
-    ActingAs,
-}
-
-impl Msg {
-    pub fn text(self, lang: Lang) -> &'static str {
-        use Lang::*;
-        use Msg::*;
-        match (self, lang) {
-            (AppTitle, Zh) => "红包",
-            (AppTitle, En) => "Hongbao",
-            (Chats, Zh) => "聊天",
-            (Chats, En) => "Chats",
-            (Wallet, Zh) => "钱包",
-            (Wallet, En) => "Wallet",
-            (Settings, Zh) => "设置",
-            (Settings, En) => "Settings",
-            (Back, Zh) => "返回",
-            (Back, En) => "Back",
-            (SwitchLanguage, Zh) => "切换语言",
-            (SwitchLanguage, En) => "Switch language",
-            // The switch shows the language it switches *to*.
-            (LanguageName, Zh) => "English",
-            (LanguageName, En) => "中文",
-            (NoMessages, Zh) => "还没有消息",
-            (NoMessages, En) => "No messages yet",
-            (Members, Zh) => "位成员",
-            (Members, En) => "members",
-            (FamilyGroup, Zh) => "相亲相爱一家人",
-            (FamilyGroup, En) => "Family",
-            (Loading, Zh) => "加载中…",
-            (Loading, En) => "Loading…",
-            (ActingAs, Zh) => "当前身份",
-            (ActingAs, En) => "Acting as",
-        }
+messages! {
+    /// A message of the shell (the frame, the chats, the split points' fallback).
+    pub enum Msg {
+        AppTitle => ("红包", "Hongbao"),
+        Chats => ("聊天", "Chats"),
+        Wallet => ("钱包", "Wallet"),
+        Settings => ("设置", "Settings"),
+        Back => ("返回", "Back"),
+        SwitchLanguage => ("切换语言", "Switch language"),
+        /// The switch shows the language it switches *to*.
+        LanguageName => ("English", "中文"),
+        NoMessages => ("还没有消息", "No messages yet"),
+        Members => ("位成员", "members"),
+        FamilyGroup => ("相亲相爱一家人", "Family"),
+        Loading => ("加载中…", "Loading…"),
+        ActingAs => ("当前身份", "Acting as"),
+        /// The chat's button that opens the send flow, and the flow's title.
+        NewPacket => ("发红包", "Red packet"),
+        /// A split point's module could not be fetched (`crate::split::show`).
+        LoadFailed => (
+            "加载失败，请检查网络。",
+            "Could not load this part of the page. Check the connection.",
+        ),
+        TryAgain => ("重试", "Try again"),
     }
 }
 
@@ -93,17 +136,70 @@ mod tests {
         assert_eq!(display_name("bob"), "Bob");
     }
 
+    /// Every message of every table (`ALL`, from the same rows as the texts): both languages
+    /// have a text, the Chinese one is Chinese and the English one is not, and they differ,
+    /// except where the same text is right in both (listed here with the reason).
     #[test]
-    fn translations_differ_between_languages() {
-        for msg in [
-            Msg::AppTitle,
-            Msg::Chats,
-            Msg::Wallet,
-            Msg::Back,
-            Msg::NoMessages,
-            Msg::Settings,
-        ] {
-            assert_ne!(msg.text(Lang::Zh), msg.text(Lang::En), "{msg:?}");
+    fn every_message_is_translated() {
+        use crate::flows::{claim, recall, send};
+        use crate::{lab, settings_panel, wallet};
+        let tables: Vec<(&str, Vec<Row>)> = vec![
+            ("shell", rows(Msg::ALL, Msg::text)),
+            (
+                "send",
+                rows(send::i18n::SendMsg::ALL, send::i18n::SendMsg::text),
+            ),
+            ("claim", rows(claim::i18n::Msg::ALL, claim::i18n::Msg::text)),
+            (
+                "recall",
+                rows(recall::i18n::Msg::ALL, recall::i18n::Msg::text),
+            ),
+            (
+                "wallet",
+                rows(wallet::i18n::Msg::ALL, wallet::i18n::Msg::text),
+            ),
+            (
+                "settings",
+                rows(
+                    settings_panel::i18n::Msg::ALL,
+                    settings_panel::i18n::Msg::text,
+                ),
+            ),
+            ("lab", rows(lab::i18n::LabMsg::ALL, lab::i18n::LabMsg::text)),
+        ];
+        // The same in both languages, or not in the language's script, on purpose.
+        let same = ["AmountPlaceholder"];
+        let swapped = ["LanguageName", "LangZh", "LangEn"];
+        for (table, rows) in tables {
+            assert!(!rows.is_empty(), "{table}");
+            for (name, zh, en) in rows {
+                let at = format!("{table}::{name}");
+                assert!(
+                    !zh.trim().is_empty() && !en.trim().is_empty(),
+                    "{at}: empty"
+                );
+                if !same.contains(&name.as_str()) {
+                    assert_ne!(zh, en, "{at}: not translated");
+                }
+                if !swapped.contains(&name.as_str()) && !same.contains(&name.as_str()) {
+                    assert!(!has_han(en), "{at}: Chinese in the English text {en:?}");
+                    assert!(has_han(zh), "{at}: no Chinese in the Chinese text {zh:?}");
+                }
+            }
         }
+    }
+
+    fn has_han(text: &str) -> bool {
+        text.chars()
+            .any(|c| matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'))
+    }
+
+    /// A message's name, Chinese text and English text.
+    type Row = (String, &'static str, &'static str);
+
+    fn rows<M: Copy + std::fmt::Debug>(all: &[M], text: fn(M, Lang) -> &'static str) -> Vec<Row> {
+        all.iter()
+            .map(|&m| (format!("{m:?}"), text(m, Lang::Zh), text(m, Lang::En)))
+            .collect()
     }
 }

@@ -4,7 +4,6 @@
 //! nothing unless an experiment is active.
 
 use super::Lab;
-use crate::backend::Backend;
 use hongbao_api::{LabEvent, NewPacket};
 use hongbao_engine::Timestamp;
 use leptos::prelude::*;
@@ -81,7 +80,12 @@ pub fn intended() -> Option<String> {
 }
 
 pub fn actual(p: &NewPacket) -> String {
-    outcome(&p.chat_id, p.kind.as_str(), &p.amount.to_string(), p.count)
+    outcome(
+        &p.chat_id,
+        p.kind.tag().as_str(),
+        &p.kind.typed_amount().to_string(),
+        p.kind.count(),
+    )
 }
 
 pub fn sent(p: &NewPacket, packet: u64, ms: f64, warnings: Vec<String>, changed: bool) {

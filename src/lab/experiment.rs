@@ -88,38 +88,22 @@ pub enum ExperimentError {
 
 impl ExperimentError {
     pub fn message(&self, lang: Lang) -> String {
-        let zh = lang == Lang::Zh;
+        use crate::lab::i18n as t;
         match self {
-            ExperimentError::Syntax(e) if zh => format!("JSON 格式错误：{e}"),
-            ExperimentError::Syntax(e) => format!("Not valid experiment JSON: {e}"),
-            ExperimentError::BadKey(k) if zh => {
-                format!("实验名 {k:?} 无效（只能用字母、数字、- 和 _）")
-            }
-            ExperimentError::BadKey(k) => {
-                format!("Experiment key {k:?} is invalid (letters, digits, - and _ only)")
-            }
-            ExperimentError::NoVariants if zh => "至少需要一个变体".into(),
-            ExperimentError::NoVariants => "At least one variant is needed".into(),
-            ExperimentError::DuplicateVariant(v) if zh => format!("变体 {v:?} 重复"),
-            ExperimentError::DuplicateVariant(v) => format!("Variant {v:?} appears twice"),
-            ExperimentError::ZeroWeights if zh => "变体权重之和必须大于 0".into(),
-            ExperimentError::ZeroWeights => "The variants' weights must sum to more than 0".into(),
-            ExperimentError::Setting { variant, error } if zh => format!(
-                "变体 {variant}：设置 {}={:?} 无效，应为 {}",
-                error.key, error.value, error.expected
-            ),
-            ExperimentError::Setting { variant, error } => {
-                format!("Variant {variant}: setting {error}")
-            }
-            ExperimentError::BadTask { task, reason } if zh => format!("任务 {task}：{reason}"),
-            ExperimentError::BadTask { task, reason } => format!("Task {task}: {reason}"),
+            ExperimentError::Syntax(e) => t::bad_json(e, lang),
+            ExperimentError::BadKey(k) => t::bad_key(k, lang),
+            ExperimentError::NoVariants => t::LabMsg::NoVariants.text(lang).to_owned(),
+            ExperimentError::DuplicateVariant(v) => t::duplicate_variant(v, lang),
+            ExperimentError::ZeroWeights => t::LabMsg::ZeroWeights.text(lang).to_owned(),
+            ExperimentError::Setting { variant, error } => t::bad_setting(variant, error, lang),
+            ExperimentError::BadTask { task, reason } => t::bad_task(task, reason, lang),
         }
     }
 }
 
 impl Intended {
     pub fn money(&self) -> Option<Money> {
-        Money::parse(&self.amount).ok()
+        Money::parse_typed(&self.amount).ok()
     }
     pub fn kind_tag(&self) -> Option<PacketKindTag> {
         PacketKindTag::parse(&self.kind)
@@ -133,6 +117,13 @@ impl Experiment {
             serde_json::from_str(json).map_err(|e| ExperimentError::Syntax(e.to_string()))?;
         e.validate()?;
         Ok(e)
+    }
+
+    /// The experiment as the editor shows it (pretty JSON), which [`Experiment::parse`]
+    /// reads back. Strings, numbers, lists and string-keyed maps always serialize, so a
+    /// failure would be a bug to see, not an empty editor.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("an experiment serializes")
     }
 
     pub fn validate(&self) -> Result<(), ExperimentError> {
@@ -232,7 +223,9 @@ mod tests {
     #[test]
     fn shipped_experiments_are_valid() {
         for s in SHIPPED {
-            Experiment::parse(s).unwrap();
+            let e = Experiment::parse(s).unwrap();
+            // What the editor shows reads back as the same experiment.
+            assert_eq!(Experiment::parse(&e.to_json_pretty()), Ok(e));
         }
         let e = &shipped()[0];
         assert_eq!(e.key, "prevent-vs-recover");

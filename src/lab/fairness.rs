@@ -121,7 +121,7 @@ fn read_form(total: &str, count: &str, packets: &str) -> Result<(Money, u32, u64
         .ok()
         .filter(|c| (1..=100).contains(c))
         .ok_or(LabMsg::BadCount)?;
-    let total = Money::parse(total)
+    let total = Money::parse_typed(total)
         .ok()
         .filter(|t| t.fen() >= i64::from(count) && t.fen() <= 100_000_000)
         .ok_or(LabMsg::BadTotal)?;

@@ -1,112 +1,78 @@
 //! Strings of the lab, in Chinese and English.
 
-use hongbao_engine::Lang;
+use crate::i18n::messages;
+use crate::settings::SettingError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LabMsg {
-    Lab,
-    Task,
-    Experiment,
-    Shipped,
-    Apply,
-    Participant,
-    Variant,
-    Forced,
-    Results,
-    IncludeForced,
-    Participants,
-    SlipRate,
-    MedianTime,
-    CancelRate,
-    RecallRate,
-    Tests,
-    NotEnoughData,
-    ExportCsv,
-    ExportJsonl,
-    Exported,
-    Import,
-    ImportHint,
-    Imported,
-    ImportErrorLine,
-    Fairness,
-    Rule,
-    Total,
-    Count,
-    Packets,
-    Run,
-    Progress,
-    Simulated,
-    FairnessChart,
-    FairnessLegend,
-    Position,
-    Mean,
-    Std,
-    BestLuck,
-    Analytic,
-    BadTotal,
-    BadCount,
-    BadPackets,
-}
-
-impl LabMsg {
-    pub fn text(self, lang: Lang) -> &'static str {
-        use LabMsg::*;
-        let (zh, en) = match self {
-            Lab => ("实验室", "Lab"),
-            Task => ("任务：", "Task:"),
-            Experiment => ("实验", "Experiment"),
-            Shipped => ("内置实验", "Shipped experiments"),
-            Apply => ("校验并应用", "Validate and apply"),
-            Participant => ("参与者", "Participant"),
-            Variant => ("变体", "Variant"),
-            Forced => ("指定变体", "forced"),
-            Results => ("结果", "Results"),
-            IncludeForced => ("包括指定变体的参与者", "Include forced participants"),
-            Participants => ("参与者", "Participants"),
-            SlipRate => ("失误率（95% 区间）", "Slip rate (95% CI)"),
-            MedianTime => ("发送用时中位数", "Median time to send"),
-            CancelRate => ("取消率", "Cancel rate"),
-            RecallRate => ("撤回率", "Recall rate"),
-            Tests => ("失误率的双比例检验", "Two-proportion tests of slip rates"),
-            NotEnoughData => ("数据不足", "not enough data"),
-            ExportCsv => ("导出 CSV", "Export CSV"),
-            ExportJsonl => ("导出 JSON Lines", "Export JSON Lines"),
-            Exported => ("导出的事件", "Exported events"),
-            Import => ("导入", "Import"),
-            ImportHint => ("粘贴 JSON Lines 事件", "Paste JSON Lines events"),
-            Imported => ("已导入事件：", "Events imported:"),
-            ImportErrorLine => ("无法读取第几行：", "Cannot read line"),
-            Fairness => ("公平性模拟", "Fairness"),
-            Rule => ("拆分规则", "Split rule"),
-            Total => ("总额", "Total"),
-            Count => ("个数", "Count"),
-            Packets => ("红包数量", "Packets"),
-            Run => ("开始模拟", "Simulate"),
-            Progress => ("模拟进度", "Simulation progress"),
-            Simulated => ("已模拟红包：", "Packets simulated:"),
-            FairnessChart => (
-                "各位置的平均金额与标准差",
-                "Mean and standard deviation per position",
-            ),
-            FairnessLegend => (
-                "柱：平均值 ± 标准差；点：手气最佳的概率；空心标记：二倍均值法理论值",
-                "Bars: mean ± std; dots: chance of best luck; hollow markers: double-mean theory",
-            ),
-            Position => ("位置", "Position"),
-            Mean => ("平均", "Mean"),
-            Std => ("标准差", "Std"),
-            BestLuck => ("手气最佳", "Best luck"),
-            Analytic => ("理论值", "Theory"),
-            BadTotal => (
-                "总额须为有效金额，且每份至少 ¥0.01",
-                "The total must be a valid amount, at least ¥0.01 a share",
-            ),
-            BadCount => ("个数须在 1 到 100 之间", "The count must be 1 to 100"),
-            BadPackets => (
-                "红包数量须在 1 到 1,000,000 之间",
-                "Packets must be 1 to 1,000,000",
-            ),
-        };
-        lang.pick(zh, en)
+messages! {
+    pub enum LabMsg {
+        Lab => ("实验室", "Lab"),
+        Task => ("任务：", "Task:"),
+        Experiment => ("实验", "Experiment"),
+        Shipped => ("内置实验", "Shipped experiments"),
+        Apply => ("校验并应用", "Validate and apply"),
+        Participant => ("参与者", "Participant"),
+        Variant => ("变体", "Variant"),
+        Forced => ("指定变体", "forced"),
+        Results => ("结果", "Results"),
+        IncludeForced => ("包括指定变体的参与者", "Include forced participants"),
+        Participants => ("参与者", "Participants"),
+        SlipRate => ("失误率（95% 区间）", "Slip rate (95% CI)"),
+        MedianTime => ("发送用时中位数", "Median time to send"),
+        CancelRate => ("取消率", "Cancel rate"),
+        RecallRate => ("撤回率", "Recall rate"),
+        Tests => ("失误率的双比例检验", "Two-proportion tests of slip rates"),
+        NotEnoughData => ("数据不足", "not enough data"),
+        ExportCsv => ("导出 CSV", "Export CSV"),
+        ExportJsonl => ("导出 JSON Lines", "Export JSON Lines"),
+        Exported => ("导出的事件", "Exported events"),
+        Import => ("导入", "Import"),
+        ImportHint => ("粘贴 JSON Lines 事件", "Paste JSON Lines events"),
+        Imported => ("已导入事件：", "Events imported:"),
+        ImportErrorLine => ("无法读取第几行：", "Cannot read line"),
+        Fairness => ("公平性模拟", "Fairness"),
+        Rule => ("拆分规则", "Split rule"),
+        Total => ("总额", "Total"),
+        Count => ("个数", "Count"),
+        Packets => ("红包数量", "Packets"),
+        Run => ("开始模拟", "Simulate"),
+        Progress => ("模拟进度", "Simulation progress"),
+        Simulated => ("已模拟红包：", "Packets simulated:"),
+        FairnessChart => (
+            "各位置的平均金额与标准差",
+            "Mean and standard deviation per position",
+        ),
+        FairnessLegend => (
+            "柱：平均值 ± 标准差；点：手气最佳的概率；空心标记：二倍均值法理论值",
+            "Bars: mean ± std; dots: chance of best luck; hollow markers: double-mean theory",
+        ),
+        Position => ("位置", "Position"),
+        Mean => ("平均", "Mean"),
+        Std => ("标准差", "Std"),
+        BestLuck => ("手气最佳", "Best luck"),
+        Analytic => ("理论值", "Theory"),
+        BadTotal => (
+            "总额须为有效金额，且每份至少 ¥0.01",
+            "The total must be a valid amount, at least ¥0.01 a share",
+        ),
+        BadCount => ("个数须在 1 到 100 之间", "The count must be 1 to 100"),
+        BadPackets => (
+            "红包数量须在 1 到 1,000,000 之间",
+            "Packets must be 1 to 1,000,000",
+        ),
+        NoVariants => ("至少需要一个变体", "At least one variant is needed"),
+        ZeroWeights => ("变体权重之和必须大于 0", "The variants' weights must sum to more than 0"),
     }
+    /// An experiment that is not JSON of the expected shape (serde's message).
+    fn bad_json(lang, e: &str) => ("JSON 格式错误：{e}", "Not valid experiment JSON: {e}");
+    fn bad_key(lang, k: &str) => (
+        "实验名 {k:?} 无效（只能用字母、数字、- 和 _）",
+        "Experiment key {k:?} is invalid (letters, digits, - and _ only)"
+    );
+    fn duplicate_variant(lang, v: &str) => ("变体 {v:?} 重复", "Variant {v:?} appears twice");
+    /// A variant's setting that `Settings::apply` refuses.
+    fn bad_setting(lang, variant: &str, error: &SettingError) {
+        let (key, value, expected) = (&error.key, &error.value, error.expected);
+    } => ("变体 {variant}：设置 {key}={value:?} 无效，应为 {expected}", "Variant {variant}: setting {error}");
+    /// A task's intended outcome that cannot be a packet.
+    fn bad_task(lang, task: &str, reason: &str) => ("任务 {task}：{reason}", "Task {task}: {reason}");
 }

@@ -18,7 +18,6 @@ pub mod i18n;
 pub mod results;
 pub mod stats;
 
-use crate::backend::Backend;
 use crate::settings::Settings;
 use crate::state::AppState;
 use assign::{Assignment, assign, valid_participant};
@@ -180,7 +179,7 @@ fn ExperimentEditor(lab: Lab) -> impl IntoView {
         .get_untracked()
         .map(|a| a.experiment)
         .unwrap_or_else(|| shipped()[0].clone());
-    let text = RwSignal::new(serde_json::to_string_pretty(&initial).unwrap_or_default());
+    let text = RwSignal::new(initial.to_json_pretty());
     let error = RwSignal::new(None::<experiment::ExperimentError>);
     let apply = move |_| match Experiment::parse(&text.get_untracked()) {
         Err(e) => error.set(Some(e)),
@@ -206,7 +205,7 @@ fn ExperimentEditor(lab: Lab) -> impl IntoView {
     let choose = move |ev: leptos::ev::Event| {
         let key = event_target_value(&ev);
         if let Some(e) = shipped().into_iter().find(|e| e.key == key) {
-            text.set(serde_json::to_string_pretty(&e).unwrap_or_default());
+            text.set(e.to_json_pretty());
             error.set(None);
         }
     };

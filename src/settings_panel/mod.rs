@@ -7,13 +7,11 @@
 
 pub mod i18n;
 
-use crate::backend::Backend;
 use crate::flows::recall::date_hhmm;
 use crate::settings::{Auth, SettingError, Settings, Stages};
 use crate::state::{AppState, use_app};
 use i18n::Msg;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The value of setting `key` as the panel's controls (and [`Settings::apply`]) spell it.
 pub fn value_of(s: &Settings, key: &str) -> String {
@@ -219,16 +217,21 @@ pub fn SettingsPanel() -> impl IntoView {
     let forward_secs = RwSignal::new(String::from("60"));
     let forward_invalid = RwSignal::new(false);
 
-    let forward = move |secs: i64| {
+    // The demo tools change the backend: each is an action, whose outcome the status line says.
+    let forward = Action::new_local(move |&secs: &i64| {
         let backend = state.backend();
-        spawn_local(async move {
-            match backend.advance_clock(secs).await {
-                Ok(()) => status.set(i18n::forwarded(secs, state.lang.get_untracked())),
-                Err(e) => status.set(e.message),
-            }
+        async move {
+            let text = match backend.advance_clock(secs).await {
+                Ok(()) => i18n::forwarded(secs, state.lang.get_untracked()),
+                Err(e) => e.message,
+            };
             state.refresh_now();
             state.changed();
-        });
+            let _ = status.try_set(text);
+        }
+    });
+    let forward = move |secs: i64| {
+        forward.dispatch(secs);
     };
     let forward_custom = move || match forward_secs
         .get_untracked()
@@ -243,19 +246,21 @@ pub fn SettingsPanel() -> impl IntoView {
         }
         None => forward_invalid.set(true),
     };
-    let reset = move || {
+    let reset = Action::new_local(move |_: &()| {
         let backend = state.backend();
-        leptos::task::spawn_local(async move {
-            let lang = state.lang.get_untracked();
+        async move {
             let text = match backend.reset_demo().await {
-                Ok(()) => Msg::ResetDone.text(lang).to_owned(),
+                Ok(()) => Msg::ResetDone.text(state.lang.get_untracked()).to_owned(),
                 Err(e) => e.message,
             };
             state.open_packet.set(None);
             state.refresh_now();
             state.changed();
-            status.set(text);
-        });
+            let _ = status.try_set(text);
+        }
+    });
+    let reset = move || {
+        reset.dispatch(());
     };
 
     view! {

@@ -1,10 +1,9 @@
 //! The app shell: the phone-sized frame, its header, the tab bar and the screen it shows.
 
-use crate::backend::{AnyBackend, Backend, http::HttpBackend, mock::MockBackend};
 use crate::chat::{ChatList, ChatView};
 use crate::i18n::{self, Msg};
 use crate::identity::IdentitySwitch;
-use crate::settings::{BackendKind, Settings};
+use crate::settings::Settings;
 use crate::split;
 use crate::state::{AppState, Screen, use_app};
 use leptos::prelude::*;
@@ -33,10 +32,7 @@ pub fn App(settings: Settings) -> impl IntoView {
 
 /// The widget with its settings final: the backend, the shared state, the screens.
 fn start(settings: Settings, lab: Option<crate::lab::Active>) -> impl IntoView {
-    let backend = match settings.backend {
-        BackendKind::Http => AnyBackend::Http(HttpBackend::new(&settings)),
-        BackendKind::Mock => AnyBackend::Mock(MockBackend::new(&settings)),
-    };
+    let backend = crate::backend::connect(&settings);
     let state = AppState::new(settings, backend);
     provide_context(state);
     crate::lab::start(state, lab);

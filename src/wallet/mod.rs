@@ -3,7 +3,7 @@
 
 pub mod i18n;
 
-use crate::backend::{Backend, retry};
+use crate::backend::retry;
 use crate::flows::recall::date_hhmm;
 use crate::state::{Screen, use_app};
 use hongbao_api::LedgerEntry;
@@ -31,10 +31,9 @@ pub fn signed_text(kind: EntryKind, amount: Money, lang: Lang) -> String {
 pub fn WalletScreen() -> impl IntoView {
     let state = use_app();
     let lang = move || state.lang.get();
-    let reload = RwSignal::new(0u32);
     let error = RwSignal::new(None::<String>);
     let data = LocalResource::new(move || {
-        let (user, _, _) = (state.user.get(), state.revision.get(), reload.get());
+        let (user, _) = (state.user.get(), state.revision.get());
         let backend = state.backend();
         async move {
             let me = retry(5, || backend.me(&user)).await?;
@@ -109,18 +108,18 @@ pub fn WalletScreen() -> impl IntoView {
 
     view! {
         <section class="hb-wallet" aria-labelledby="hb-wallet-balance-label">
-            {move || match data.get() {
-                None => view! { <p class="hb-muted">{move || Msg::Loading.text(lang())}</p> }.into_any(),
-                Some(Err(e)) => view! {
+            <Transition fallback=move || view! { <p class="hb-muted">{move || Msg::Loading.text(lang())}</p> }>
+            {move || data.get().map(|loaded| match loaded {
+                Err(e) => view! {
                     <div class="hb-wallet-error">
                         <p class="hb-error" data-testid="error-message" role="alert">{e.message}</p>
-                        <button class="hb-wallet-retry" data-testid="retry-button" on:click=move |_| reload.update(|n| *n += 1)>
+                        <button class="hb-wallet-retry" data-testid="retry-button" on:click=move |_| data.refetch()>
                             {move || Msg::Retry.text(lang())}
                         </button>
                     </div>
                 }
                 .into_any(),
-                Some(Ok((me, ledger))) => {
+                Ok((me, ledger)) => {
                     let empty = ledger.is_empty();
                     view! {
                         <div class="hb-balance-card">
@@ -137,7 +136,8 @@ pub fn WalletScreen() -> impl IntoView {
                     }
                     .into_any()
                 }
-            }}
+            })}
+            </Transition>
             {move || error.get().map(|m| view! { <p class="hb-error" data-testid="error-message" role="alert">{m}</p> })}
         </section>
     }

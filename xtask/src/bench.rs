@@ -15,7 +15,8 @@ pub fn run(sh: &Sh, what: &str) -> Result<()> {
 }
 
 fn engine(sh: &Sh) -> Result<()> {
-    tools::ensure_all(sh)?;
+    tools::ensure_wasm_bindgen(sh)?;
+    tools::ensure_chromium(sh)?;
     let native = sh
         .cargo(&["bench", "-p", "hongbao-engine", "--bench", "budget"])
         .run_capture()?;
@@ -142,7 +143,7 @@ fn claims_load(bin_dir: &std::path::Path, database_url: &str) -> Result<String> 
 
 /// A browser benchmark: a release build, then `e2e/bench/<name>.mjs` in headless Chromium.
 fn browser(sh: &Sh, name: &str, keys: &[&str]) -> Result<()> {
-    tools::ensure_all(sh)?;
+    tools::ensure_chromium(sh)?;
     crate::build::app(sh)?;
     let script = sh.root.join(format!("e2e/bench/{name}.mjs"));
     let out = sh

@@ -20,7 +20,12 @@
 //!    `embed/embed.css` as its `hongbao.css`, and the files of `embed/` (the loader
 //!    `hongbao-embed.js` and the iframe mode), JS and CSS minified.
 //!
-//! `trunk serve` (`cargo xtask serve`) stays on Trunk, unsplit.
+//! Step 1 compiles both binaries in one cargo invocation when both are wanted
+//! ([`compile_both`]); steps 2–4 are skipped when the linked module did not change.
+//!
+//! `trunk serve` (`cargo xtask serve`) stays on Trunk, unsplit. A Trunk `post_build` hook
+//! cannot do this for `trunk build --release` without redoing all of Trunk's work after cargo:
+//! ARCHITECTURE.md, "Why the release build is not `trunk build --release`".
 
 use crate::sh::Sh;
 use anyhow::{Context, Result, bail};
@@ -146,23 +151,51 @@ fn staging(sh: &Sh, bin: &str) -> PathBuf {
     sh.target_dir().join("split").join(format!("staging-{bin}"))
 }
 
+/// The flags of step 1 (`erase_components` as in .cargo/config.toml, which RUSTFLAGS replaces).
+const RUSTFLAGS: &str = "--cfg erase_components --cfg hongbao_split -C link-arg=--emit-relocs";
+
+/// Step 1 for both binaries, in one cargo invocation: each ends in a fat-LTO link with one
+/// codegen unit, which uses one core, so the two links run side by side. [`app`] and
+/// [`embed`] then find them built.
+pub fn compile_both(sh: &Sh) -> Result<()> {
+    crate::tools::ensure_wasm_target(sh)?;
+    compile(sh, &["hongbao", "embed"])
+}
+
+/// Step 1: `cargo build --release` of `bins` for wasm32 with [`RUSTFLAGS`], in `target/split/`.
+fn compile(sh: &Sh, bins: &[&str]) -> Result<()> {
+    let mut args = vec!["build", "--release", "--target", crate::tools::WASM_TARGET];
+    for bin in bins {
+        args.extend(["--bin", bin]);
+    }
+    sh.cargo(&args)
+        .env("CARGO_TARGET_DIR", sh.target_dir().join("split"))
+        .env("RUSTFLAGS", RUSTFLAGS)
+        .run()
+}
+
 /// Steps 1–4 for `bin` into `dist` (emptied first).
 fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
-    crate::tools::ensure_wasm_split(sh)?;
+    crate::tools::ensure_split_tools(sh)?;
+    compile(sh, &[bin])?;
     let target = sh.target_dir().join("split");
-    let rustflags = "--cfg erase_components --cfg hongbao_split -C link-arg=--emit-relocs";
-    sh.cargo(&[
-        "build",
-        "--release",
-        "--target",
-        crate::tools::WASM_TARGET,
-        "--bin",
-        bin,
-    ])
-    .env("CARGO_TARGET_DIR", &target)
-    .env("RUSTFLAGS", rustflags)
-    .run()?;
     let linked = target.join(format!("wasm32-unknown-unknown/release/{bin}.wasm"));
+
+    // Steps 2–4 take a minute for the ~90 modules of both bins, and their result depends
+    // only on the linked module and the recipe: when neither changed (cargo did not relink),
+    // the modules of the last build are copied instead.
+    let cache = target.join(format!("out-{bin}"));
+    let stamp = cache.join(".key");
+    let key = cache_key(sh, &linked)?;
+    if std::fs::read_to_string(&stamp).is_ok_and(|k| k == key) {
+        println!("xtask: {bin}.wasm is unchanged since the last split build: reusing its modules");
+        fresh_dir(dist)?;
+        copy_files(&cache, dist)?;
+        return Ok(());
+    }
+    if cache.exists() {
+        std::fs::remove_dir_all(&cache)?;
+    }
 
     let staging = staging(sh, bin);
     fresh_dir(&staging)?;
@@ -241,6 +274,40 @@ fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
     ] {
         if !dist.join(&required).exists() {
             bail!("the split build made no {required}");
+        }
+    }
+    fresh_dir(&cache)?;
+    copy_files(dist, &cache)?;
+    std::fs::write(&stamp, key)?;
+    Ok(())
+}
+
+/// What steps 2–4 depend on: the linked module, the flags it was built with, the tool
+/// versions (wasm-bindgen from Cargo.lock, wasm-split, npm's wasm-opt and esbuild from
+/// e2e/package-lock.json) and the steps' options.
+fn cache_key(sh: &Sh, linked: &Path) -> Result<String> {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    std::fs::read(linked)
+        .with_context(|| format!("reading {}", linked.display()))?
+        .hash(&mut hasher);
+    RUSTFLAGS.hash(&mut hasher);
+    crate::tools::wasm_bindgen_version(&sh.root)?.hash(&mut hasher);
+    crate::tools::WASM_SPLIT_VERSION.hash(&mut hasher);
+    std::fs::read(sh.root.join("e2e/package-lock.json"))?.hash(&mut hasher);
+    // The recipe itself: any change to this file rebuilds.
+    include_str!("build.rs").hash(&mut hasher);
+    Ok(format!("{:016x}", hasher.finish()))
+}
+
+/// Copies the files (not the directories, nor dot files) of `from` into `to`.
+fn copy_files(from: &Path, to: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(from)? {
+        let path = entry?.path();
+        let name = path.file_name().context("a file name")?;
+        if path.is_file() && !name.to_string_lossy().starts_with('.') {
+            std::fs::copy(&path, to.join(name))
+                .with_context(|| format!("copying {}", path.display()))?;
         }
     }
     Ok(())
@@ -369,6 +436,19 @@ mod tests {
         assert_eq!(chunks_needed(loader, "embed_fairness"), ["chunk_9.wasm"]);
         assert!(chunks_needed(loader, "lab").is_empty());
         assert!(chunks_needed(loader, "embed").is_empty());
+    }
+
+    #[test]
+    fn the_cache_key_follows_the_linked_module() {
+        let sh = Sh::new().unwrap();
+        let linked = std::env::temp_dir().join(format!("xtask-key-{}.wasm", std::process::id()));
+        std::fs::write(&linked, b"\0asm one").unwrap();
+        let one = cache_key(&sh, &linked).unwrap();
+        assert_eq!(cache_key(&sh, &linked).unwrap(), one);
+        std::fs::write(&linked, b"\0asm two").unwrap();
+        assert_ne!(cache_key(&sh, &linked).unwrap(), one);
+        std::fs::remove_file(&linked).unwrap();
+        assert!(cache_key(&sh, &linked).is_err());
     }
 
     #[test]

@@ -25,13 +25,18 @@ usage: cargo xtask <command>
                    http://127.0.0.1:8080/?backend=http
   test             everything CI checks: fmt, clippy (native + wasm32), native tests,
                    browser tests (wasm-bindgen-test), docs, release build, end-to-end tests
+  e2e [--repeat N] [files…]
+                   only the end-to-end tests (e2e/tests/*.test.mjs, or the files named:
+                   `send`, `claim.test.mjs`, …) against the built dist/, embed bundle and book
+                   (each built first only when missing); --repeat N runs N rounds and stops at
+                   the first failing one, naming the round and its failed tests
   size             release builds, then raw/gzip/brotli sizes; ends with embed_brotli_bytes=<N>
                    and bundle_brotli_bytes=<N> (the app's first load; lazy chunks apart)
   bench engine     engine throughput (native and wasm32 in headless Chromium)
   bench ui         time to interactive and long tasks during claims, in headless Chromium
   bench server     claims/s and p99 of the server on SQLite and PostgreSQL (loopback load)
-  setup            only install the tools (wasm32 target, Trunk, wasm-bindgen, wasm-split, wasm-opt,
-                   Chromium, npm packages)
+  setup            only install the tools (wasm32 target, Trunk, wasm-bindgen, wasm-split, mdBook,
+                   npm packages, Chromium, PostgreSQL); the other commands install what they use
 ";
 
 fn main() -> ExitCode {
@@ -55,6 +60,7 @@ fn run(args: &[String]) -> Result<()> {
     {
         ["serve", rest @ ..] => serve(&sh, rest),
         ["test"] => test::run(&sh),
+        ["e2e", rest @ ..] => test::e2e_command(&sh, &test::E2e::parse(rest)?),
         ["size"] => size::run(&sh),
         ["bench", what] => bench::run(&sh, what),
         ["setup"] => tools::ensure_all(&sh),
@@ -72,7 +78,7 @@ fn serve(sh: &sh::Sh, rest: &[&str]) -> Result<()> {
         ["--backend", "real" | "http"] => return serve_real(sh),
         _ => bail!("unknown arguments to serve: {}", rest.join(" ")),
     }
-    tools::ensure_build_tools(sh)?;
+    tools::ensure_serve_tools(sh)?;
     println!(
         "\nHongbao: building, then serving at http://127.0.0.1:8080/ (mock backend). Ctrl-C stops.\n"
     );
@@ -82,7 +88,6 @@ fn serve(sh: &sh::Sh, rest: &[&str]) -> Result<()> {
 
 /// The whole thing on the real backend: the widget's release build served by the server.
 fn serve_real(sh: &sh::Sh) -> Result<()> {
-    tools::ensure_build_tools(sh)?;
     build::app(sh)?;
     sh.cargo(&["build", "--profile", "server", "-p", "hongbao-server"])
         .run()?;

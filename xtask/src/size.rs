@@ -14,7 +14,6 @@
 
 use crate::build::{embed_dist, is_lazy, split_modules};
 use crate::sh::Sh;
-use crate::tools;
 use anyhow::{Result, bail};
 use std::io::Write;
 use std::path::Path;
@@ -28,7 +27,7 @@ const SCENES: [(&str, &[&str]); 4] = [
 ];
 
 pub fn run(sh: &Sh) -> Result<()> {
-    tools::ensure_build_tools(sh)?;
+    crate::build::compile_both(sh)?;
     crate::build::app(sh)?;
     crate::build::embed(sh)?;
 

@@ -18,40 +18,55 @@ pub const MDBOOK_VERSION: &str = "0.5.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// Everything: build tools, npm packages, Chromium, PostgreSQL.
+/// Everything any command uses (`cargo xtask setup`): build tools, Trunk, mdBook, npm
+/// packages, Chromium, PostgreSQL.
 pub fn ensure_all(sh: &Sh) -> Result<()> {
     thread::scope(|s| {
         // One thread for apt: dpkg takes one lock.
         let apt = s.spawn(|| ensure_chromium(sh).and_then(|()| ensure_postgres(sh).map(drop)));
         let npm = s.spawn(|| ensure_npm_packages(sh));
-        let cargo = ensure_rust_tools(sh).and_then(|()| ensure_wasm_split(sh));
+        let cargo = ensure_trunk(sh)
+            .and_then(|()| ensure_split_tools(sh))
+            .and_then(|()| ensure_mdbook(sh));
         let apt = apt.join().expect("apt thread");
         let npm = npm.join().expect("npm thread");
         cargo.and(apt).and(npm)
     })
 }
 
-/// What the Trunk builds need: the wasm target, Trunk, wasm-bindgen, wasm-opt (and esbuild).
-/// The code-split release build adds wasm-split ([`ensure_wasm_split`]).
-pub fn ensure_build_tools(sh: &Sh) -> Result<()> {
-    thread::scope(|s| {
-        let npm = s.spawn(|| ensure_npm_packages(sh));
-        let cargo = ensure_rust_tools(sh);
-        cargo.and(npm.join().expect("npm thread"))
-    })
+/// What `trunk serve` needs: the wasm target, Trunk and the wasm-bindgen CLI (a debug build
+/// runs no wasm-opt), and the crates fetched (Trunk builds `--offline`).
+pub fn ensure_serve_tools(sh: &Sh) -> Result<()> {
+    ensure_trunk(sh)?;
+    ensure_wasm_bindgen(sh)
 }
 
-fn ensure_rust_tools(sh: &Sh) -> Result<()> {
+/// What the code-split release build needs (xtask/src/build.rs): the wasm target, the
+/// wasm-bindgen CLI, wasm-split, and npm's wasm-opt and esbuild.
+pub fn ensure_split_tools(sh: &Sh) -> Result<()> {
+    ensure_wasm_bindgen(sh)?;
+    ensure_wasm_split(sh)?;
+    ensure_npm_packages(sh)
+}
+
+/// Trunk (for `serve` only: the tests and the release builds do not use it).
+pub fn ensure_trunk(sh: &Sh) -> Result<()> {
     ensure_wasm_target(sh)?;
     ensure_cargo_tool(sh, "trunk", "trunk", TRUNK_VERSION, &["--locked"])?;
-    let bindgen = wasm_bindgen_version(&sh.root)?;
-    // Not --locked: the CLI's own lockfile wants a crate version the registry lacks.
-    ensure_cargo_tool(sh, "wasm-bindgen", "wasm-bindgen-cli", &bindgen, &[])?;
     // Trunk needs the crates fetched to build with --offline.
     sh.cargo(&["fetch", "--quiet"]).run()
 }
 
-fn ensure_wasm_target(sh: &Sh) -> Result<()> {
+/// The wasm32 target and the wasm-bindgen CLI of the version in Cargo.lock (with it comes
+/// `wasm-bindgen-test-runner`, the browser tests' runner).
+pub fn ensure_wasm_bindgen(sh: &Sh) -> Result<()> {
+    ensure_wasm_target(sh)?;
+    let bindgen = wasm_bindgen_version(&sh.root)?;
+    // Not --locked: the CLI's own lockfile wants a crate version the registry lacks.
+    ensure_cargo_tool(sh, "wasm-bindgen", "wasm-bindgen-cli", &bindgen, &[])
+}
+
+pub fn ensure_wasm_target(sh: &Sh) -> Result<()> {
     let sysroot = sh
         .cmd("rustc", &["--print", "sysroot"])
         .read()
@@ -78,8 +93,7 @@ pub fn ensure_mdbook(sh: &Sh) -> Result<()> {
         return Ok(());
     }
     println!("xtask: installing mdbook {MDBOOK_VERSION}; this takes a few minutes once");
-    sh.cargo(&["install", "mdbook", "--version", MDBOOK_VERSION, "--locked"])
-        .run()
+    cargo_install(sh, &["mdbook", "--version", MDBOOK_VERSION, "--locked"])
 }
 
 /// wasm-split, for the code-split release build only (`trunk serve` does not need it).
@@ -93,16 +107,17 @@ pub fn ensure_wasm_split(sh: &Sh) -> Result<()> {
     println!(
         "xtask: installing wasm_split_cli_support {WASM_SPLIT_VERSION}; this takes a few minutes once"
     );
-    sh.cargo(&[
-        "install",
-        "wasm_split_cli_support",
-        "--version",
-        WASM_SPLIT_VERSION,
-        "--features",
-        "build-binary",
-        "--locked",
-    ])
-    .run()
+    cargo_install(
+        sh,
+        &[
+            "wasm_split_cli_support",
+            "--version",
+            WASM_SPLIT_VERSION,
+            "--features",
+            "build-binary",
+            "--locked",
+        ],
+    )
 }
 
 /// `cargo install <krate> --version <version>` unless `<bin> --version` already says it.
@@ -115,9 +130,21 @@ fn ensure_cargo_tool(sh: &Sh, bin: &str, krate: &str, version: &str, extra: &[&s
         "xtask: installing {krate} {version} (have: {:?}); this takes a few minutes once",
         have.trim()
     );
-    let mut args = vec!["install", krate, "--version", version];
+    let mut args = vec![krate, "--version", version];
     args.extend_from_slice(extra);
-    sh.cargo(&args).run()
+    cargo_install(sh, &args)
+}
+
+/// `cargo install <args>`, without the tools' own link-time optimisation and with 16 codegen
+/// units: measured for wasm-split, 183 s -> 145 s of CPU (Trunk's own profile is fat LTO with
+/// one codegen unit, so it gains more). The tools run for seconds per build either way.
+fn cargo_install(sh: &Sh, args: &[&str]) -> Result<()> {
+    let mut all = vec!["install"];
+    all.extend_from_slice(args);
+    let mut cmd = sh.cargo(&all);
+    cmd.env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16");
+    cmd.run()
 }
 
 /// The wasm-bindgen version in Cargo.lock (the CLI must match it exactly).

@@ -16,7 +16,7 @@ pub fn t0() -> Timestamp {
 }
 
 pub fn yuan(s: &str) -> Money {
-    Money::parse(s).expect("valid amount in test")
+    Money::parse_typed(s).expect("valid amount in test")
 }
 
 pub fn family() -> ChatRef {

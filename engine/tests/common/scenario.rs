@@ -39,7 +39,7 @@ struct Script {
 }
 
 fn m(s: &str) -> Money {
-    Money::parse(s).unwrap_or(Money::ZERO)
+    Money::parse_typed(s).unwrap_or(Money::ZERO)
 }
 
 impl Script {
@@ -422,7 +422,7 @@ pub fn run() -> String {
         .collect();
     let texts = ["1,888", "０.５", "1001.01", "1e3"]
         .iter()
-        .map(|input| match Money::parse(input) {
+        .map(|input| match Money::parse_typed(input) {
             Ok(v) => format!(
                 "{input} → {} {} {}",
                 v.format(Lang::Zh),

@@ -213,7 +213,7 @@ async fn run(args: Args) -> Result<()> {
         let total = total.clone();
         async move {
             let token = &tokens[p as usize % tokens.len()];
-            let body = json!({"chat_id": "crowd", "kind": "lucky", "amount": total,
+            let body = json!({"chat_id": "crowd", "kind": "lucky", "total": total,
                               "count": args.shares, "greeting": "bench",
                               "idempotency_key": format!("bench-{p}-{}", std::process::id())});
             let v = c
@@ -321,7 +321,7 @@ async fn run(args: Args) -> Result<()> {
             let claims = v["claims"].as_array().cloned().unwrap_or_default();
             let fen = |v: &Value| -> i64 {
                 v.as_str()
-                    .and_then(|s| s.parse::<hongbao_engine::Money>().ok())
+                    .and_then(|s| hongbao_engine::Money::from_wire(s).ok())
                     .map(|m| m.fen())
                     .unwrap_or(i64::MIN / 4)
             };

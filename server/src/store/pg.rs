@@ -20,31 +20,16 @@ use hongbao_api::ChatEvent;
 use hongbao_engine::ops::Posting;
 use hongbao_engine::{Claimed, Money, Policy, Recalled, SendRequest, Timestamp};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{Postgres, Transaction};
 
-use super::{
-    Change, Loaded, Seed, SendDone, StoreError, Tx, TxError, TxResult, claim_from, decode_body,
-    encode_body, encode_members, insert_seed, migrator, seed_rows, state_str, to_i64,
+use super::migrations::{self, migrator};
+use super::ops::{self, Tx};
+use super::rows::{
+    ClaimRow, DbMoney, PACKET_INSERT, PacketRow, bind_packet, fetch_packet, members_to_db, to_db,
 };
+use super::seed::{insert_seed, seed_rows};
+use super::{Change, Loaded, Seed, SendDone, StoreError, TxError, TxResult};
 use crate::events::{Hub, PG_CHANNEL};
-
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "init",
-        include_str!("../../migrations/postgres/0001_init.sql"),
-    ),
-    (
-        2,
-        "ledger indexes",
-        include_str!("../../migrations/postgres/0002_ledger_indexes.sql"),
-    ),
-    (
-        4,
-        "sessions",
-        include_str!("../../migrations/postgres/0004_sessions.sql"),
-    ),
-];
 /// Attempts of one operation when it loses a race on a unique key or a deadlock.
 const ATTEMPTS: u32 = 5;
 
@@ -121,7 +106,7 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(opts)
             .await?;
-        migrator(MIGRATIONS).run(&pool).await?;
+        migrator(migrations::POSTGRES).run(&pool).await?;
         let (users, chats) = seed_rows(seed);
         let mut tx = pool.begin().await?;
         let fresh = sqlx::query(
@@ -137,7 +122,7 @@ impl PgStore {
             .collect();
         let chats: Vec<_> = chats
             .into_iter()
-            .filter(|c| fresh || c.id == super::CROWD)
+            .filter(|c| fresh || c.id == super::seed::CROWD)
             .collect();
         insert_seed!(tx, &users, &chats, now);
         tx.commit().await?;
@@ -176,11 +161,11 @@ impl PgStore {
         now: Timestamp,
         seed: u64,
     ) -> Result<SendDone, StoreError> {
-        retry!(self, |tx| super::send(tx, req, policy, now, seed))
+        retry!(self, |tx| ops::send(tx, req, policy, now, seed))
     }
 
     pub async fn claim(&self, id: u64, user: &str, now: Timestamp) -> Result<Claimed, StoreError> {
-        retry!(self, |tx| super::claim(tx, id, user, now))
+        retry!(self, |tx| ops::claim(tx, id, user, now))
     }
 
     pub async fn recall(
@@ -191,7 +176,7 @@ impl PgStore {
         policy: &Policy,
         now: Timestamp,
     ) -> Result<Recalled, StoreError> {
-        retry!(self, |tx| super::recall(
+        retry!(self, |tx| ops::recall(
             tx, id, user, authorized, policy, now
         ))
     }
@@ -199,7 +184,7 @@ impl PgStore {
     pub async fn expire(&self, ids: &[u64], now: Timestamp) -> Result<usize, StoreError> {
         let mut n = 0;
         for &id in ids {
-            if retry!(self, |tx| super::expire(tx, id, now))? {
+            if retry!(self, |tx| ops::expire(tx, id, now))? {
                 n += 1;
             }
         }
@@ -230,7 +215,7 @@ impl PgStore {
         let mut tx = self.pool.begin().await?;
         let mut ids = Vec::with_capacity(events.len());
         for (kind, body) in events {
-            let id: i64 = sqlx::query(
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO lab_events (username, at, type, body) VALUES ($1, $2, $3, $4) \
                  RETURNING id",
             )
@@ -239,8 +224,7 @@ impl PgStore {
             .bind(kind)
             .bind(body)
             .fetch_one(&mut *tx)
-            .await?
-            .get(0);
+            .await?;
             ids.push(id);
         }
         tx.commit().await?;
@@ -266,140 +250,114 @@ pub struct PgTx {
 
 impl Tx for PgTx {
     async fn take_packet(&mut self, id: u64) -> Result<Option<Loaded>, sqlx::Error> {
-        let Some(row) = sqlx::query(
-            "SELECT p.body, p.seed, m.members FROM packets p \
-             JOIN packet_members m ON m.packet_id = p.id WHERE p.id = $1 FOR UPDATE OF p",
-        )
-        .bind(to_i64(id))
-        .fetch_optional(&mut *self.tx)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let claims = sqlx::query(
-            "SELECT username, amount, at FROM claims WHERE packet_id = $1 ORDER BY position",
-        )
-        .bind(to_i64(id))
-        .fetch_all(&mut *self.tx)
-        .await?
-        .into_iter()
-        .map(|r| claim_from(r.get(0), r.get(1), r.get(2)))
-        .collect();
-        let body: String = row.get(0);
-        let seed: i64 = row.get(1);
-        let members: String = row.get(2);
-        Ok(Some(Loaded {
-            packet: decode_body(&body, claims, Some(&members))?,
-            seed: seed as u64,
-        }))
+        Ok(fetch_packet!(self.tx, id, "FOR UPDATE OF p"))
     }
 
-    async fn put_packet(&mut self, mut loaded: Loaded, change: Change) -> Result<(), sqlx::Error> {
-        let id = to_i64(loaded.packet.id.0);
+    async fn put_packet(&mut self, loaded: Loaded, change: Change) -> Result<(), sqlx::Error> {
+        let p = &loaded.packet;
+        let id = to_db(p.id.0)?;
         match change {
             Change::None => {}
             Change::Updated => {
-                let body = encode_body(&mut loaded.packet);
-                let p = &loaded.packet;
                 sqlx::query(
-                    "UPDATE packets SET state = $1, recalled_at = $2, body = $3 WHERE id = $4",
+                    "UPDATE packets SET state = $1, recalled_at = $2, refund = $3, \
+                     finished_at = $4 WHERE id = $5",
                 )
-                .bind(state_str(p.state))
-                .bind(p.recalled_at.map(|t| t.millis()))
-                .bind(body)
+                .bind(p.state.as_str())
+                .bind(p.recalled_at.map(Timestamp::millis))
+                .bind(p.refund.map(DbMoney))
+                .bind(p.finished_at.map(Timestamp::millis))
                 .bind(id)
                 .execute(&mut *self.tx)
                 .await?;
             }
             Change::Claimed => {
-                let body = encode_body(&mut loaded.packet);
-                let p = &loaded.packet;
                 let Some(c) = p.claims.last() else {
                     return Ok(());
                 };
+                let claim = ClaimRow::new(p.id, p.claims.len() - 1, c)?;
                 // One round trip: the packet's new state and the claim row.
                 sqlx::query(
-                    "WITH p AS (UPDATE packets SET state = $1, recalled_at = $2, body = $3 \
-                     WHERE id = $4 RETURNING id) \
+                    "WITH p AS (UPDATE packets SET state = $1, finished_at = $2 \
+                     WHERE id = $3 RETURNING id) \
                      INSERT INTO claims (packet_id, position, username, amount, at) \
-                     SELECT id, $5, $6, $7, $8 FROM p",
+                     SELECT id, $4, $5, $6, $7 FROM p",
                 )
-                .bind(state_str(p.state))
-                .bind(p.recalled_at.map(|t| t.millis()))
-                .bind(body)
+                .bind(p.state.as_str())
+                .bind(p.finished_at.map(Timestamp::millis))
                 .bind(id)
-                .bind(p.claims.len() as i64 - 1)
-                .bind(&c.user)
-                .bind(c.amount.fen())
-                .bind(c.at.millis())
+                .bind(claim.position)
+                .bind(&claim.username)
+                .bind(claim.amount)
+                .bind(claim.at)
                 .execute(&mut *self.tx)
                 .await?;
             }
-            Change::Inserted { request } => {
-                let body = encode_body(&mut loaded.packet);
-                let p = &loaded.packet;
-                sqlx::query(
-                    "INSERT INTO packets (id, chat_id, sender, idempotency_key, request, state, \
-                     created_at, expires_at, recalled_at, seed, body) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(id)
-                .bind(&p.chat_id)
-                .bind(&p.sender)
-                .bind(&p.idempotency_key)
-                .bind(request)
-                .bind(state_str(p.state))
-                .bind(p.created_at.millis())
-                .bind(p.expires_at.millis())
-                .bind(p.recalled_at.map(|t| t.millis()))
-                .bind(loaded.seed as i64)
-                .bind(body)
-                .execute(&mut *self.tx)
-                .await?;
-                sqlx::query("INSERT INTO packet_members (packet_id, members) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(encode_members(p))
+            Change::Inserted => {
+                let row = PacketRow::new(&loaded)?;
+                bind_packet!(sqlx::query(PACKET_INSERT), &row)
                     .execute(&mut *self.tx)
                     .await?;
+                sqlx::query("INSERT INTO packet_members (packet_id, members) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(members_to_db(&p.members)?)
+                    .execute(&mut *self.tx)
+                    .await?;
+                if !p.cut_shares.is_empty() {
+                    let positions: Vec<i64> = (0..p.cut_shares.len())
+                        .map(to_db)
+                        .collect::<Result<_, _>>()?;
+                    let amounts: Vec<rust_decimal::Decimal> =
+                        p.cut_shares.iter().map(|m| (*m).into()).collect();
+                    sqlx::query(
+                        "INSERT INTO packet_shares (packet_id, position, amount) \
+                         SELECT $1, * FROM UNNEST($2::BIGINT[], $3::NUMERIC[])",
+                    )
+                    .bind(id)
+                    .bind(positions)
+                    .bind(amounts)
+                    .execute(&mut *self.tx)
+                    .await?;
+                }
             }
         }
         Ok(())
     }
 
     async fn balance(&mut self, user: &str) -> Result<Option<Money>, sqlx::Error> {
-        let row = sqlx::query("SELECT balance FROM users WHERE username = $1")
-            .bind(user)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        Ok(row.map(|r| Money::from_fen(r.get(0))))
+        let balance =
+            sqlx::query_scalar::<_, DbMoney>("SELECT balance FROM users WHERE username = $1")
+                .bind(user)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(balance.map(|b| b.0))
     }
 
-    async fn by_key(
-        &mut self,
-        sender: &str,
-        key: &str,
-    ) -> Result<Option<(u64, String)>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT id, request FROM packets WHERE sender = $1 AND idempotency_key = $2",
-        )
-        .bind(sender)
-        .bind(key)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        Ok(row.map(|r| (r.get::<i64, _>(0) as u64, r.get(1))))
+    async fn by_key(&mut self, sender: &str, key: &str) -> Result<Option<u64>, sqlx::Error> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM packets WHERE sender = $1 AND idempotency_key = $2")
+                .bind(sender)
+                .bind(key)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        id.map(|id| super::rows::from_db(id, "packet id"))
+            .transpose()
     }
 
     async fn next_packet_id(&mut self) -> Result<u64, sqlx::Error> {
-        let id: i64 = sqlx::query("SELECT nextval('packets_id_seq')")
+        let id: i64 = sqlx::query_scalar("SELECT nextval('packets_id_seq')")
             .fetch_one(&mut *self.tx)
-            .await?
-            .get(0);
-        Ok(id as u64)
+            .await?;
+        super::rows::from_db(id, "packets_id_seq")
     }
 
     async fn book(&mut self, postings: Vec<Posting>) -> Result<bool, sqlx::Error> {
         for p in postings {
-            let delta = i64::try_from(p.signed_amount()).unwrap_or(i64::MIN);
+            let delta = Money::from_fen(if p.kind.is_incoming() {
+                p.amount.fen()
+            } else {
+                -p.amount.fen()
+            });
             // One round trip: the guarded balance change, and the entry only if it happened.
             let booked = sqlx::query(
                 "WITH moved AS (UPDATE users SET balance = balance + $1 \
@@ -407,11 +365,11 @@ impl Tx for PgTx {
                  INSERT INTO ledger (username, kind, amount, packet_id, at) \
                  SELECT username, $3, $4, $5, $6 FROM moved",
             )
-            .bind(delta)
+            .bind(DbMoney(delta))
             .bind(&p.user)
             .bind(p.kind.as_str())
-            .bind(p.amount.fen())
-            .bind(p.packet.map(|id| to_i64(id.0)))
+            .bind(DbMoney(p.amount))
+            .bind(p.packet.map(|id| to_db(id.0)).transpose()?)
             .bind(p.at.millis())
             .execute(&mut *self.tx)
             .await?
@@ -429,20 +387,20 @@ impl Tx for PgTx {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<u32, sqlx::Error> {
-        let n: i64 = sqlx::query(
+        let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM packets WHERE sender = $1 AND recalled_at >= $2 AND recalled_at < $3",
         )
         .bind(user)
         .bind(from.millis())
         .bind(to.millis())
         .fetch_one(&mut *self.tx)
-        .await?
-        .get(0);
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+        .await?;
+        super::rows::from_db(n, "recalls")
     }
 
     async fn emit(&mut self, event: ChatEvent) -> Result<(), sqlx::Error> {
-        let payload = serde_json::to_string(&event).unwrap_or_default();
+        let payload =
+            serde_json::to_string(&event).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(PG_CHANNEL)
             .bind(payload)

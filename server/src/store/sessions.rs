@@ -287,8 +287,8 @@ impl Store {
 /// The newest migration this binary knows for the store's database.
 pub fn latest_migration(store: &Store) -> i64 {
     let migrations = match store {
-        Store::Sqlite(_) => super::sqlite::MIGRATIONS,
-        Store::Pg(_) => super::pg::MIGRATIONS,
+        Store::Sqlite(_) => super::migrations::SQLITE,
+        Store::Pg(_) => super::migrations::POSTGRES,
     };
     migrations.last().map_or(0, |m| m.0)
 }

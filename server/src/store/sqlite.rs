@@ -16,7 +16,7 @@
 //! What a batch writes is what limits it (every page it touches goes to the WAL, and later
 //! back to the database file), so a claim that leaves its packet open writes only the
 //! claim's row, the credit's ledger row and the balance, not the packet's row (what remains
-//! is derived from the claims, see [`super::decode_body`]), and the ledger has no index by
+//! is derived from the claims, see [`PacketRow::into_loaded`]), and the ledger has no index by
 //! packet. A checkpointer task on its own connection copies the WAL back into the database
 //! after every commit, in parallel with the writer; the writer checkpoints itself only when
 //! the WAL passes `--sqlite-wal-pages` (4,000 pages). In the claims benchmark this kept the
@@ -40,32 +40,18 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::{Connection, QueryBuilder, Row, Sqlite};
+use sqlx::{Connection, QueryBuilder, Sqlite};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{
-    Change, Loaded, OpError, Seed, SendDone, StoreError, Tx, TxError, claim_from, decode_body,
-    encode_body, encode_members, insert_seed, migrator, seed_rows, state_str, to_i64,
+use super::migrations::{self, migrator};
+use super::ops::{self, Tx};
+use super::rows::{
+    ClaimRow, DbMoney, PACKET_INSERT, PacketRow, bad_row, bind_packet, fetch_packet, from_db,
+    members_to_db, to_db,
 };
+use super::seed::{insert_seed, seed_rows};
+use super::{Change, Loaded, OpError, Seed, SendDone, StoreError, TxError};
 use crate::events::Hub;
-
-pub(crate) const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "init",
-        include_str!("../../migrations/sqlite/0001_init.sql"),
-    ),
-    (
-        2,
-        "ledger indexes",
-        include_str!("../../migrations/sqlite/0002_ledger_indexes.sql"),
-    ),
-    (
-        4,
-        "sessions",
-        include_str!("../../migrations/sqlite/0004_sessions.sql"),
-    ),
-];
 /// Packets kept in the writer's memory before it starts over.
 const CACHE_PACKETS: usize = 20_000;
 /// Commands waiting for the writer before senders wait.
@@ -212,7 +198,7 @@ impl SqliteStore {
         // balances) in SQLite's page cache: 64 MiB rather than the default 2 MiB.
         let mut conn =
             SqliteConnection::connect_with(&opts.clone().pragma("cache_size", "-65536")).await?;
-        migrator(MIGRATIONS).run(&mut conn).await?;
+        migrator(migrations::SQLITE).run(&mut conn).await?;
         let (users, chats) = seed_rows(seed);
         let mut tx = conn.begin().await?;
         let fresh = sqlx::query(
@@ -229,7 +215,7 @@ impl SqliteStore {
             .collect();
         let chats: Vec<_> = chats
             .into_iter()
-            .filter(|c| fresh || c.id == super::CROWD)
+            .filter(|c| fresh || c.id == super::seed::CROWD)
             .collect();
         insert_seed!(tx, &users, &chats, now);
         tx.commit().await?;
@@ -405,11 +391,13 @@ impl Writer {
     async fn reset(&mut self) -> Result<(), sqlx::Error> {
         self.cache.packets.clear();
         self.cache.balances.clear();
-        let max: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM packets")
+        let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM packets")
             .fetch_one(&mut self.conn)
-            .await?
-            .get(0);
-        self.cache.next_packet_id = max as u64 + 1;
+            .await?;
+        let max: u64 = from_db(max, "the largest packet id")?;
+        self.cache.next_packet_id = max
+            .checked_add(1)
+            .ok_or_else(|| bad_row("no packet id left".into()))?;
         Ok(())
     }
 
@@ -516,7 +504,7 @@ impl Writer {
         let mut b = Batch {
             conn: &mut self.conn,
             cache: &mut self.cache,
-            inserted: HashMap::new(),
+            inserted: HashSet::new(),
             keys: HashMap::new(),
             dirty: Vec::new(),
             dirty_set: HashSet::new(),
@@ -535,11 +523,9 @@ impl Writer {
                     now,
                     seed,
                     ..
-                } => Outcome::Send(Box::new(
-                    super::send(&mut b, req, policy, *now, *seed).await?,
-                )),
+                } => Outcome::Send(Box::new(ops::send(&mut b, req, policy, *now, *seed).await?)),
                 Cmd::Claim { id, user, now, .. } => {
-                    Outcome::Claim(super::claim(&mut b, *id, user, *now).await?)
+                    Outcome::Claim(ops::claim(&mut b, *id, user, *now).await?)
                 }
                 Cmd::Recall {
                     id,
@@ -549,12 +535,12 @@ impl Writer {
                     now,
                     ..
                 } => Outcome::Recall(
-                    super::recall(&mut b, *id, user, *authorized, policy, *now).await?,
+                    ops::recall(&mut b, *id, user, *authorized, policy, *now).await?,
                 ),
                 Cmd::Expire { ids, now, .. } => {
                     let mut n = 0;
                     for id in ids {
-                        if let Ok(true) = super::expire(&mut b, *id, *now).await? {
+                        if let Ok(true) = ops::expire(&mut b, *id, *now).await? {
                             n += 1;
                         }
                     }
@@ -581,7 +567,7 @@ impl Writer {
                 } => {
                     let mut ids = Vec::with_capacity(events.len());
                     for (kind, body) in events {
-                        let id: i64 = sqlx::query(
+                        let id: i64 = sqlx::query_scalar(
                             "INSERT INTO lab_events (username, at, type, body) \
                              VALUES ($1, $2, $3, $4) RETURNING id",
                         )
@@ -590,8 +576,7 @@ impl Writer {
                         .bind(kind)
                         .bind(body)
                         .fetch_one(&mut *b.conn)
-                        .await?
-                        .get(0);
+                        .await?;
                         ids.push(id);
                     }
                     Outcome::Lab(ids)
@@ -661,21 +646,30 @@ fn answer(cmd: Cmd, outcome: Result<Outcome, StoreError>) {
 struct Batch<'a> {
     conn: &'a mut SqliteConnection,
     cache: &'a mut Cache,
-    /// New packets: id → request JSON.
-    inserted: HashMap<u64, String>,
-    /// (sender, key) → (packet, request JSON) of this batch's sends.
-    keys: HashMap<(String, String), (u64, String)>,
+    /// New packets.
+    inserted: HashSet<u64>,
+    /// (sender, key) → packet of this batch's sends.
+    keys: HashMap<(String, String), u64>,
     /// Packets to write, in order.
     dirty: Vec<u64>,
     dirty_set: HashSet<u64>,
-    /// (packet, position, user, amount, at).
-    claims: Vec<(i64, i64, String, i64, i64)>,
+    claims: Vec<ClaimRow>,
     ledger: Vec<Posting>,
     /// Balance changes in fen.
     deltas: HashMap<String, i64>,
     /// (sender, recalled at) of this batch's recalls.
     recalls: Vec<(String, Timestamp)>,
     events: Vec<ChatEvent>,
+}
+
+/// A posting's effect on its user's balance, in fen (a debit is negative; amounts are
+/// positive, so the negation cannot overflow).
+fn delta_fen(p: &Posting) -> i64 {
+    if p.kind.is_incoming() {
+        p.amount.fen()
+    } else {
+        -p.amount.fen()
+    }
 }
 
 impl Batch<'_> {
@@ -689,83 +683,73 @@ impl Batch<'_> {
         if let Some(b) = self.cache.balances.get(user) {
             return Ok(Some(*b));
         }
-        let row = sqlx::query("SELECT balance FROM users WHERE username = $1")
-            .bind(user)
-            .fetch_optional(&mut *self.conn)
-            .await?;
-        let b: Option<i64> = row.map(|r| r.get(0));
+        let balance: Option<DbMoney> =
+            sqlx::query_scalar("SELECT balance FROM users WHERE username = $1")
+                .bind(user)
+                .fetch_optional(&mut *self.conn)
+                .await?;
+        let b = balance.map(|b| b.0.fen());
         if let Some(b) = b {
             self.cache.balances.insert(user.to_owned(), b);
         }
         Ok(b)
     }
 
-    /// Writes everything this batch changed with a few multi-row statements.
+    /// Writes everything this batch changed: each new packet with its members and pre-cut
+    /// shares, each changed packet's state once (its final one), and the claims, ledger
+    /// entries and balance changes with a few multi-row statements.
     async fn flush(&mut self) -> Result<(), sqlx::Error> {
-        // Packets: new ones inserted, changed ones updated, each once with its final state.
-        let mut inserts = Vec::new();
         let mut updates = Vec::new();
         for id in std::mem::take(&mut self.dirty) {
-            let Some(l) = self.cache.packets.get_mut(&id) else {
+            let Some(l) = self.cache.packets.get(&id) else {
                 continue;
             };
-            let body = encode_body(&mut l.packet);
             let p = &l.packet;
-            let state = state_str(p.state);
-            let recalled = p.recalled_at.map(|t| t.millis());
-            match self.inserted.remove(&id) {
-                Some(request) => inserts.push((
-                    encode_members(p),
-                    to_i64(id),
-                    p.chat_id.clone(),
-                    p.sender.clone(),
-                    p.idempotency_key.clone(),
-                    request,
-                    state,
-                    p.created_at.millis(),
-                    p.expires_at.millis(),
-                    recalled,
-                    l.seed as i64,
-                    body,
-                )),
-                None => updates.push((to_i64(id), state, recalled, body)),
+            if !self.inserted.remove(&id) {
+                updates.push((
+                    to_db(id)?,
+                    p.state.as_str(),
+                    p.recalled_at.map(Timestamp::millis),
+                    p.refund.map(DbMoney),
+                    p.finished_at.map(Timestamp::millis),
+                ));
+                continue;
             }
-        }
-        for chunk in inserts.chunks(64) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO packets (id, chat_id, sender, idempotency_key, request, state, \
-                 created_at, expires_at, recalled_at, seed, body) ",
-            );
-            q.push_values(chunk, |mut row, p| {
-                row.push_bind(p.1)
-                    .push_bind(p.2.clone())
-                    .push_bind(p.3.clone())
-                    .push_bind(p.4.clone())
-                    .push_bind(p.5.clone())
-                    .push_bind(p.6)
-                    .push_bind(p.7)
-                    .push_bind(p.8)
-                    .push_bind(p.9)
-                    .push_bind(p.10)
-                    .push_bind(p.11.clone());
-            });
-            q.build().persistent(false).execute(&mut *self.conn).await?;
-            let mut q: QueryBuilder<Sqlite> =
-                QueryBuilder::new("INSERT INTO packet_members (packet_id, members) ");
-            q.push_values(chunk, |mut row, p| {
-                row.push_bind(p.1).push_bind(p.0.clone());
-            });
-            q.build().persistent(false).execute(&mut *self.conn).await?;
+            let row = PacketRow::new(l)?;
+            bind_packet!(sqlx::query(PACKET_INSERT), &row)
+                .execute(&mut *self.conn)
+                .await?;
+            sqlx::query("INSERT INTO packet_members (packet_id, members) VALUES ($1, $2)")
+                .bind(row.id)
+                .bind(members_to_db(&p.members)?)
+                .execute(&mut *self.conn)
+                .await?;
+            if !p.cut_shares.is_empty() {
+                let shares = p
+                    .cut_shares
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| Ok((to_db(i)?, DbMoney(*m))))
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+                let mut q: QueryBuilder<Sqlite> =
+                    QueryBuilder::new("INSERT INTO packet_shares (packet_id, position, amount) ");
+                q.push_values(shares, |mut r, (position, amount)| {
+                    r.push_bind(row.id).push_bind(position).push_bind(amount);
+                });
+                q.build().persistent(false).execute(&mut *self.conn).await?;
+            }
         }
         for chunk in updates.chunks(256) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "UPDATE packets SET state = v.column2, recalled_at = v.column3, body = v.column4 FROM (",
+                "UPDATE packets SET state = v.column2, recalled_at = v.column3, \
+                 refund = v.column4, finished_at = v.column5 FROM (",
             );
             q.push_values(chunk, |mut row, u| {
                 row.push_bind(u.0)
                     .push_bind(u.1)
                     .push_bind(u.2)
-                    .push_bind(u.3.clone());
+                    .push_bind(u.3)
+                    .push_bind(u.4);
             });
             q.push(") AS v WHERE packets.id = v.column1");
             q.build().persistent(false).execute(&mut *self.conn).await?;
@@ -775,31 +759,36 @@ impl Batch<'_> {
                 "INSERT INTO claims (packet_id, position, username, amount, at) ",
             );
             q.push_values(chunk, |mut row, c| {
-                row.push_bind(c.0)
-                    .push_bind(c.1)
-                    .push_bind(c.2.clone())
-                    .push_bind(c.3)
-                    .push_bind(c.4);
+                row.push_bind(c.packet_id)
+                    .push_bind(c.position)
+                    .push_bind(c.username.clone())
+                    .push_bind(c.amount)
+                    .push_bind(c.at);
             });
             q.build().persistent(false).execute(&mut *self.conn).await?;
         }
-        for chunk in self.ledger.chunks(512) {
+        let ledger = self
+            .ledger
+            .iter()
+            .map(|p| Ok((p, p.packet.map(|id| to_db(id.0)).transpose()?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        for chunk in ledger.chunks(512) {
             let mut q: QueryBuilder<Sqlite> =
                 QueryBuilder::new("INSERT INTO ledger (username, kind, amount, packet_id, at) ");
-            q.push_values(chunk, |mut row, p| {
+            q.push_values(chunk, |mut row, (p, packet)| {
                 row.push_bind(p.user.clone())
                     .push_bind(p.kind.as_str())
-                    .push_bind(p.amount.fen())
-                    .push_bind(p.packet.map(|id| to_i64(id.0)))
+                    .push_bind(DbMoney(p.amount))
+                    .push_bind(*packet)
                     .push_bind(p.at.millis());
             });
             q.build().persistent(false).execute(&mut *self.conn).await?;
         }
-        let deltas: Vec<(String, i64)> = self
+        let deltas: Vec<(String, DbMoney)> = self
             .deltas
             .iter()
             .filter(|(_, d)| **d != 0)
-            .map(|(u, d)| (u.clone(), *d))
+            .map(|(u, d)| (u.clone(), DbMoney(Money::from_fen(*d))))
             .collect();
         for chunk in deltas.chunks(512) {
             let mut q: QueryBuilder<Sqlite> =
@@ -819,32 +808,7 @@ impl Tx for Batch<'_> {
         if let Some(l) = self.cache.packets.remove(&id) {
             return Ok(Some(l));
         }
-        let Some(row) = sqlx::query(
-            "SELECT p.body, p.seed, m.members FROM packets p \
-             JOIN packet_members m ON m.packet_id = p.id WHERE p.id = $1",
-        )
-        .bind(to_i64(id))
-        .fetch_optional(&mut *self.conn)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let claims = sqlx::query(
-            "SELECT username, amount, at FROM claims WHERE packet_id = $1 ORDER BY position",
-        )
-        .bind(to_i64(id))
-        .fetch_all(&mut *self.conn)
-        .await?
-        .into_iter()
-        .map(|r| claim_from(r.get(0), r.get(1), r.get(2)))
-        .collect();
-        let body: String = row.get(0);
-        let seed: i64 = row.get(1);
-        let members: String = row.get(2);
-        Ok(Some(Loaded {
-            packet: decode_body(&body, claims, Some(&members))?,
-            seed: seed as u64,
-        }))
+        Ok(fetch_packet!(self.conn, id, ""))
     }
 
     async fn put_packet(&mut self, loaded: Loaded, change: Change) -> Result<(), sqlx::Error> {
@@ -860,30 +824,23 @@ impl Tx for Batch<'_> {
                 self.mark(id);
             }
             Change::Claimed => {
-                if let Some(c) = loaded.packet.claims.last() {
-                    let position = loaded.packet.claims.len() as i64 - 1;
-                    self.claims.push((
-                        to_i64(id),
-                        position,
-                        c.user.clone(),
-                        c.amount.fen(),
-                        c.at.millis(),
-                    ));
+                let p = &loaded.packet;
+                if let Some(c) = p.claims.last() {
+                    self.claims
+                        .push(ClaimRow::new(p.id, p.claims.len() - 1, c)?);
                 }
                 // The claim's row is the change; the packet's row is rewritten only when
-                // the claim finishes it (while open, `remaining` is derived from the
-                // claims: see `decode_body`).
-                if loaded.packet.state != PacketState::Open {
+                // the claim finishes it (while open, what remains is derived from the
+                // claims: see `PacketRow::into_loaded`).
+                if p.state != PacketState::Open {
                     self.mark(id);
                 }
             }
-            Change::Inserted { request } => {
+            Change::Inserted => {
                 let p = &loaded.packet;
-                self.keys.insert(
-                    (p.sender.clone(), p.idempotency_key.clone()),
-                    (id, request.clone()),
-                );
-                self.inserted.insert(id, request);
+                self.keys
+                    .insert((p.sender.clone(), p.idempotency_key.clone()), id);
+                self.inserted.insert(id);
                 self.mark(id);
             }
         }
@@ -897,27 +854,24 @@ impl Tx for Batch<'_> {
         Ok(committed.map(|b| Money::from_fen(b + delta)))
     }
 
-    async fn by_key(
-        &mut self,
-        sender: &str,
-        key: &str,
-    ) -> Result<Option<(u64, String)>, sqlx::Error> {
+    async fn by_key(&mut self, sender: &str, key: &str) -> Result<Option<u64>, sqlx::Error> {
         if let Some(found) = self.keys.get(&(sender.to_owned(), key.to_owned())) {
-            return Ok(Some(found.clone()));
+            return Ok(Some(*found));
         }
-        let row = sqlx::query(
-            "SELECT id, request FROM packets WHERE sender = $1 AND idempotency_key = $2",
-        )
-        .bind(sender)
-        .bind(key)
-        .fetch_optional(&mut *self.conn)
-        .await?;
-        Ok(row.map(|r| (r.get::<i64, _>(0) as u64, r.get(1))))
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM packets WHERE sender = $1 AND idempotency_key = $2")
+                .bind(sender)
+                .bind(key)
+                .fetch_optional(&mut *self.conn)
+                .await?;
+        id.map(|id| from_db(id, "packet id")).transpose()
     }
 
     async fn next_packet_id(&mut self) -> Result<u64, sqlx::Error> {
         let id = self.cache.next_packet_id;
-        self.cache.next_packet_id += 1;
+        self.cache.next_packet_id = id
+            .checked_add(1)
+            .ok_or_else(|| bad_row("no packet id left".into()))?;
         Ok(id)
     }
 
@@ -932,15 +886,13 @@ impl Tx for Batch<'_> {
                     None => return Ok(false),
                 },
             };
-            let next = current + i64::try_from(p.signed_amount()).unwrap_or(i64::MIN);
-            if next < 0 {
-                return Ok(false);
-            }
-            after.insert(p.user.as_str(), next);
+            match current.checked_add(delta_fen(p)) {
+                Some(next) if next >= 0 => after.insert(p.user.as_str(), next),
+                _ => return Ok(false),
+            };
         }
         for p in postings {
-            *self.deltas.entry(p.user.clone()).or_insert(0) +=
-                i64::try_from(p.signed_amount()).unwrap_or(0);
+            *self.deltas.entry(p.user.clone()).or_insert(0) += delta_fen(&p);
             self.ledger.push(p);
         }
         Ok(true)
@@ -952,21 +904,24 @@ impl Tx for Batch<'_> {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<u32, sqlx::Error> {
-        let stored: i64 = sqlx::query(
+        let stored: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM packets WHERE sender = $1 AND recalled_at >= $2 AND recalled_at < $3",
         )
         .bind(user)
         .bind(from.millis())
         .bind(to.millis())
         .fetch_one(&mut *self.conn)
-        .await?
-        .get(0);
+        .await?;
+        let stored: u32 = from_db(stored, "recalls")?;
         let pending = self
             .recalls
             .iter()
             .filter(|(u, at)| u == user && *at >= from && *at < to)
             .count();
-        Ok(u32::try_from(stored).unwrap_or(u32::MAX) + pending as u32)
+        u32::try_from(pending)
+            .ok()
+            .and_then(|pending| stored.checked_add(pending))
+            .ok_or_else(|| bad_row(format!("{user} recalled more than 2^32 packets")))
     }
 
     async fn emit(&mut self, event: ChatEvent) -> Result<(), sqlx::Error> {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 
+use hongbao_api::ErrorCode;
 use hongbao_server::{Config, Server};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -129,6 +130,12 @@ pub struct Res {
 }
 
 impl Res {
+    /// The error's code as the client reads it (`Unknown` when the body is not an error).
+    pub fn error_code(&self) -> ErrorCode {
+        serde_json::from_value(self.body["error"]["code"].clone()).unwrap_or(ErrorCode::Unknown)
+    }
+
+    /// The error's code as it is on the wire (empty when the body is not an error).
     pub fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
     }
@@ -240,7 +247,7 @@ impl Client {
 
     pub async fn lucky(&self, chat: &str, total: &str, count: u32, key: &str) -> Value {
         self.send(
-            json!({"chat_id": chat, "kind": "lucky", "amount": total, "count": count,
+            json!({"chat_id": chat, "kind": "lucky", "total": total, "count": count,
                          "greeting": "恭喜发财", "idempotency_key": key}),
         )
         .await
@@ -310,7 +317,7 @@ pub fn fen(v: &Value) -> i64 {
     let s = v
         .as_str()
         .unwrap_or_else(|| panic!("money as a string, got {v}"));
-    let m: hongbao_engine::Money = s.parse().expect("a decimal string");
+    let m = hongbao_engine::Money::from_wire(s).expect("a decimal string");
     m.fen()
 }
 
@@ -337,7 +344,8 @@ pub async fn check_books(server: &TestServer) {
 /// Checks the books from the database alone: every balance equals its ledger sum, every
 /// packet balances (debit = claims + refunds + what an unfinished packet still holds),
 /// every claim has exactly one credit and every credit a claim, and money is conserved
-/// (Σ balances + Σ held by unfinished packets = Σ grants).
+/// (Σ balances + Σ held by unfinished packets = Σ grants). Money sums are read as money
+/// (fen in SQLite, NUMERIC in PostgreSQL), exactly.
 pub async fn check_books_at(url: &str) {
     audit_index(url).await;
     let checks = "SELECT \
@@ -348,19 +356,23 @@ pub async fn check_books_at(url: &str) {
         (SELECT COUNT(*) FROM packets p WHERE (SELECT COUNT(*) FROM ledger l WHERE l.packet_id = p.id AND l.kind = 'debit') <> 1), \
         (SELECT COUNT(*) FROM claims c WHERE (SELECT COUNT(*) FROM ledger l WHERE l.packet_id = c.packet_id AND l.username = c.username AND l.kind = 'credit' AND l.amount = c.amount) <> 1), \
         (SELECT COUNT(*) FROM ledger l WHERE l.kind = 'credit' AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.packet_id = l.packet_id AND c.username = l.username)), \
-        CAST((SELECT COALESCE(SUM(balance), 0) FROM users) AS BIGINT), \
-        CAST((SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE kind = 'grant') AS BIGINT), \
-        CAST((SELECT COALESCE(SUM((SELECT amount FROM ledger l WHERE l.packet_id = p.id AND l.kind = 'debit') \
+        (SELECT COALESCE(SUM(balance), 0) FROM users), \
+        (SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE kind = 'grant'), \
+        (SELECT COALESCE(SUM((SELECT amount FROM ledger l WHERE l.packet_id = p.id AND l.kind = 'debit') \
              - (SELECT COALESCE(SUM(amount), 0) FROM claims c WHERE c.packet_id = p.id)), 0) \
-             FROM packets p WHERE p.state IN ('open', 'pending')) AS BIGINT)";
+             FROM packets p WHERE p.state IN ('open', 'pending'))";
+    use hongbao_server::store::DbMoney;
     use sqlx::Row;
-    let row: Vec<i64> = if url.starts_with("sqlite:") {
+    let (counts, sums): (Vec<i64>, Vec<DbMoney>) = if url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(url).await.expect("sqlite");
         let r = sqlx::query(checks)
             .fetch_one(&pool)
             .await
             .expect("books query");
-        let row = (0..8).map(|i| r.get(i)).collect();
+        let row = (
+            (0..5).map(|i| r.get(i)).collect(),
+            (5..8).map(|i| r.get(i)).collect(),
+        );
         pool.close().await;
         row
     } else {
@@ -369,17 +381,20 @@ pub async fn check_books_at(url: &str) {
             .fetch_one(&pool)
             .await
             .expect("books query");
-        let row = (0..8).map(|i| r.get(i)).collect();
+        let row = (
+            (0..5).map(|i| r.get(i)).collect(),
+            (5..8).map(|i| r.get(i)).collect(),
+        );
         pool.close().await;
         row
     };
     assert_eq!(
-        row[..5],
+        counts,
         [0, 0, 0, 0, 0],
         "(balances ≠ ledger, finished packets not balancing, packets without one debit, \
          claims without one credit, credits without a claim)"
     );
-    let (balances, grants, held) = (row[5], row[6], row[7]);
+    let (balances, grants, held) = (sums[0].0.fen(), sums[1].0.fen(), sums[2].0.fen());
     assert_eq!(balances + held, grants, "money is conserved");
 }
 

@@ -2,7 +2,7 @@
 //! and the count-up's values (integer fen only).
 
 use crate::flows::recall::state_at;
-use hongbao_api::PacketView;
+use hongbao_api::{ErrorCode, PacketView};
 use hongbao_engine::{PacketState, Timestamp};
 
 /// How long the 開 button spins at least, and the count-up lasts, with motion on.
@@ -44,13 +44,13 @@ impl CardScreen {
     }
 
     /// The screen for a claim refused with error `code`, if it has one of its own.
-    pub fn for_error(code: &str) -> Option<CardScreen> {
+    pub fn for_error(code: ErrorCode) -> Option<CardScreen> {
         Some(match code {
-            "claimed_out" => CardScreen::ClaimedOut,
-            "expired" => CardScreen::Expired,
-            "recalled" => CardScreen::Recalled,
-            "not_for_you" => CardScreen::NotForYou,
-            "pending" => CardScreen::Pending,
+            ErrorCode::ClaimedOut => CardScreen::ClaimedOut,
+            ErrorCode::Expired => CardScreen::Expired,
+            ErrorCode::Recalled => CardScreen::Recalled,
+            ErrorCode::NotForYou => CardScreen::NotForYou,
+            ErrorCode::Pending => CardScreen::Pending,
             _ => return None,
         })
     }
@@ -274,10 +274,10 @@ mod tests {
             CardScreen::Claimable
         );
         assert_eq!(
-            CardScreen::for_error("claimed_out"),
+            CardScreen::for_error(ErrorCode::ClaimedOut),
             Some(CardScreen::ClaimedOut)
         );
-        assert_eq!(CardScreen::for_error("network"), None);
+        assert_eq!(CardScreen::for_error(ErrorCode::Network), None);
     }
 
     #[test]

@@ -10,18 +10,16 @@
 pub mod i18n;
 pub mod logic;
 
-use crate::backend::{Backend, retry};
+use crate::backend::retry;
+use crate::dialog::{Dialog, DialogSurface};
 use crate::flows::recall::{RecallControls, RecallTrace, countdown_text, hhmm, state_at};
 use crate::i18n::display_name;
 use crate::state::{AppState, use_app};
 use hongbao_api::{ApiError, PacketView};
 use hongbao_engine::{Lang, Money};
 use i18n::Msg;
-use leptos::ev;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use logic::{BubbleStatus, CardScreen, SPIN_MS, bubble_status, count_up_duration, count_up_value};
-use wasm_bindgen::JsCast;
 
 /// The first letter of a user's display name, for avatars.
 fn initial(user: &str) -> String {
@@ -122,7 +120,7 @@ pub fn PacketBubble(packet: PacketView) -> impl IntoView {
     }
 }
 
-/// Where a claim made in this card stands.
+/// Where a claim made in this card stands (derived from the claim [`Action`]).
 #[derive(Clone, Debug, PartialEq)]
 enum Phase {
     Idle,
@@ -136,7 +134,6 @@ enum Phase {
 /// clock tick), so focus stays where it is.
 #[derive(Clone, Debug, PartialEq)]
 enum Branch {
-    Loading,
     LoadError(String),
     Open,
     Screen(CardScreen),
@@ -144,21 +141,73 @@ enum Branch {
     Failed(ApiError),
 }
 
-/// The card of packet `packet_id`, over everything (a modal dialog).
+/// The card of packet `packet_id`, over everything (a modal [`Dialog`]).
 #[component]
 pub fn PacketCard(packet_id: u64) -> impl IntoView {
     let state = use_app();
     let lang = move || state.lang.get();
-    let reload = RwSignal::new(0u32);
     let packet = LocalResource::new(move || {
-        let (user, _, _) = (state.user.get(), state.revision.get(), reload.get());
+        let (user, _) = (state.user.get(), state.revision.get());
         let backend = state.backend();
         async move { retry(4, || backend.packet(&user, packet_id)).await }
     });
-    let phase = RwSignal::new(Phase::Idle);
     let shown = RwSignal::new(0i64);
-    let announce = RwSignal::new(String::new());
-    let dialog = NodeRef::<leptos::html::Div>::new();
+
+    // The claim: the button spins while it is in flight, at least SPIN_MS with motion on.
+    let claim = Action::new_local(move |_: &()| {
+        let (backend, user) = (state.backend(), state.user.get_untracked());
+        let motion = state.motion.get_untracked();
+        let started = js_sys::Date::now();
+        async move {
+            let result = retry(3, || backend.claim(&user, packet_id)).await;
+            let elapsed = (js_sys::Date::now() - started) as i64;
+            if motion && elapsed < SPIN_MS {
+                gloo_timers::future::TimeoutFuture::new((SPIN_MS - elapsed) as u32).await;
+            }
+            if let Ok(r) = &result {
+                crate::lab::events::claimed(packet_id);
+                // Before the action's value is set, so the claimed screen never renders a
+                // stale amount: 0 to count up from, or (without motion) the amount at once.
+                // `try_set`: the card may have closed meanwhile.
+                let start = if state.motion.get_untracked() {
+                    0
+                } else {
+                    r.amount.fen()
+                };
+                let _ = shown.try_set(start);
+            }
+            state.changed();
+            result.map(|r| r.amount)
+        }
+    });
+    let phase = Memo::new(move |_| {
+        if claim.pending().get() {
+            return Phase::Opening;
+        }
+        match claim.value().get() {
+            None => Phase::Idle,
+            Some(Ok(amount)) => Phase::Claimed(amount),
+            Some(Err(e)) => Phase::Failed(e),
+        }
+    });
+    // The amount counts up once claimed (in whole fen); without motion the claim set it.
+    Effect::watch(
+        move || claim.version().get(),
+        move |_, _, _| {
+            if let Some(Ok(amount)) = claim.value().get_untracked()
+                && state.motion.get_untracked()
+            {
+                count_up(amount.fen(), shown, js_sys::Date::now());
+            }
+        },
+        false,
+    );
+    let announce = move || match phase.get() {
+        Phase::Idle => String::new(),
+        Phase::Opening => Msg::Opening.text(lang()).to_owned(),
+        Phase::Claimed(amount) => i18n::you_received(&amount.format(lang()), lang()),
+        Phase::Failed(e) => e.message,
+    };
 
     // The packet's fixed facts, for the header (a Memo: unchanged by refetches).
     let header = Memo::new(move |_| {
@@ -167,104 +216,25 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
             .and_then(Result::ok)
             .map(|v| (v.sender, v.greeting, v.kind))
     });
-    let branch = Memo::new(move |_| match phase.get() {
+    // The screen, once the packet is loaded (the Transition shows "loading" until then).
+    let branch = move |v: Result<PacketView, ApiError>| match phase.get() {
         Phase::Opening => Branch::Open,
         Phase::Claimed(_) => Branch::Claimed,
-        Phase::Failed(e) => match CardScreen::for_error(&e.code) {
+        Phase::Failed(e) => match CardScreen::for_error(e.code) {
             Some(screen) => Branch::Screen(screen),
             None => Branch::Failed(e),
         },
-        Phase::Idle => match packet.get() {
-            None => Branch::Loading,
-            Some(Err(e)) => Branch::LoadError(e.message),
-            Some(Ok(v)) => match logic::screen_for(&v, &state.user.get(), state.now.get()) {
+        Phase::Idle => match v {
+            Err(e) => Branch::LoadError(e.message),
+            Ok(v) => match logic::screen_for(&v, &state.user.get(), state.now.get()) {
                 CardScreen::Claimable => Branch::Open,
                 screen => Branch::Screen(screen),
             },
         },
-    });
+    };
+    let branch = Memo::new(move |_| packet.get().map(branch));
 
     let close = move || state.open_packet.set(None);
-    let claim = move || {
-        if phase.get_untracked() == Phase::Opening {
-            return;
-        }
-        phase.set(Phase::Opening);
-        announce.set(Msg::Opening.text(state.lang.get_untracked()).to_owned());
-        let motion = state.motion.get_untracked();
-        let backend = state.backend();
-        let user = state.user.get_untracked();
-        let started = js_sys::Date::now();
-        spawn_local(async move {
-            let result = retry(3, || backend.claim(&user, packet_id)).await;
-            let elapsed = (js_sys::Date::now() - started) as i64;
-            if motion && elapsed < SPIN_MS {
-                gloo_timers::future::TimeoutFuture::new((SPIN_MS - elapsed) as u32).await;
-            }
-            let lang = state.lang.get_untracked();
-            match result {
-                Ok(r) => {
-                    crate::lab::events::claimed(packet_id);
-                    announce.set(i18n::you_received(&r.amount.format(lang), lang));
-                    if motion {
-                        shown.set(0);
-                        count_up(r.amount.fen(), shown, js_sys::Date::now());
-                    } else {
-                        shown.set(r.amount.fen());
-                    }
-                    phase.set(Phase::Claimed(r.amount));
-                }
-                Err(e) => {
-                    announce.set(e.message.clone());
-                    phase.set(Phase::Failed(e));
-                }
-            }
-            state.changed();
-        });
-    };
-
-    // Escape closes, wherever the focus is.
-    let esc = window_event_listener(ev::keydown, move |e| {
-        if e.key() == "Escape" {
-            e.prevent_default();
-            close();
-        }
-    });
-    on_cleanup(move || {
-        esc.remove();
-        restore_focus(packet_id);
-    });
-    // Keep the focus inside the card when its content changes.
-    Effect::new(move |_| {
-        let _ = branch.get();
-        request_animation_frame(move || {
-            if let Some(Some(el)) = dialog.try_get_untracked() {
-                focus_into(&el);
-            }
-        });
-    });
-    let trap = move |e: ev::KeyboardEvent| {
-        if e.key() != "Tab" {
-            return;
-        }
-        let Some(el) = dialog.get_untracked() else {
-            return;
-        };
-        let buttons = focusable(&el);
-        let (Some(first), Some(last)) = (buttons.first(), buttons.last()) else {
-            return;
-        };
-        let active = document().active_element();
-        let at_first = active.as_ref() == Some(first.unchecked_ref());
-        let at_last = active.as_ref() == Some(last.unchecked_ref());
-        if e.shift_key() && at_first {
-            e.prevent_default();
-            let _ = last.focus();
-        } else if !e.shift_key() && at_last {
-            e.prevent_default();
-            let _ = first.focus();
-        }
-    };
 
     let title_id = format!("hb-card-title-{packet_id}");
     let title_id2 = title_id.clone();
@@ -293,18 +263,12 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
             .unwrap_or_default()
     };
 
-    let body = move || {
-        match branch.get() {
-        Branch::Loading => view! {
-            <div class="hb-card-screen" data-state-screen="loading">
-                <p class="hb-card-note">{move || Msg::Loading.text(lang())}</p>
-            </div>
-        }
-        .into_any(),
+    let screen = move |branch: Branch| {
+        match branch {
         Branch::LoadError(message) => view! {
             <div class="hb-card-screen" data-state-screen="error">
                 <p class="hb-card-error" data-testid="error-message" role="alert">{message}</p>
-                <button class="hb-card-action" data-testid="retry-button" on:click=move |_| reload.update(|n| *n += 1)>
+                <button class="hb-card-action" data-testid="retry-button" data-autofocus="" on:click=move |_| packet.refetch()>
                     {move || Msg::Retry.text(lang())}
                 </button>
             </div>
@@ -321,10 +285,15 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
                         class="hb-open-button"
                         class:hb-open-button--spinning=spinning
                         data-testid="open-button"
+                        data-autofocus=""
                         aria-label=move || Msg::OpenLabel.text(lang())
                         aria-busy=move || (phase.get() == Phase::Opening).to_string()
                         aria-disabled=move || (phase.get() == Phase::Opening).to_string()
-                        on:click=move |_| claim()
+                        on:click=move |_| {
+                            if !claim.pending().get_untracked() {
+                                claim.dispatch(());
+                            }
+                        }
                     >
                         <span aria-hidden="true">{move || Msg::OpenVisible.text(lang())}</span>
                     </button>
@@ -361,7 +330,9 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
             view! {
                 <div class="hb-card-screen" data-state-screen=if network { "network" } else { "error" }>
                     <p class="hb-card-error" data-testid="error-message" role="alert">{e.message}</p>
-                    <button class="hb-card-action" data-testid="retry-button" on:click=move |_| claim()>
+                    <button class="hb-card-action" data-testid="retry-button" data-autofocus="" on:click=move |_| {
+                        claim.dispatch(());
+                    }>
                         {move || Msg::Retry.text(lang())}
                     </button>
                 </div>
@@ -371,25 +342,26 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
         Branch::Screen(screen) => screen_view(state, screen, packet).into_any(),
     }
     };
+    let loading = move || {
+        view! {
+            <div class="hb-card-screen" data-state-screen="loading">
+                <p class="hb-card-note">{move || Msg::Loading.text(lang())}</p>
+            </div>
+        }
+    };
 
     view! {
-        <div
-            class="hb-card-backdrop"
-            on:click=move |e: ev::MouseEvent| {
-                if e.target() == e.current_target() {
-                    close();
-                }
-            }
+        <Dialog
+            backdrop_class="hb-card-backdrop"
+            on_close=move |_| close()
+            focus_key=Signal::derive(move || branch.track())
+            return_focus=format!("[data-testid=packet-bubble][data-packet-id=\"{packet_id}\"]")
         >
-            <div
+            <DialogSurface
                 class="hb-card"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby=title_id.clone()
-                data-testid="packet-card"
-                data-packet-id=packet_id
-                node_ref=dialog
-                on:keydown=trap
+                attr:aria-labelledby=title_id.clone()
+                attr:data-testid="packet-card"
+                attr:data-packet-id=packet_id
             >
                 <button
                     class="hb-card-close"
@@ -403,10 +375,17 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
                     <span class="hb-card-avatar" aria-hidden="true">{sender_initial}</span>
                     <h2 class="hb-card-title" id=title_id2>{title}</h2>
                 </div>
-                {body}
-                <p class="hb-sr-only" role="status" aria-live="polite">{move || announce.get()}</p>
-            </div>
-        </div>
+                <Transition fallback=loading>
+                    {
+                        // Read under the Transition: the loading screen shows until the
+                        // packet's first answer; refetches keep the screen (and the focus).
+                        let loaded = Memo::new(move |_| packet.with(Option::is_some));
+                        move || loaded.get().then(|| branch.get().map(screen))
+                    }
+                </Transition>
+                <p class="hb-sr-only" role="status" aria-live="polite">{announce}</p>
+            </DialogSurface>
+        </Dialog>
     }
 }
 
@@ -552,56 +531,6 @@ fn count_up(target: i64, shown: RwSignal<i64>, started: f64) {
         }
         if value != target {
             count_up(target, shown, started);
-        }
-    });
-}
-
-/// The buttons of the card, in document order (everything focusable in it is a button).
-fn focusable(root: &web_sys::HtmlDivElement) -> Vec<web_sys::HtmlElement> {
-    let all = root.get_elements_by_tag_name("button");
-    (0..all.length())
-        .filter_map(|i| all.item(i))
-        .filter_map(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        .collect()
-}
-
-/// Moves the focus into the card unless it is already there: the 開 button if shown, else
-/// the retry button, else the close button.
-fn focus_into(root: &web_sys::HtmlDivElement) {
-    let active = document().active_element();
-    if active.is_some_and(|a| root.contains(Some(&a))) {
-        return;
-    }
-    let preferred = [
-        "[data-testid=open-button]",
-        "[data-testid=retry-button]",
-        "[data-testid=close-card]",
-    ];
-    for selector in preferred {
-        if let Ok(Some(el)) = root.query_selector(selector)
-            && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
-        {
-            let _ = el.focus();
-            return;
-        }
-    }
-}
-
-/// After the card closes, the focus goes back to the packet's bubble if it was lost.
-fn restore_focus(packet_id: u64) {
-    request_animation_frame(move || {
-        let doc = document();
-        let lost = doc
-            .active_element()
-            .is_none_or(|a| doc.body().is_some_and(|b| *b == a) || !a.is_connected());
-        if !lost {
-            return;
-        }
-        let selector = format!("[data-testid=packet-bubble][data-packet-id=\"{packet_id}\"]");
-        if let Ok(Some(el)) = doc.query_selector(&selector)
-            && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
-        {
-            let _ = el.focus();
         }
     });
 }

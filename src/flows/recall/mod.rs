@@ -6,13 +6,12 @@
 
 pub mod i18n;
 
-use crate::backend::{Backend, retry};
+use crate::backend::retry;
 use crate::state::use_app;
-use hongbao_api::PacketView;
+use hongbao_api::{ErrorCode, PacketView};
 use hongbao_engine::{Lang, Money, PacketState, RecallMode, Timestamp};
 use i18n::Msg;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// Times are shown in China Standard Time (UTC+8), the product's calendar everywhere
 /// (the engine's special days and blackout windows use the same offset).
@@ -111,40 +110,52 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
         Some(_) => prev.copied().flatten(),
         None => None,
     });
-    let busy = RwSignal::new(false);
     let confirming = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let lang = move || state.lang.get();
 
-    let recall = move |authorized: bool| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        let backend = state.backend();
-        let user = state.user.get_untracked();
-        spawn_local(async move {
+    // The recall (`authorized`: the sender confirmed a recall that needs it).
+    let recall = Action::new_local(move |&authorized: &bool| {
+        let (backend, user) = (state.backend(), state.user.get_untracked());
+        async move {
             let result = retry(3, || backend.recall(&user, id, authorized)).await;
-            busy.set(false);
+            if result.is_ok() {
+                crate::lab::events::recalled(id);
+            }
+            let asks = matches!(&result, Err(e) if e.code == ErrorCode::RecallNeedsAuthorization);
+            if !asks || authorized {
+                state.changed();
+            }
+            (authorized, result)
+        }
+    });
+    let busy = recall.pending();
+    Effect::watch(
+        move || recall.version().get(),
+        move |_, _, _| {
+            let Some((authorized, result)) = recall.value().get_untracked() else {
+                return;
+            };
             match result {
                 // `recalled`: an earlier attempt went through and its response was lost.
-                Ok(_) => {
-                    crate::lab::events::recalled(id);
-                    confirming.set(false);
-                }
-                Err(e) if e.code == "recalled" => confirming.set(false),
-                Err(e) if e.code == "recall_needs_authorization" && !authorized => {
-                    confirming.set(true);
-                    return;
-                }
-                Err(e) => {
-                    confirming.set(false);
-                    error.set(Some(e.message));
-                }
+                Ok(_) => confirming.set(false),
+                Err(e) => match e.code {
+                    ErrorCode::Recalled => confirming.set(false),
+                    ErrorCode::RecallNeedsAuthorization if !authorized => confirming.set(true),
+                    _ => {
+                        confirming.set(false);
+                        error.set(Some(e.message));
+                    }
+                },
             }
-            state.changed();
-        });
+        },
+        false,
+    );
+    let recall = move |authorized: bool| {
+        if !busy.get_untracked() {
+            error.set(None);
+            recall.dispatch(authorized);
+        }
     };
 
     // The ring's path length is 1000 (`pathLength`), so the unlit part is 1000 − per mille.

@@ -2,9 +2,8 @@
 //! or holding Space / Enter), depending on the `auth` setting.
 
 use super::i18n::{SendMsg, digit_label, pin_progress};
-use super::{Flow, SheetHeader};
+use super::{Flow, Pending, SheetHeader};
 use crate::settings::Auth;
-use hongbao_engine::Money;
 use leptos::prelude::*;
 use std::time::Duration;
 
@@ -52,7 +51,7 @@ impl PinEntry {
 }
 
 #[component]
-pub fn Authorize(flow: Flow) -> impl IntoView {
+pub fn Authorize(flow: Flow, pending: Pending) -> impl IntoView {
     let title = Signal::derive(move || {
         match flow.app.settings.with(|s| s.auth) {
             Auth::Pin => SendMsg::AuthTitle,
@@ -61,12 +60,8 @@ pub fn Authorize(flow: Flow) -> impl IntoView {
         .text(flow.lang())
         .to_owned()
     });
-    let total = move || {
-        flow.pending
-            .with(|p| p.as_ref().map(|(_, p)| p.total))
-            .unwrap_or(Money::ZERO)
-            .format(flow.lang())
-    };
+    let total = pending.preview.total;
+    let total = move || total.format(flow.lang());
     view! {
         <div class="hb-send-stage" data-testid="authorize-sheet">
             <SheetHeader flow=flow title=title />
@@ -87,14 +82,11 @@ fn PinPad(flow: Flow) -> impl IntoView {
     let pin = RwSignal::new(PinEntry::default());
     let wrong = RwSignal::new(false);
     let press = move |digit: u8| {
-        if flow.sending.get_untracked() {
-            return;
-        }
         wrong.set(false);
         let mut outcome = PinOutcome::Typing;
         pin.update(|p| outcome = p.push(digit));
         match outcome {
-            PinOutcome::Correct => flow.send(),
+            PinOutcome::Correct => flow.authorized(),
             PinOutcome::Wrong => wrong.set(true),
             PinOutcome::Typing => {}
         }
@@ -187,7 +179,7 @@ fn HoldConfirm(flow: Flow) -> impl IntoView {
         let _ = progress.try_set(0);
     };
     let start = move || {
-        if since.get_value().is_some() || flow.sending.get_untracked() {
+        if since.get_value().is_some() {
             return;
         }
         since.set_value(Some(js_sys::Date::now()));
@@ -202,7 +194,7 @@ fn HoldConfirm(flow: Flow) -> impl IntoView {
                 let _ = progress.try_set(pct);
                 if held >= HOLD_MS {
                     stop();
-                    flow.send();
+                    flow.authorized();
                 }
             },
             Duration::from_millis(30),

@@ -27,7 +27,7 @@ pub fn Entry(flow: Flow) -> impl IntoView {
                 data-testid=format!("kind-{}", kind.as_str())
                 aria-pressed=move || pressed().to_string()
                 on:click=move |_| {
-                    flow.send_error.set(None);
+                    flow.forget_refusal();
                     flow.kind.set(kind);
                 }
             >
@@ -42,12 +42,12 @@ pub fn Entry(flow: Flow) -> impl IntoView {
         if flow.draft_refused() {
             return None;
         }
-        let total = logic::total_of(parsed.kind, parsed.amount, parsed.count)?;
+        let total = parsed.total()?;
         Some((parsed, total))
     });
     let total_line = move || {
-        let (p, _) = shown.get()?;
-        logic::total_line(p.kind, p.amount, p.count, lang())
+        let (kind, _) = shown.get()?;
+        logic::total_line(&kind, lang())
     };
     let is_normal = move || flow.kind.get() == PacketKindTag::Normal;
 
@@ -184,7 +184,7 @@ pub fn Entry(flow: Flow) -> impl IntoView {
                         prop:value=move || flow.greeting.get()
                         on:input=move |ev| {
                             flow.greeting.set(event_target_value(&ev));
-                            flow.send_error.set(None);
+                            flow.forget_refusal();
                         }
                     />
                 </label>
@@ -198,9 +198,9 @@ pub fn Entry(flow: Flow) -> impl IntoView {
                     class="hb-send-button hb-send-primary"
                     data-testid="next-button"
                     aria-disabled=move || (!flow.can_go_on()).then_some("true")
-                    aria-busy=move || flow.checking.get().then_some("true")
+                    aria-busy=move || flow.checking().then_some("true")
                 >
-                    {move || if flow.checking.get() { SendMsg::Checking.text(lang()) } else { SendMsg::Next.text(lang()) }}
+                    {move || if flow.checking() { SendMsg::Checking.text(lang()) } else { SendMsg::Next.text(lang()) }}
                 </button>
             </div>
         </form>

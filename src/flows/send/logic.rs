@@ -4,8 +4,10 @@
 use super::i18n::{SendMsg, lucky_total, single_total};
 use crate::i18n::Lang;
 use crate::settings::Stages;
-use hongbao_api::ChatInfo;
-use hongbao_engine::{AmountError, Money, PacketKindTag, Severity, Warning, WarningCode};
+use hongbao_api::{ChatInfo, NewPacket};
+use hongbao_engine::{
+    AmountError, Money, PacketKind, PacketKindTag, Severity, Warning, WarningCode,
+};
 
 /// A stage after entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,72 +115,74 @@ pub fn parse_count(text: &str) -> Result<u32, EntryError> {
     Ok(n as u32)
 }
 
-/// The entry form, parsed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Parsed {
-    pub kind: PacketKindTag,
-    /// The typed amount: the total for lucky packets, per share otherwise.
-    pub amount: Money,
-    pub count: u32,
-    pub recipient: Option<String>,
-}
-
-/// Parses the entry form. `others` are the members other than the sender (the implicit
-/// recipient of a personal packet is the only one).
+/// Parses the entry form into the packet kind it describes, with that kind's fields: the
+/// typed amount is the total of a lucky packet, the per-share amount of a normal one and
+/// the amount of a personal or exclusive one. `others` are the members other than the
+/// sender (the implicit recipient of a personal packet is the only one).
 pub fn parse_entry(
     kind: PacketKindTag,
     amount: &str,
     count: &str,
     recipient: &str,
     others: &[String],
-) -> Result<Parsed, EntryError> {
-    let amount = Money::parse(amount).map_err(EntryError::Amount)?;
-    let count = if has_count(kind) {
-        parse_count(count)?
-    } else {
-        1
-    };
-    let recipient = match kind {
-        PacketKindTag::Personal => Some(
-            others
+) -> Result<PacketKind, EntryError> {
+    let amount = Money::parse_typed(amount).map_err(EntryError::Amount)?;
+    Ok(match kind {
+        PacketKindTag::Lucky => PacketKind::Lucky {
+            total: amount,
+            count: parse_count(count)?,
+            split: None,
+        },
+        PacketKindTag::Normal => PacketKind::Normal {
+            per_share: amount,
+            count: parse_count(count)?,
+        },
+        PacketKindTag::Personal => PacketKind::Personal {
+            to: others
                 .first()
                 .cloned()
                 .ok_or(EntryError::RecipientMissing)?,
-        ),
-        PacketKindTag::Exclusive => {
-            Some(recipient.to_owned()).filter(|r| others.iter().any(|o| o == r))
-        }
-        _ => None,
-    };
-    if kind == PacketKindTag::Exclusive && recipient.is_none() {
-        return Err(EntryError::RecipientMissing);
-    }
-    Ok(Parsed {
-        kind,
-        amount,
-        count,
-        recipient,
+            amount,
+        },
+        PacketKindTag::Exclusive => PacketKind::Exclusive {
+            to: Some(recipient.to_owned())
+                .filter(|r| others.iter().any(|o| o == r))
+                .ok_or(EntryError::RecipientMissing)?,
+            amount,
+        },
     })
 }
 
-/// The total a parsed entry spends (for display; the backend's preview is authoritative).
-pub fn total_of(kind: PacketKindTag, amount: Money, count: u32) -> Option<Money> {
-    match kind {
-        PacketKindTag::Normal => amount.checked_mul(count),
-        _ => Some(amount),
+/// The request a parsed entry describes: the one place the send flow builds a [`NewPacket`].
+/// An empty greeting is the default one (in the language in force).
+pub fn draft(chat_id: &str, kind: PacketKind, greeting: &str, lang: Lang, key: &str) -> NewPacket {
+    let greeting = match greeting.trim() {
+        "" => SendMsg::DefaultGreeting.text(lang).to_owned(),
+        typed => typed.to_owned(),
+    };
+    NewPacket {
+        chat_id: chat_id.to_owned(),
+        kind,
+        greeting,
+        idempotency_key: key.to_owned(),
     }
 }
 
 /// The live total line: "10 × ¥1.88 = ¥18.80" (normal), "Total ¥18.80 · 10 packets"
-/// (lucky), "Total ¥18.80" (one packet).
-pub fn total_line(kind: PacketKindTag, amount: Money, count: u32, lang: Lang) -> Option<String> {
-    let total = total_of(kind, amount, count)?;
-    Some(match kind {
-        PacketKindTag::Normal => {
-            format!("{count} × {} = {}", amount.format(lang), total.format(lang))
+/// (lucky), "Total ¥18.80" (one packet); `None` if the total overflows. For display: the
+/// backend's preview is authoritative.
+pub fn total_line(kind: &PacketKind, lang: Lang) -> Option<String> {
+    let total = kind.total()?;
+    Some(match *kind {
+        PacketKind::Normal { per_share, count } => {
+            format!(
+                "{count} × {} = {}",
+                per_share.format(lang),
+                total.format(lang)
+            )
         }
-        PacketKindTag::Lucky => lucky_total(total, count, lang),
-        PacketKindTag::Personal | PacketKindTag::Exclusive => single_total(total, lang),
+        PacketKind::Lucky { count, .. } => lucky_total(total, count, lang),
+        PacketKind::Personal { .. } | PacketKind::Exclusive { .. } => single_total(total, lang),
     })
 }
 
@@ -275,36 +279,32 @@ mod tests {
 
     #[test]
     fn totals_are_unmissable_and_exact() {
-        let a = Money::parse("1.88").unwrap();
+        let a = Money::parse_typed("1.88").unwrap();
+        let normal = |per_share, count| PacketKind::Normal { per_share, count };
         assert_eq!(
-            total_line(PacketKindTag::Normal, a, 10, Lang::En).unwrap(),
+            total_line(&normal(a, 10), Lang::En).unwrap(),
             "10 × ¥1.88 = ¥18.80"
         );
         assert_eq!(
-            total_line(PacketKindTag::Normal, a, 10, Lang::Zh).unwrap(),
+            total_line(&normal(a, 10), Lang::Zh).unwrap(),
             "10 × ¥1.88 = ¥18.80"
         );
+        let lucky = PacketKind::Lucky {
+            total: Money::parse_typed("18.8").unwrap(),
+            count: 10,
+            split: None,
+        };
         assert_eq!(
-            total_line(
-                PacketKindTag::Lucky,
-                Money::parse("18.8").unwrap(),
-                10,
-                Lang::En
-            )
-            .unwrap(),
+            total_line(&lucky, Lang::En).unwrap(),
             "Total ¥18.80 · 10 packets"
         );
+        let personal = PacketKind::Personal {
+            to: "bob".into(),
+            amount: a,
+        };
+        assert_eq!(total_line(&personal, Lang::En).unwrap(), "Total ¥1.88");
         assert_eq!(
-            total_line(PacketKindTag::Personal, a, 1, Lang::En).unwrap(),
-            "Total ¥1.88"
-        );
-        assert_eq!(
-            total_line(
-                PacketKindTag::Normal,
-                Money::from_fen(i64::MAX / 2),
-                3,
-                Lang::En
-            ),
+            total_line(&normal(Money::from_fen(i64::MAX / 2), 3), Lang::En),
             None
         );
     }
@@ -335,10 +335,20 @@ mod tests {
         let others = others(&chat, "alice");
         assert_eq!(others, vec!["bob".to_string(), "carol".to_string()]);
         assert_eq!(kinds_for(&chat).len(), 3);
-        let p = parse_entry(PacketKindTag::Normal, "1.88", "10", "", &others).unwrap();
         assert_eq!(
-            (p.amount, p.count, p.recipient),
-            (Money::from_fen(188), 10, None)
+            parse_entry(PacketKindTag::Normal, "1.88", "10", "", &others),
+            Ok(PacketKind::Normal {
+                per_share: Money::from_fen(188),
+                count: 10
+            })
+        );
+        assert_eq!(
+            parse_entry(PacketKindTag::Lucky, "18.8", "3", "", &others),
+            Ok(PacketKind::Lucky {
+                total: Money::from_fen(1_880),
+                count: 3,
+                split: None
+            })
         );
         assert_eq!(
             parse_entry(PacketKindTag::Lucky, "abc", "10", "", &others),
@@ -356,10 +366,21 @@ mod tests {
             parse_entry(PacketKindTag::Exclusive, "5", "", "alice", &others),
             Err(EntryError::RecipientMissing)
         );
-        let p = parse_entry(PacketKindTag::Exclusive, "5", "", "carol", &others).unwrap();
-        assert_eq!((p.count, p.recipient.as_deref()), (1, Some("carol")));
-        let p = parse_entry(PacketKindTag::Personal, "5", "", "", &["bob".into()]).unwrap();
-        assert_eq!(p.recipient.as_deref(), Some("bob"));
+        // One share: the count field is not read.
+        assert_eq!(
+            parse_entry(PacketKindTag::Exclusive, "5", "x", "carol", &others),
+            Ok(PacketKind::Exclusive {
+                to: "carol".into(),
+                amount: Money::from_fen(500)
+            })
+        );
+        assert_eq!(
+            parse_entry(PacketKindTag::Personal, "5", "", "", &["bob".into()]),
+            Ok(PacketKind::Personal {
+                to: "bob".into(),
+                amount: Money::from_fen(500)
+            })
+        );
         for bad in ["", "-5", "0", "1.234", "1e3", "NaN", "99999999999999999999"] {
             let e = parse_entry(PacketKindTag::Lucky, bad, "3", "", &others).unwrap_err();
             assert!(!e.message(Lang::En).is_empty() && !e.message(Lang::Zh).is_empty());
@@ -367,6 +388,23 @@ mod tests {
         for good in ["８.８８", "¥20", " 20 ", "1,000"] {
             assert!(parse_entry(PacketKindTag::Lucky, good, "10", "", &others).is_ok());
         }
+    }
+
+    #[test]
+    fn the_draft_is_the_parsed_entry_with_a_greeting() {
+        let others = others(&family(), "alice");
+        let p = parse_entry(PacketKindTag::Exclusive, "5", "", "carol", &others).unwrap();
+        let d = draft("family", p.clone(), "  ", Lang::En, "k1");
+        assert_eq!((d.chat_id.as_str(), &d.kind), ("family", &p));
+        assert_eq!(
+            (d.greeting.as_str(), d.idempotency_key.as_str()),
+            ("Best wishes", "k1")
+        );
+        let p = parse_entry(PacketKindTag::Lucky, "5", "3", "", &others).unwrap();
+        assert_eq!(
+            draft("family", p, " 新年好 ", Lang::Zh, "k").greeting,
+            "新年好"
+        );
     }
 
     #[test]

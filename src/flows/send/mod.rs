@@ -1,11 +1,15 @@
 //! The send flow (PRODUCT §3): entry, review, authorize, as a sheet over the chat.
 //!
-//! - [`logic`]: which stages run, what the form means, the total line (pure, tested natively);
+//! - [`logic`]: which stages run, what the form means, the request it builds, the total line
+//!   (pure, tested natively);
 //! - [`entry`], [`review`], [`authorize`]: the three stages' views;
-//! - this module: the flow's state ([`Flow`]), its transitions and the dialog around them.
+//! - this module: the flow's state ([`Flow`]: the form, and the [`Step`] it is at), its
+//!   transitions, and the [`Dialog`] around them.
 //!
-//! One idempotency key per flow, created when the flow opens and reused for every retry and
-//! re-confirm, so a double submit or a retry after a lost response never sends twice.
+//! The backend's answers arrive through two [`Action`]s: `check` (Next asks for the preview of
+//! the draft) and `send`. One idempotency key per flow, created when the flow opens and reused
+//! for every retry and re-confirm, so a double submit or a retry after a lost response never
+//! sends twice.
 
 mod authorize;
 mod entry;
@@ -13,50 +17,74 @@ pub mod i18n;
 pub mod logic;
 mod review;
 
-use crate::backend::{Backend, new_idempotency_key, retry};
-use crate::i18n::Lang;
+use crate::backend::{new_idempotency_key, retry};
+use crate::dialog::{Dialog, DialogSurface};
+use crate::i18n::{Lang, Msg};
 use crate::state::{AppState, use_app};
 use hongbao_api::{ApiError, ChatInfo, NewPacket, Preview};
-use hongbao_engine::PacketKindTag;
+use hongbao_engine::{PacketKind, PacketKindTag};
 use i18n::SendMsg;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use logic::{EntryError, Field, Parsed, Stage, WarningLog, stages_for};
-use std::time::Duration;
+use logic::{EntryError, Field, Stage, WarningLog, stages_for};
 use wasm_bindgen::JsCast;
 
 pub fn new_packet_label(lang: Lang) -> &'static str {
-    lang.pick("发红包", "Red packet")
+    Msg::NewPacket.text(lang)
 }
 
-/// How long the review's Confirm ignores presses after the review opens (a double tap on
-/// Next must not confirm).
-const CONFIRM_GUARD: Duration = Duration::from_millis(400);
 /// Network attempts per call (retries reuse the idempotency key).
 const ATTEMPTS: u32 = 3;
 /// Quiet time after typing before the backend checks the draft.
 const PREVIEW_DEBOUNCE_MS: u32 = 120;
 
-/// Where the flow is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A request the sender went on with: the draft, the backend's preview of it, and whether the
+/// authorize stage follows the review.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub draft: NewPacket,
+    pub preview: Preview,
+    pub authorize: bool,
+}
+
+/// Where the flow is. Each stage holds what it shows, so a review without a preview, or a
+/// failure without its error, cannot be built.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Step {
-    Entry,
-    Review,
-    Authorize,
-    Sending,
-    /// A network failure after the retries: the same request can be retried.
-    Failed,
+    /// The form; `refused` is a rule error from the last send (nothing was sent), shown until
+    /// the form is edited.
+    Entry {
+        refused: Option<ApiError>,
+    },
+    Review(Pending),
+    Authorize(Pending),
+    /// The request is with the backend.
+    Sending(Pending),
+    /// A network failure after the retries: the same request can be sent again.
+    Failed {
+        pending: Pending,
+        error: ApiError,
+    },
 }
 
 impl Step {
-    /// The stage's name in lab events.
-    pub fn lab_name(self) -> &'static str {
+    /// The stage's name (`data-step`, and in lab events).
+    pub fn name(&self) -> &'static str {
         match self {
-            Step::Entry => "entry",
-            Step::Review => "review",
-            Step::Authorize => "authorize",
-            Step::Sending => "sending",
-            Step::Failed => "failed",
+            Step::Entry { .. } => "entry",
+            Step::Review(_) => "review",
+            Step::Authorize(_) => "authorize",
+            Step::Sending(_) => "sending",
+            Step::Failed { .. } => "failed",
+        }
+    }
+
+    /// The request the stage is about (all but the entry).
+    pub fn pending(&self) -> Option<&Pending> {
+        match self {
+            Step::Entry { .. } => None,
+            Step::Review(p) | Step::Authorize(p) | Step::Sending(p) => Some(p),
+            Step::Failed { pending, .. } => Some(pending),
         }
     }
 }
@@ -90,35 +118,26 @@ pub struct Flow {
     pub user: StoredValue<String>,
     /// The members other than the sender.
     pub others: StoredValue<Vec<String>>,
-    /// The idempotency key of this flow.
-    pub key: StoredValue<String>,
     pub kind: RwSignal<PacketKindTag>,
     pub amount: RwSignal<String>,
     pub count: RwSignal<String>,
     pub greeting: RwSignal<String>,
     pub recipient: RwSignal<String>,
     pub touched: RwSignal<Touched>,
-    pub parsed: Memo<Result<Parsed, EntryError>>,
+    pub parsed: Memo<Result<PacketKind, EntryError>>,
     /// The request the form describes, if it parses.
     pub draft: Memo<Option<NewPacket>>,
     /// The backend's latest answer, with the draft it is for.
     pub preview: RwSignal<Option<(NewPacket, Result<Preview, ApiError>)>>,
-    /// Next is waiting for the backend.
-    pub checking: RwSignal<bool>,
     pub step: RwSignal<Step>,
-    /// The stages after entry, decided when Next was pressed.
-    pub plan: RwSignal<Vec<Stage>>,
-    /// What will be sent, and its preview.
-    pub pending: RwSignal<Option<(NewPacket, Preview)>>,
-    pub sending: RwSignal<bool>,
-    /// A rule error from the send: shown on the entry stage (nothing was sent).
-    pub send_error: RwSignal<Option<ApiError>>,
-    /// A network error after the retries.
-    pub failure: RwSignal<Option<ApiError>>,
+    /// The stage's name: changes only when the stage does (the views switch on it).
+    pub stage: Memo<&'static str>,
+    /// Next's request for the preview of a draft (answered with the draft it is for).
+    pub check: Action<NewPacket, (NewPacket, Result<Preview, ApiError>)>,
+    /// The send (and its retry after a network failure: same request, same key).
+    pub send: Action<NewPacket, Result<hongbao_api::PacketView, ApiError>>,
     /// Warnings shown, and whether the amount changed afterwards (for the lab).
     pub log: RwSignal<WarningLog>,
-    /// The review's Confirm accepts presses (after [`CONFIRM_GUARD`]).
-    pub confirm_ready: RwSignal<bool>,
     pub on_close: Callback<()>,
     pub root: NodeRef<leptos::html::Div>,
     /// When the flow opened (ms, for the lab's timings).
@@ -150,32 +169,41 @@ impl Flow {
                 )
             })
         });
-        let key = StoredValue::new(key);
         let lang = app.lang;
         let draft = Memo::new(move |_| {
-            let p = parsed.get().ok()?;
-            let typed = greeting.get();
-            let greeting = match typed.trim() {
-                "" => SendMsg::DefaultGreeting.text(lang.get()).to_owned(),
-                t => t.to_owned(),
-            };
-            Some(NewPacket {
-                chat_id: chat_id.clone(),
-                kind: p.kind,
-                amount: p.amount,
-                count: p.count,
-                greeting,
-                recipient: p.recipient,
-                split: None,
-                idempotency_key: key.get_value(),
-            })
+            let entry = parsed.get().ok()?;
+            Some(logic::draft(
+                &chat_id,
+                entry,
+                &greeting.read(),
+                lang.get(),
+                &key,
+            ))
+        });
+        let step = RwSignal::new(Step::Entry { refused: None });
+        let user_for = user.clone();
+        let check = Action::new_local(move |draft: &NewPacket| {
+            let (backend, user, draft) = (app.backend(), user_for.clone(), draft.clone());
+            async move {
+                let result = retry(ATTEMPTS, || backend.preview(&user, &draft)).await;
+                (draft, result)
+            }
+        });
+        let user_for = user.clone();
+        let send = Action::new_local(move |packet: &NewPacket| {
+            let (backend, user, packet) = (app.backend(), user_for.clone(), packet.clone());
+            async move {
+                let result = retry(ATTEMPTS, || backend.send(&user, &packet)).await;
+                // Also when the flow is gone meanwhile: the chat shows the new packet.
+                app.changed();
+                result
+            }
         });
         Flow {
             app,
             chat: StoredValue::new(chat),
             user: StoredValue::new(user),
             others,
-            key,
             kind,
             amount,
             count,
@@ -185,15 +213,11 @@ impl Flow {
             parsed,
             draft,
             preview: RwSignal::new(None),
-            checking: RwSignal::new(false),
-            step: RwSignal::new(Step::Entry),
-            plan: RwSignal::new(Vec::new()),
-            pending: RwSignal::new(None),
-            sending: RwSignal::new(false),
-            send_error: RwSignal::new(None),
-            failure: RwSignal::new(None),
+            step,
+            stage: Memo::new(move |_| step.with(Step::name)),
+            check,
+            send,
             log: RwSignal::new(WarningLog::default()),
-            confirm_ready: RwSignal::new(false),
             on_close,
             root: NodeRef::new(),
             opened: StoredValue::new(crate::lab::events::now_ms()),
@@ -202,6 +226,20 @@ impl Flow {
 
     pub fn lang(self) -> Lang {
         self.app.lang.get()
+    }
+
+    /// Next is waiting for the backend.
+    pub fn checking(self) -> bool {
+        self.check.pending().get()
+    }
+
+    /// The request is with the backend.
+    pub fn sending(self) -> bool {
+        self.step.with(|s| matches!(s, Step::Sending(_)))
+    }
+
+    fn sending_untracked(self) -> bool {
+        self.step.with_untracked(|s| matches!(s, Step::Sending(_)))
     }
 
     /// The entry error to show now, if any: the form's own, else the last send's, else the
@@ -213,8 +251,11 @@ impl Flow {
             Err(_) => return None,
             Ok(_) => {}
         }
-        if let Some(e) = self.send_error.get() {
-            return Some(e.message);
+        if let Some(message) = self.step.with(|s| match s {
+            Step::Entry { refused: Some(e) } => Some(e.message.clone()),
+            _ => None,
+        }) {
+            return Some(message);
         }
         let draft = self.draft.get()?;
         self.preview.with(|p| match p {
@@ -236,13 +277,22 @@ impl Flow {
     pub fn can_go_on(self) -> bool {
         self.parsed.with(|p| p.is_ok())
             && !self.draft_refused()
-            && !self.checking.get()
-            && !self.sending.get()
+            && !self.checking()
+            && !self.sending()
+    }
+
+    /// Forgets the last send's refusal (the form changed).
+    pub fn forget_refusal(self) {
+        self.step.update(|s| {
+            if let Step::Entry { refused } = s {
+                *refused = None;
+            }
+        });
     }
 
     /// An edit of the form: forget the last send's error.
     pub fn edited(self, field: Field) {
-        self.send_error.set(None);
+        self.forget_refusal();
         self.touched.update(|t| match field {
             Field::Amount => t.amount = true,
             Field::Count => t.count = true,
@@ -253,7 +303,7 @@ impl Flow {
     /// Next: ask the backend about the draft (unless it already answered), then run the
     /// stages the settings ask for.
     pub fn next(self) {
-        if self.checking.get_untracked() || self.sending.get_untracked() {
+        if self.check.pending().get_untracked() || self.sending_untracked() {
             return;
         }
         self.touched.update(|t| t.attempted = true);
@@ -263,7 +313,7 @@ impl Flow {
             }
             return;
         };
-        self.send_error.set(None);
+        self.forget_refusal();
         let cached = self.preview.with_untracked(|p| match p {
             Some((d, r)) if *d == draft => Some(r.clone()),
             _ => None,
@@ -272,157 +322,130 @@ impl Flow {
             Some(Ok(preview)) => self.proceed(draft, preview),
             Some(Err(e)) if !e.is_network() => self.focus_field(Field::Amount),
             _ => {
-                self.checking.set(true);
-                let (backend, user) = (self.app.backend(), self.user.get_value());
-                spawn_local(async move {
-                    let result = retry(ATTEMPTS, || backend.preview(&user, &draft)).await;
-                    if self.checking.try_set(false).is_some() {
-                        return; // the flow is gone
-                    }
-                    self.preview.set(Some((draft.clone(), result.clone())));
-                    // Edited meanwhile: the sender presses Next again for the new draft.
-                    let current = self.draft.get_untracked().as_ref() == Some(&draft);
-                    if let (Ok(preview), true) = (result, current) {
-                        self.proceed(draft, preview);
-                    }
-                });
+                self.check.dispatch(draft);
             }
+        }
+    }
+
+    /// The answer to Next's check of `draft`.
+    fn checked(self, draft: NewPacket, result: Result<Preview, ApiError>) {
+        self.preview.set(Some((draft.clone(), result.clone())));
+        // Edited meanwhile: the sender presses Next again for the new draft.
+        let current = self.draft.get_untracked().as_ref() == Some(&draft);
+        if let (Ok(preview), true) = (result, current) {
+            self.proceed(draft, preview);
         }
     }
 
     fn proceed(self, draft: NewPacket, preview: Preview) {
         let stages = self.app.settings.with_untracked(|s| s.stages);
         let plan = stages_for(stages, &preview.warnings);
-        let amount = draft.amount;
-        self.plan.set(plan.clone());
-        self.pending.set(Some((draft, preview.clone())));
+        let amount = draft.kind.typed_amount();
+        let pending = Pending {
+            draft,
+            preview,
+            authorize: plan.contains(&Stage::Authorize),
+        };
         match plan.first() {
             None => {
                 self.log.update(|l| l.proceeded(amount));
-                self.send();
+                self.dispatch(pending);
             }
             Some(Stage::Review) => {
-                self.log.update(|l| l.shown(&preview.warnings, amount));
+                let warnings = &pending.preview.warnings;
+                self.log.update(|l| l.shown(warnings, amount));
                 if self.app.settings.with_untracked(|s| s.warnings) {
                     crate::lab::events::warnings_shown(
-                        preview
-                            .warnings
+                        warnings
                             .iter()
                             .map(|w| w.code.as_str().to_owned())
                             .collect(),
                     );
                 }
-                self.confirm_ready.set(false);
-                self.step.set(Step::Review);
-                let ready = self.confirm_ready;
-                set_timeout(
-                    move || {
-                        let _ = ready.try_set(true);
-                    },
-                    CONFIRM_GUARD,
-                );
+                self.step.set(Step::Review(pending));
             }
             Some(Stage::Authorize) => {
                 self.log.update(|l| l.proceeded(amount));
-                self.step.set(Step::Authorize);
+                self.step.set(Step::Authorize(pending));
             }
         }
     }
 
     /// Back from the review to the form.
     pub fn edit(self) {
-        if self.sending.get_untracked() {
+        if self.sending_untracked() {
             return;
         }
-        self.step.set(Step::Entry);
+        self.step.set(Step::Entry { refused: None });
     }
 
     /// The review's Confirm.
     pub fn confirm(self) {
-        if !self.confirm_ready.get_untracked() || self.sending.get_untracked() {
-            return;
-        }
-        if let Some((draft, _)) = self.pending.get_untracked() {
-            self.log.update(|l| l.proceeded(draft.amount));
-        }
-        if self.plan.with_untracked(|p| p.contains(&Stage::Authorize)) {
-            self.step.set(Step::Authorize);
-        } else {
-            self.send();
-        }
-    }
-
-    /// Sends the pending request (also the retry after a network failure: same key).
-    pub fn send(self) {
-        if self.sending.get_untracked() {
-            return;
-        }
-        let Some((packet, _)) = self.pending.get_untracked() else {
+        let Step::Review(pending) = self.step.get_untracked() else {
             return;
         };
-        self.sending.set(true);
-        self.failure.set(None);
-        self.step.set(Step::Sending);
-        let (backend, user, app) = (self.app.backend(), self.user.get_value(), self.app);
-        spawn_local(async move {
-            let result = retry(ATTEMPTS, || backend.send(&user, &packet)).await;
-            if self.sending.try_set(false).is_some() {
-                app.changed(); // the flow is gone; the chat still refreshes
-                return;
-            }
-            match result {
-                Ok(view) => {
-                    let log = self.log.get_untracked();
-                    crate::lab::events::sent(
-                        &packet,
-                        view.id,
-                        crate::lab::events::now_ms() - self.opened.get_value(),
-                        log.shown.iter().map(|c| c.as_str().to_owned()).collect(),
-                        log.amount_changed_after_warning,
-                    );
-                    app.changed();
-                    self.close();
-                }
-                Err(e) if e.is_network() => {
-                    self.failure.set(Some(e));
-                    self.step.set(Step::Failed);
-                }
-                Err(e) => {
-                    self.send_error.set(Some(e));
-                    self.step.set(Step::Entry);
-                }
-            }
-        });
+        self.log
+            .update(|l| l.proceeded(pending.draft.kind.typed_amount()));
+        if pending.authorize {
+            self.step.set(Step::Authorize(pending));
+        } else {
+            self.dispatch(pending);
+        }
     }
 
-    /// Closes the flow (not while a send is in flight) and gives focus back to the chat's
-    /// new-packet button.
-    pub fn close(self) {
-        if self.sending.get_untracked() {
+    /// The authorize stage's PIN or hold is done, or Retry after a network failure: sends.
+    pub fn authorized(self) {
+        let pending = self.step.with_untracked(|s| match s {
+            Step::Authorize(p) | Step::Failed { pending: p, .. } => Some(p.clone()),
+            _ => None,
+        });
+        if let Some(pending) = pending {
+            self.dispatch(pending);
+        }
+    }
+
+    /// Sends `pending` (also the retry after a network failure: same key).
+    fn dispatch(self, pending: Pending) {
+        if self.sending_untracked() {
             return;
         }
-        // Closing before a send completed is a cancel (after a send the step stays Sending).
-        let step = self.step.get_untracked();
-        if step != Step::Sending {
-            crate::lab::events::cancelled(
-                step.lab_name(),
-                crate::lab::events::now_ms() - self.opened.get_value(),
-                self.log.with_untracked(|l| l.amount_changed_after_warning),
-            );
+        self.send.dispatch(pending.draft.clone());
+        self.step.set(Step::Sending(pending));
+    }
+
+    /// The backend's answer to the send.
+    fn sent(self, result: Result<hongbao_api::PacketView, ApiError>) {
+        let Step::Sending(pending) = self.step.get_untracked() else {
+            return;
+        };
+        match result {
+            Ok(view) => {
+                let log = self.log.get_untracked();
+                crate::lab::events::sent(
+                    &pending.draft,
+                    view.id,
+                    crate::lab::events::now_ms() - self.opened.get_value(),
+                    log.shown.iter().map(|c| c.as_str().to_owned()).collect(),
+                    log.amount_changed_after_warning,
+                );
+                // Done: the sheet closes (not a cancel).
+                self.on_close.run(());
+            }
+            Err(error) if error.is_network() => self.step.set(Step::Failed { pending, error }),
+            Err(e) => self.step.set(Step::Entry { refused: Some(e) }),
         }
-        if let Some(button) = self
-            .root
-            .get_untracked()
-            .and_then(|root| root.closest(".hb-chat").ok().flatten())
-            .and_then(|chat| {
-                chat.query_selector("[data-testid=\"new-packet\"]")
-                    .ok()
-                    .flatten()
-            })
-            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = button.focus();
+    }
+
+    /// Closes the flow: a cancel (not while a send is in flight).
+    pub fn close(self) {
+        if self.sending_untracked() {
+            return;
         }
+        crate::lab::events::cancelled(
+            self.step.with_untracked(Step::name),
+            crate::lab::events::now_ms() - self.opened.get_value(),
+            self.log.with_untracked(|l| l.amount_changed_after_warning),
+        );
         self.on_close.run(());
     }
 
@@ -433,18 +456,16 @@ impl Flow {
             Field::Count => "count-input",
             Field::Recipient => "recipient-select",
         };
-        self.focus(&format!("[data-testid=\"{id}\"]"));
-    }
-
-    /// Focuses the first element matching `selector` in the sheet, after the next render.
-    fn focus(self, selector: &str) {
         let root = self.root;
-        let selector = selector.to_owned();
         request_animation_frame(move || {
             if let Some(el) = root
                 .try_get_untracked()
                 .flatten()
-                .and_then(|r| r.query_selector(&selector).ok().flatten())
+                .and_then(|r| {
+                    r.query_selector(&format!("[data-testid=\"{id}\"]"))
+                        .ok()
+                        .flatten()
+                })
                 .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
             {
                 let _ = el.focus();
@@ -453,64 +474,47 @@ impl Flow {
     }
 }
 
-/// The elements Tab can reach in `root`, in document order.
-fn focusables(root: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
-    const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
-    let all = root.get_elements_by_tag_name("*");
-    (0..all.length())
-        .filter_map(|i| all.item(i))
-        .filter(|el| el.matches(FOCUSABLE).unwrap_or(false))
-        .filter_map(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-        .filter(|el| el.offset_parent().is_some())
-        .collect()
-}
-
-/// Keeps Tab inside the sheet (it is modal).
-fn trap_tab(root: &web_sys::Element, ev: &web_sys::KeyboardEvent) {
-    let items = focusables(root);
-    let (Some(first), Some(last)) = (items.first(), items.last()) else {
-        return;
-    };
-    let active = document().active_element();
-    let inside = active.as_ref().is_some_and(|a| root.contains(Some(a)));
-    let at = |el: &web_sys::HtmlElement| {
-        active
-            .as_ref()
-            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
-    };
-    let target = if !inside {
-        Some(first)
-    } else if ev.shift_key() && at(first) {
-        Some(last)
-    } else if !ev.shift_key() && at(last) {
-        Some(first)
-    } else {
-        None
-    };
-    if let Some(el) = target {
-        ev.prevent_default();
-        let _ = el.focus();
-    }
-}
-
 #[component]
 pub fn SendFlow(chat: ChatInfo, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let app = use_app();
     let flow = Flow::new(app, chat, on_close);
 
+    // The actions' answers.
+    Effect::watch(
+        move || flow.check.version().get(),
+        move |_, _, _| {
+            if let Some((draft, result)) = flow.check.value().get_untracked() {
+                flow.checked(draft, result);
+            }
+        },
+        false,
+    );
+    Effect::watch(
+        move || flow.send.version().get(),
+        move |_, _, _| {
+            if let Some(result) = flow.send.value().get_untracked() {
+                flow.sent(result);
+            }
+        },
+        false,
+    );
+
     // Lab events: each stage entered and left, with the time spent in it.
-    crate::lab::events::stage_entered(Step::Entry.lab_name());
-    let last = StoredValue::new((Step::Entry, flow.opened.get_value()));
-    Effect::new(move |_| {
-        let step = flow.step.get();
-        let (prev, since) = last.get_value();
-        if step != prev {
+    crate::lab::events::stage_entered(flow.stage.get_untracked());
+    let since = StoredValue::new(flow.opened.get_value());
+    Effect::watch(
+        move || flow.stage.get(),
+        move |stage, prev, _| {
             let now = crate::lab::events::now_ms();
-            crate::lab::events::stage_left(prev.lab_name(), now - since);
-            crate::lab::events::stage_entered(step.lab_name());
-            last.set_value((step, now));
-        }
-    });
+            crate::lab::events::stage_left(
+                prev.copied().unwrap_or("entry"),
+                now - since.get_value(),
+            );
+            crate::lab::events::stage_entered(stage);
+            since.set_value(now);
+        },
+        false,
+    );
 
     // The backend checks the draft shortly after typing stops (and again in a new
     // language, for its messages).
@@ -535,83 +539,50 @@ pub fn SendFlow(chat: ChatInfo, #[prop(into)] on_close: Callback<()>) -> impl In
         });
     });
 
-    // Focus follows the stage: each stage marks where it starts with `data-autofocus`.
-    Effect::new(move |_| {
-        let _ = flow.step.get();
-        flow.focus("[data-autofocus]");
-    });
-
-    // Escape closes, wherever focus is in the sheet (or when it was lost to the page's body
-    // while a stage re-rendered).
-    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() != "Escape" || ev.default_prevented() {
-            return;
-        }
-        let Some(root) = flow.root.try_get_untracked().flatten() else {
-            return;
-        };
-        let ours = match document().active_element() {
-            None => true,
-            Some(active) => {
-                root.contains(Some(&active))
-                    || document()
-                        .body()
-                        .is_some_and(|b| active == *b.unchecked_ref::<web_sys::Element>())
-            }
-        };
-        if ours {
-            ev.prevent_default();
-            flow.close();
-        }
-    });
-    on_cleanup(move || escape.remove());
-    let on_keydown = move |ev: web_sys::KeyboardEvent| {
-        if ev.key() == "Tab"
-            && let Some(root) = flow.root.get_untracked()
-        {
-            trap_tab(&root, &ev);
-        }
-    };
-
     let title = move || {
         let lang = flow.lang();
-        match flow.step.get() {
-            Step::Entry | Step::Sending | Step::Failed => new_packet_label(lang),
-            Step::Review => SendMsg::ReviewTitle.text(lang),
-            Step::Authorize => match app.settings.with(|s| s.auth) {
+        match flow.stage.get() {
+            "review" => SendMsg::ReviewTitle.text(lang),
+            "authorize" => match app.settings.with(|s| s.auth) {
                 crate::settings::Auth::Pin => SendMsg::AuthTitle.text(lang),
                 crate::settings::Auth::Hold => SendMsg::HoldTitle.text(lang),
             },
+            _ => new_packet_label(lang),
         }
     };
+    // The focus follows the stage: each stage marks where it starts with `data-autofocus`.
+    let focus_key = Signal::derive(move || flow.stage.track());
 
     view! {
-        <div class="hb-send-backdrop" on:click=move |ev| {
-            // A click on the dimmed chat (not on the sheet) closes, as Escape does.
-            if ev.target() == ev.current_target() && flow.step.get_untracked() == Step::Entry {
-                flow.close();
-            }
-        }>
-            <div
+        <Dialog
+            backdrop_class="hb-send-backdrop"
+            on_close=move |_| flow.close()
+            // A click on the dimmed chat closes only from the form.
+            backdrop_closes=Signal::derive(move || flow.stage.get() == "entry")
+            focus_key=focus_key
+            return_focus="[data-testid=\"new-packet\"]"
+            surface=flow.root
+        >
+            <DialogSurface
                 class="hb-send"
-                role="dialog"
-                aria-modal="true"
-                aria-label=title
-                data-testid="send-flow"
-                data-step=move || format!("{:?}", flow.step.get()).to_lowercase()
-                data-amount-changed-after-warning=move || flow.log.with(|l| l.amount_changed_after_warning.to_string())
-                node_ref=flow.root
-                on:keydown=on_keydown
+                attr:aria-label=title
+                attr:data-testid="send-flow"
+                attr:data-step=move || flow.stage.get()
+                attr:data-amount-changed-after-warning=move || flow.log.with(|l| l.amount_changed_after_warning.to_string())
             >
-                {move || match flow.step.get() {
-                    Step::Entry => view! { <entry::Entry flow=flow /> }.into_any(),
-                    Step::Review => view! { <review::Review flow=flow /> }.into_any(),
-                    Step::Authorize => view! { <authorize::Authorize flow=flow /> }.into_any(),
-                    Step::Sending => view! { <Sending flow=flow /> }.into_any(),
-                    Step::Failed => view! { <Failed flow=flow /> }.into_any(),
+                // A new stage gets a new view, with the data of its step.
+                {move || {
+                    flow.stage.track();
+                    match flow.step.get_untracked() {
+                        Step::Entry { .. } => view! { <entry::Entry flow=flow /> }.into_any(),
+                        Step::Review(pending) => view! { <review::Review flow=flow pending=pending /> }.into_any(),
+                        Step::Authorize(pending) => view! { <authorize::Authorize flow=flow pending=pending /> }.into_any(),
+                        Step::Sending(_) => view! { <Sending flow=flow /> }.into_any(),
+                        Step::Failed { error, .. } => view! { <Failed flow=flow error=error /> }.into_any(),
+                    }
                 }}
-            </div>
-        </div>
+            </DialogSurface>
+        </Dialog>
     }
 }
 
@@ -634,7 +605,7 @@ fn SheetHeader(
                 class="hb-send-close"
                 data-testid="close-button"
                 aria-label=move || SendMsg::Close.text(flow.lang())
-                prop:disabled=move || flow.sending.get()
+                prop:disabled=move || flow.sending()
                 on:click=move |_| flow.close()
             >
                 <span aria-hidden="true">"×"</span>
@@ -660,15 +631,14 @@ fn Sending(flow: Flow) -> impl IntoView {
 }
 
 #[component]
-fn Failed(flow: Flow) -> impl IntoView {
+fn Failed(flow: Flow, error: ApiError) -> impl IntoView {
     let title = Signal::derive(move || SendMsg::SendFailed.text(flow.lang()).to_owned());
+    let error = error.message;
     view! {
         <div class="hb-send-stage" data-testid="send-failed">
         <SheetHeader flow=flow title=title />
         <div class="hb-send-scroll hb-send-center">
-            <p class="hb-send-error" data-testid="error-message" role="alert">
-                {move || flow.failure.get().map(|e| e.message).unwrap_or_default()}
-            </p>
+            <p class="hb-send-error" data-testid="error-message" role="alert">{error}</p>
             <p class="hb-send-note">{move || SendMsg::RetryNote.text(flow.lang())}</p>
         </div>
         <div class="hb-send-foot">
@@ -680,62 +650,11 @@ fn Failed(flow: Flow) -> impl IntoView {
                 class="hb-send-button hb-send-primary"
                 data-testid="retry-button"
                 data-autofocus=""
-                on:click=move |_| flow.send()
+                on:click=move |_| flow.authorized()
             >
                 {move || SendMsg::Retry.text(flow.lang())}
             </button>
         </div>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::backend::mock::MockCore;
-    use crate::settings::Settings;
-    use hongbao_api::NewPacket;
-    use hongbao_engine::{Money, PacketKindTag, Timestamp, WarningCode};
-
-    fn draft(kind: PacketKindTag, amount: &str, count: u32) -> NewPacket {
-        NewPacket {
-            chat_id: "family".into(),
-            kind,
-            amount: Money::parse(amount).unwrap(),
-            count,
-            greeting: "hi".into(),
-            recipient: None,
-            split: None,
-            idempotency_key: "k".into(),
-        }
-    }
-
-    /// The flow relies on the backend's preview refusing what a send would refuse, with the
-    /// engine's code and translated message, and changing nothing.
-    #[test]
-    fn the_mock_preview_refuses_what_a_send_would_refuse() {
-        let now = Timestamp::from_utc(2025, 1, 1, 12, 0, 0);
-        let core = MockCore::new_demo(&Settings::default(), now);
-        let before = core.clone();
-        let refused = [
-            (draft(PacketKindTag::Normal, "300", 10), "limit_exceeded"),
-            (draft(PacketKindTag::Lucky, "5", 0), "invalid_count"),
-            (draft(PacketKindTag::Lucky, "5", 101), "invalid_count"),
-            (draft(PacketKindTag::Lucky, "0.05", 10), "invalid_amount"),
-            (
-                draft(PacketKindTag::Normal, "150", 10),
-                "insufficient_balance",
-            ),
-        ];
-        for (d, code) in refused {
-            let e = core.preview("alice", &d, now).unwrap_err();
-            assert_eq!(e.code, code, "{d:?}");
-            assert!(!e.message.is_empty());
-        }
-        let ok = core
-            .preview("alice", &draft(PacketKindTag::Lucky, "250", 10), now)
-            .unwrap();
-        assert_eq!(ok.total, Money::from_fen(25_000));
-        assert!(ok.warnings.iter().any(|w| w.code == WarningCode::Offensive));
-        assert_eq!(core, before, "a preview changes nothing");
     }
 }

@@ -4,21 +4,26 @@
 
 use super::i18n::{SendMsg, count_value, exclusive_to, kind_name, severity_name};
 use super::logic::han_runs;
-use super::{Flow, SheetHeader};
+use super::{Flow, Pending, SheetHeader};
 use crate::i18n::{Lang, display_name};
 use hongbao_api::NewPacket;
-use hongbao_engine::{Money, PacketKindTag, Severity};
+use hongbao_engine::{PacketKind, PacketKindTag, Severity};
 use leptos::prelude::*;
+use std::time::Duration;
+
+/// How long Confirm ignores presses after the review opens (a double tap on Next must not
+/// confirm).
+const CONFIRM_GUARD: Duration = Duration::from_millis(400);
 
 /// Who receives the packet, as the review names it.
 fn recipients(flow: Flow, packet: &NewPacket) -> String {
     let lang = flow.lang();
     let chat = flow.chat.with_value(|c| c.id.clone());
     let group = crate::chat::chat_title(&chat, &flow.user.get_value(), lang);
-    match (packet.kind, &packet.recipient) {
-        (PacketKindTag::Exclusive, Some(to)) => exclusive_to(&display_name(to), &group, lang),
-        (PacketKindTag::Personal, Some(to)) => display_name(to),
-        _ => group,
+    match &packet.kind {
+        PacketKind::Exclusive { to, .. } => exclusive_to(&display_name(to), &group, lang),
+        PacketKind::Personal { to, .. } => display_name(to),
+        PacketKind::Lucky { .. } | PacketKind::Normal { .. } => group,
     }
 }
 
@@ -49,12 +54,22 @@ fn severity_icon(severity: Severity) -> &'static str {
 }
 
 #[component]
-pub fn Review(flow: Flow) -> impl IntoView {
+pub fn Review(flow: Flow, pending: Pending) -> impl IntoView {
     let lang = move || flow.lang();
     let title = Signal::derive(move || SendMsg::ReviewTitle.text(flow.lang()).to_owned());
-    let pending = move || flow.pending.get();
     let app_warnings = move || flow.app.settings.with(|s| s.warnings);
-    let total = move || pending().map(|(_, p)| p.total).unwrap_or(Money::ZERO);
+    let total = pending.preview.total;
+    let total = move || total;
+    // Confirm accepts presses after the guard.
+    let ready = RwSignal::new(false);
+    set_timeout(
+        move || {
+            let _ = ready.try_set(true);
+        },
+        CONFIRM_GUARD,
+    );
+    let draft = StoredValue::new(pending.draft);
+    let warnings_list = StoredValue::new(pending.preview.warnings);
 
     let row = move |label: SendMsg,
                     value: Box<dyn Fn() -> String + Send + Sync>,
@@ -68,11 +83,9 @@ pub fn Review(flow: Flow) -> impl IntoView {
     };
 
     let warnings = move || {
-        let Some((_, preview)) = pending() else {
-            return ().into_any();
-        };
+        let warnings = warnings_list.get_value();
         // A lab variant can hide the warnings (`warnings=off`).
-        if preview.warnings.is_empty() || !app_warnings() {
+        if warnings.is_empty() || !app_warnings() {
             return view! {
                 <p class="hb-no-warnings">{move || SendMsg::NoWarnings.text(lang())}</p>
             }
@@ -81,8 +94,7 @@ pub fn Review(flow: Flow) -> impl IntoView {
         view! {
             <section class="hb-warnings" aria-label=move || SendMsg::Warnings.text(lang())>
                 <ul>
-                    {preview
-                        .warnings
+                    {warnings
                         .into_iter()
                         .map(|w| {
                             let sev = w.severity;
@@ -110,11 +122,7 @@ pub fn Review(flow: Flow) -> impl IntoView {
     };
 
     let field = move |f: fn(Flow, &NewPacket) -> String| -> Box<dyn Fn() -> String + Send + Sync> {
-        Box::new(move || {
-            flow.pending
-                .with(|p| p.as_ref().map(|(d, _)| f(flow, d)))
-                .unwrap_or_default()
-        })
+        Box::new(move || draft.with_value(|d| f(flow, d)))
     };
 
     view! {
@@ -124,7 +132,6 @@ pub fn Review(flow: Flow) -> impl IntoView {
                 type="button"
                 class="hb-send-back"
                 data-testid="edit-button"
-                prop:disabled=move || flow.sending.get()
                 on:click=move |_| flow.edit()
             >
                 <span aria-hidden="true">"‹ "</span>
@@ -145,16 +152,16 @@ pub fn Review(flow: Flow) -> impl IntoView {
             </p>
             <dl class="hb-review-list">
                 {row(SendMsg::To, field(recipients), "review-to")}
-                {row(SendMsg::Kind, field(|f, d| kind_name(d.kind, f.lang()).to_owned()), "review-kind")}
+                {row(SendMsg::Kind, field(|f, d| kind_name(d.kind.tag(), f.lang()).to_owned()), "review-kind")}
                 {row(
                     SendMsg::PerShare,
-                    field(|f, d| match d.kind {
+                    field(|f, d| match d.kind.tag() {
                         PacketKindTag::Lucky => SendMsg::PerShareRandom.text(f.lang()).to_owned(),
-                        _ => d.amount.format(f.lang()),
+                        _ => d.kind.typed_amount().format(f.lang()),
                     }),
                     "review-per-share",
                 )}
-                {row(SendMsg::Count, field(|f, d| count_value(d.count, f.lang())), "review-count")}
+                {row(SendMsg::Count, field(|f, d| count_value(d.kind.count(), f.lang())), "review-count")}
                 {row(SendMsg::Greeting, field(|_, d| d.greeting.clone()), "review-greeting")}
             </dl>
         </div>
@@ -163,8 +170,12 @@ pub fn Review(flow: Flow) -> impl IntoView {
                 type="button"
                 class="hb-send-button hb-send-primary"
                 data-testid="confirm-button"
-                aria-disabled=move || (!flow.confirm_ready.get() || flow.sending.get()).then_some("true")
-                on:click=move |_| flow.confirm()
+                aria-disabled=move || (!ready.get()).then_some("true")
+                on:click=move |_| {
+                    if ready.get_untracked() {
+                        flow.confirm();
+                    }
+                }
             >
                 {move || SendMsg::Confirm.text(lang())}
             </button>

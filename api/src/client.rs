@@ -1,0 +1,332 @@
+//! The HTTP client of the API, written once: [`Client`] implements [`Backend`] with the
+//! requests of [`crate::http`], over any [`Transport`]. The widget's HTTP backend is a
+//! `Client` over `fetch` (with live updates from the server's event streams); the server's
+//! contract suite is a `Client` over a native HTTP client, so it tests the very code the
+//! widget runs.
+//!
+//! Every call acts as a demo user: the client logs in as that user (the demo password) the
+//! first time, keeps the token, and logs in again once when the server has forgotten it.
+//! The token never leaves the client in a URL: an event stream is opened with a
+//! single-use ticket from [`Client::stream_ticket`].
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::de::{DeserializeOwned, IgnoredAny};
+
+use crate::backend::{Backend, Call};
+use crate::http::{self, DEMO_PASSWORD, Request};
+use crate::{
+    ApiError, ChatInfo, ClaimResult, ClockNow, LabEvent, LedgerEntry, Me, NewPacket, PacketView,
+    Preview, RecallResult, StreamTicket, Token,
+};
+use hongbao_engine::Timestamp;
+
+/// A response: its status and body.
+pub type Fetched<'a> = Pin<Box<dyn Future<Output = Result<(u16, String), ApiError>> + 'a>>;
+
+/// How a [`Client`] reaches the server, and what it tells its owner.
+pub trait Transport {
+    /// Sends `req` (with `token` as its bearer token) and reads the answer; a server that
+    /// cannot be reached, or an answer cut off, is a `network` error.
+    fn fetch<'a>(&'a self, req: &'a Request, token: Option<&'a str>) -> Fetched<'a>;
+    /// `user`'s chats were listed (the widget opens their event streams, each with a ticket
+    /// from [`Client::stream_ticket`]).
+    fn chats_listed(&self, _user: &str, _chats: &[ChatInfo]) {}
+    /// The server's clock after the test clock moved.
+    fn server_clock(&self, _now: Timestamp) {}
+}
+
+/// Lab events are sent in batches of at most this many.
+const LAB_BATCH: usize = 500;
+
+/// The API's client over a [`Transport`].
+pub struct Client<T> {
+    transport: T,
+    /// user → token.
+    tokens: RefCell<HashMap<String, String>>,
+    /// The last user a call acted as (the test clock and the lab export act as them).
+    last_user: RefCell<String>,
+}
+
+impl<T: Transport> Client<T> {
+    /// A client whose calls without a user of their own act as `user` until another call
+    /// names one.
+    pub fn new(transport: T, user: &str) -> Client<T> {
+        Client {
+            transport,
+            tokens: RefCell::new(HashMap::new()),
+            last_user: RefCell::new(user.to_owned()),
+        }
+    }
+
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The user's token, logging in as the demo user when there is none yet.
+    async fn token(&self, user: &str) -> Result<String, ApiError> {
+        if let Some(t) = self.tokens.borrow().get(user) {
+            return Ok(t.clone());
+        }
+        let login = Request::login(user, DEMO_PASSWORD);
+        let (status, body) = self.transport.fetch(&login, None).await?;
+        let Token { token } = http::parse(status, &body)?;
+        self.tokens
+            .borrow_mut()
+            .insert(user.to_owned(), token.clone());
+        Ok(token)
+    }
+
+    /// Sends `req` as `user` and reads the answer; logs in again once if the server has
+    /// forgotten the token.
+    async fn raw(&self, user: &str, req: &Request) -> Result<(u16, String), ApiError> {
+        *self.last_user.borrow_mut() = user.to_owned();
+        self.authed(user, req).await
+    }
+
+    /// [`Client::raw`] without making `user` the last user.
+    async fn authed(&self, user: &str, req: &Request) -> Result<(u16, String), ApiError> {
+        let token = self.token(user).await?;
+        let (status, body) = self.transport.fetch(req, Some(&token)).await?;
+        if status != 401 {
+            return Ok((status, body));
+        }
+        self.tokens.borrow_mut().remove(user);
+        let token = self.token(user).await?;
+        self.transport.fetch(req, Some(&token)).await
+    }
+
+    async fn call<R: DeserializeOwned>(&self, user: &str, req: Request) -> Result<R, ApiError> {
+        let (status, body) = self.raw(user, &req).await?;
+        http::parse(status, &body)
+    }
+
+    /// A ticket that opens `chat_id`'s event stream as `user` once, within a minute
+    /// ([`http::events_path`]); browsers' `EventSource` cannot send the token in a header,
+    /// and a token in a URL ends up in logs.
+    pub async fn stream_ticket(&self, user: &str, chat_id: &str) -> Result<StreamTicket, ApiError> {
+        let (status, body) = self.authed(user, &Request::stream_ticket(chat_id)).await?;
+        http::parse(status, &body)
+    }
+
+    fn last_user(&self) -> String {
+        self.last_user.borrow().clone()
+    }
+}
+
+impl<T: Transport> Backend for Client<T> {
+    fn me<'a>(&'a self, user: &'a str) -> Call<'a, Me> {
+        Box::pin(self.call(user, Request::me()))
+    }
+    fn chats<'a>(&'a self, user: &'a str) -> Call<'a, Vec<ChatInfo>> {
+        Box::pin(async move {
+            let chats: Vec<ChatInfo> = self.call(user, Request::chats()).await?;
+            self.transport.chats_listed(user, &chats);
+            Ok(chats)
+        })
+    }
+    fn chat_packets<'a>(&'a self, user: &'a str, chat_id: &'a str) -> Call<'a, Vec<PacketView>> {
+        Box::pin(self.call(user, Request::chat_packets(chat_id)))
+    }
+    fn packet<'a>(&'a self, user: &'a str, id: u64) -> Call<'a, PacketView> {
+        Box::pin(self.call(user, Request::packet(id)))
+    }
+    fn preview<'a>(&'a self, user: &'a str, draft: &'a NewPacket) -> Call<'a, Preview> {
+        Box::pin(self.call(user, Request::preview(draft)))
+    }
+    fn send<'a>(&'a self, user: &'a str, packet: &'a NewPacket) -> Call<'a, PacketView> {
+        Box::pin(self.call(user, Request::send(packet)))
+    }
+    fn claim<'a>(&'a self, user: &'a str, id: u64) -> Call<'a, ClaimResult> {
+        Box::pin(self.call(user, Request::claim(id)))
+    }
+    fn recall<'a>(&'a self, user: &'a str, id: u64, authorized: bool) -> Call<'a, RecallResult> {
+        Box::pin(self.call(user, Request::recall(id, authorized)))
+    }
+    fn ledger<'a>(&'a self, user: &'a str) -> Call<'a, Vec<LedgerEntry>> {
+        Box::pin(self.call(user, Request::ledger()))
+    }
+    fn advance_clock(&self, secs: i64) -> Call<'_, ()> {
+        Box::pin(async move {
+            let user = self.last_user();
+            let ClockNow { now } = self.call(&user, Request::advance_clock(secs)).await?;
+            self.transport.server_clock(now);
+            Ok(())
+        })
+    }
+    fn log_events<'a>(&'a self, user: &'a str, events: &'a [LabEvent]) -> Call<'a, ()> {
+        Box::pin(async move {
+            for batch in events.chunks(LAB_BATCH) {
+                let (status, body) = self.raw(user, &Request::log_events(batch)).await?;
+                http::parse::<IgnoredAny>(status, &body)?;
+            }
+            Ok(())
+        })
+    }
+    fn lab_events(&self) -> Call<'_, Vec<LabEvent>> {
+        Box::pin(async move {
+            let user = self.last_user();
+            let (status, body) = self.raw(&user, &Request::lab_events()).await?;
+            http::lab_events(status, &body)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+    use std::cell::Cell;
+    use std::task::{Context, Poll, Waker};
+
+    /// A server in memory: tokens it issues (and may forget), the requests it saw.
+    #[derive(Default)]
+    struct Fake {
+        tokens: RefCell<HashMap<String, String>>,
+        issued: Cell<u32>,
+        seen: RefCell<Vec<(String, Option<String>)>>,
+        listed: RefCell<Vec<(usize, String)>>,
+        clock: Cell<Option<Timestamp>>,
+    }
+
+    impl Fake {
+        fn answer(&self, req: &Request, token: Option<&str>) -> (u16, String) {
+            let path = req.path.trim_start_matches(http::PREFIX);
+            if path == "/login" {
+                let login: crate::Login =
+                    serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+                self.issued.set(self.issued.get() + 1);
+                let token = format!("t{}", self.issued.get());
+                self.tokens
+                    .borrow_mut()
+                    .insert(token.clone(), login.username);
+                return (200, format!(r#"{{"token":"{token}"}}"#));
+            }
+            let Some(user) = token.and_then(|t| self.tokens.borrow().get(t).cloned()) else {
+                return (
+                    401,
+                    r#"{"error":{"code":"unauthorized","message":"who?"}}"#.into(),
+                );
+            };
+            self.seen
+                .borrow_mut()
+                .push((path.to_owned(), req.body.clone()));
+            match path {
+                "/me" => (200, format!(r#"{{"username":"{user}","balance":"1.00"}}"#)),
+                "/chats" => (
+                    200,
+                    serde_json::to_string(&crate::demo::chats_for(&user)).unwrap(),
+                ),
+                "/test/clock" => (200, r#"{"now":"2026-01-02T03:04:05Z"}"#.into()),
+                "/chats/family/events/ticket" => (
+                    200,
+                    format!(r#"{{"ticket":"for-{user}","expires_at":"2026-01-02T03:05:05Z"}}"#),
+                ),
+                "/lab/events" => (201, "{}".into()),
+                _ => (
+                    404,
+                    r#"{"error":{"code":"not_found","message":"no"}}"#.into(),
+                ),
+            }
+        }
+    }
+
+    impl Transport for Fake {
+        fn fetch<'a>(&'a self, req: &'a Request, token: Option<&'a str>) -> Fetched<'a> {
+            let answer = self.answer(req, token);
+            Box::pin(async move { Ok(answer) })
+        }
+        fn chats_listed(&self, user: &str, chats: &[ChatInfo]) {
+            self.listed
+                .borrow_mut()
+                .push((chats.len(), user.to_owned()));
+        }
+        fn server_clock(&self, now: Timestamp) {
+            self.clock.set(Some(now));
+        }
+    }
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("the fake server never waits"),
+        }
+    }
+
+    #[test]
+    fn logs_in_once_per_user_and_again_when_forgotten() {
+        let client = Client::new(Fake::default(), "alice");
+        assert_eq!(block_on(client.me("bob")).unwrap().username, "bob");
+        assert_eq!(block_on(client.me("bob")).unwrap().username, "bob");
+        assert_eq!(block_on(client.me("carol")).unwrap().username, "carol");
+        assert_eq!(client.transport().issued.get(), 2, "one login per user");
+        client.transport().tokens.borrow_mut().clear();
+        assert_eq!(block_on(client.me("bob")).unwrap().username, "bob");
+        assert_eq!(client.transport().issued.get(), 3, "logged in again");
+        let e = block_on(client.packet("bob", 7)).unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn hooks_batches_and_the_last_user() {
+        let client = Client::new(Fake::default(), "alice");
+        let chats = block_on(client.chats("dave")).unwrap();
+        assert_eq!(chats, crate::demo::chats_for("dave"));
+        assert_eq!(
+            *client.transport().listed.borrow(),
+            [(chats.len(), "dave".to_owned())]
+        );
+        // A stream ticket, asked for with the token in a header; the token is in no URL.
+        let ticket = block_on(client.stream_ticket("erin", "family")).unwrap();
+        assert_eq!(ticket.ticket, "for-erin");
+        assert_eq!(
+            http::events_path("family", &ticket.ticket),
+            "/api/v1/chats/family/events?ticket=for-erin"
+        );
+        assert!(
+            client
+                .transport()
+                .seen
+                .borrow()
+                .iter()
+                .all(|(path, _)| !path.contains("t1") && !path.contains("t2"))
+        );
+        assert_eq!(client.transport().issued.get(), 2, "erin logged in");
+        // The test clock acts as the last user (a ticket does not make erin the last user)
+        // and reports the server's time.
+        block_on(client.advance_clock(60)).unwrap();
+        assert_eq!(
+            client.transport().issued.get(),
+            2,
+            "as dave, logged in already"
+        );
+        assert_eq!(
+            client.transport().clock.get(),
+            Some(Timestamp::from_utc(2026, 1, 2, 3, 4, 5))
+        );
+        let event: LabEvent = serde_json::from_str(
+            r#"{"type":"exposure","experiment":"e","variant":"A","participant":"p","at":"2026-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        let events = vec![event; 2 * LAB_BATCH + 1];
+        block_on(client.log_events("dave", &events)).unwrap();
+        let batches: Vec<usize> = client
+            .transport()
+            .seen
+            .borrow()
+            .iter()
+            .filter(|(path, _)| path == "/lab/events")
+            .map(|(_, body)| {
+                serde_json::from_str::<Vec<serde_json::Value>>(body.as_deref().unwrap())
+                    .unwrap()
+                    .len()
+            })
+            .collect();
+        assert_eq!(batches, [LAB_BATCH, LAB_BATCH, 1]);
+        block_on(client.log_events("dave", &[])).unwrap();
+    }
+}

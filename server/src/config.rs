@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// Hongbao's HTTP backend: wallets, red packets, claims, recalls, ledgers and lab events
 /// over a JSON API (OpenAPI at /api/v1/openapi.json), with live updates as Server-Sent
@@ -12,6 +12,15 @@ use clap::Parser;
 #[derive(Clone, Debug, Parser)]
 #[command(name = "hongbao-server", version)]
 pub struct Config {
+    /// Without a command: serve.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Log lines as text, or as one JSON object per line (`json`: for log collectors).
+    /// The level comes from `HONGBAO_LOG` (default `info`).
+    #[arg(long, value_enum, env = "HONGBAO_LOG_FORMAT", default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
     /// Address to listen on. Port 0 picks a free port; the first line on stdout is
     /// `listening on http://<addr>`.
     #[arg(long, env = "HONGBAO_LISTEN", default_value = "127.0.0.1:8080")]
@@ -117,6 +126,31 @@ pub struct Config {
     /// woken after every commit, has done so already).
     #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u32).range(100..=1_000_000))]
     pub sqlite_wal_pages: u32,
+
+    /// On SIGTERM or SIGINT: how long requests in flight may take to finish, in seconds,
+    /// before the server closes anyway.
+    #[arg(long, default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+}
+
+/// What `hongbao-server` does besides serving.
+#[derive(Clone, Debug, Subcommand)]
+pub enum Command {
+    /// Copies the SQLite database of `--database-url` into FILE while a server may be
+    /// running on it (SQLite's `VACUUM INTO`: one consistent snapshot, compacted). Restore
+    /// by starting a server on the copy (`--database-url sqlite://FILE`). FILE must not
+    /// exist.
+    Backup {
+        /// The copy to write.
+        file: PathBuf,
+    },
+}
+
+/// `--log-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl Config {

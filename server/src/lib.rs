@@ -15,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod observe;
 pub mod openapi;
 pub mod routes;
 pub mod security;
@@ -58,6 +59,9 @@ pub struct Shared {
     pub hashing: sessions::Hashing,
     /// Login attempts per user name and per client address.
     pub limits: sessions::LoginLimits,
+    /// Becomes true when the server starts shutting down (event streams end, `/readyz`
+    /// answers 503).
+    pub stopping: watch::Receiver<bool>,
 }
 
 impl std::ops::Deref for AppState {
@@ -77,6 +81,7 @@ pub struct Server {
     pub clock: Arc<SystemClock>,
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    grace: Duration,
 }
 
 impl Server {
@@ -85,14 +90,19 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, lets requests in flight finish (at most a few seconds), stops the
-    /// sweeper and closes the database.
+    /// Stops accepting, ends the event streams, lets requests in flight finish (within
+    /// `--shutdown-grace-secs`), stops the sweeper and closes the database (SQLite: its WAL
+    /// checkpointed into the file).
     pub async fn stop(self) {
         let _ = self.stop.send(true);
+        let deadline = tokio::time::Instant::now() + self.grace;
         for task in self.tasks {
-            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+            if tokio::time::timeout_at(deadline, task).await.is_err() {
+                tracing::warn!("shutdown: requests still running after the grace period");
+            }
         }
         self.store.close().await;
+        tracing::info!("shut down");
     }
 }
 
@@ -142,6 +152,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             config.database_url
         );
     };
+    let (stop, mut stopped) = watch::channel(false);
     let state = AppState(Arc::new(Shared {
         store: store.clone(),
         clock: clock.clone(),
@@ -162,7 +173,9 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
                 .transpose()
                 .context("--client-ip-header")?,
         ),
+        stopping: stop.subscribe(),
     }));
+    observe::handle();
     if config.load_test_sessions {
         tracing::warn!(
             "--load-test-sessions: POST /api/v1/test/sessions hands out the crowd's sessions \
@@ -174,7 +187,6 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let (stop, mut stopped) = watch::channel(false);
     let mut serve_stop = stop.subscribe();
     let serve = tokio::spawn(async move {
         let shutdown = async move {
@@ -204,6 +216,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         clock,
         stop,
         tasks: vec![serve, sweeper, maintenance],
+        grace: Duration::from_secs(config.shutdown_grace_secs),
     })
 }
 
@@ -258,6 +271,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Every route: path segments, query values and identity headers are checked before
         // the handler (JSON bodies where they are parsed), see `validate`.
         .route_layer(axum::middleware::from_fn(validate::layer))
+        // Outside the validation: its 400s are counted too.
+        .route_layer(axum::middleware::from_fn(observe::track))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
@@ -272,7 +287,18 @@ pub fn router(state: AppState, config: &Config) -> Router {
     if let Some(cors) = security::cors(&config.cors_origins) {
         api = api.layer(cors);
     }
-    let mut app = Router::new().nest("/api/v1", api.with_state(state));
+    let ops = Router::new()
+        .route("/healthz", get(observe::healthz))
+        .route("/readyz", get(observe::readyz))
+        .route("/metrics", get(observe::metrics_page))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state.clone());
+    let mut app = Router::new()
+        .nest("/api/v1", api.with_state(state))
+        .merge(ops);
     app = match &config.static_dir {
         Some(dir) => {
             // index.html is read once, at start-up: its inline scripts' hashes go into the
@@ -330,6 +356,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     println!("backend: {}", server.store.backend_name());
     shutdown_signal().await;
+    tracing::info!("shutting down: no new connections, finishing the requests in flight");
     server.stop().await;
     Ok(())
 }

@@ -9,7 +9,7 @@ use hongbao_api::{
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{routes, sessions, stream};
+use crate::{observe, routes, sessions, stream};
 
 struct Bearer;
 
@@ -48,7 +48,14 @@ impl Modify for Bearer {
             name and per client address: 429 rate_limited with Retry-After (seconds). \
             Browsers open an event stream with ?ticket= from POST \
             /api/v1/chats/{id}/events/ticket (one stream, once, within a minute), never \
-            with the token in the URL."
+            with the token in the URL. Operations, outside /api/v1 and without a token: GET \
+            /healthz (200 while the process serves), GET /readyz (200 when the database \
+            answers and its migrations are this server's, 503 otherwise and from the start of \
+            a shutdown), GET /metrics (Prometheus text: hongbao_http_requests_total by \
+            method, route and status, hongbao_http_request_duration_seconds and \
+            hongbao_claim_duration_seconds histograms, hongbao_sse_streams_open, \
+            hongbao_db_connections_open/idle, hongbao_db_writer_queue, \
+            hongbao_login_refused_total)."
     ),
     paths(
         sessions::login,
@@ -68,6 +75,9 @@ impl Modify for Bearer {
         routes::lab_events,
         routes::advance_clock,
         sessions::crowd_sessions,
+        observe::healthz,
+        observe::readyz,
+        observe::metrics_page,
     ),
     components(schemas(
         Login, Token, Me, ChatInfo, NewPacket, Preview, PacketView, ClaimView, ClaimResult,
@@ -80,7 +90,7 @@ impl Modify for Bearer {
     modifiers(&Bearer),
     tags(
         (name = "auth"), (name = "wallet"), (name = "chats"), (name = "packets"),
-        (name = "lab"), (name = "test", description = "only with --test-clock (clock) or --load-test-sessions (sessions)"),
+        (name = "lab"), (name = "ops", description = "health, readiness and metrics: outside /api/v1, no token"), (name = "test", description = "only with --test-clock (clock) or --load-test-sessions (sessions)"),
     )
 )]
 pub struct ApiDoc;

@@ -298,11 +298,14 @@ pub async fn claim(
     ReqLang(lang): ReqLang,
     PacketIdPath(id): PacketIdPath,
 ) -> AppResult<Json<ClaimResult>> {
+    let started = std::time::Instant::now();
     let claimed = state
         .store
         .claim(id, &user, state.clock.now())
         .await
-        .map_err(|e| e.into_app(lang))?;
+        .map_err(|e| e.into_app(lang))
+        .inspect_err(|e| crate::observe::claim(started, e.error.code.as_str()))?;
+    crate::observe::claim(started, "ok");
     Ok(Json(ClaimResult {
         amount: claimed.amount,
         already_claimed: claimed.already_claimed,

@@ -258,7 +258,9 @@ async fn login_checked(state: &AppState, ip: IpAddr, body: LoginRequest) -> AppR
 }
 
 /// Counts a refused login by reason (metrics).
-pub fn note_refusal(_reason: &'static str) {}
+pub fn note_refusal(reason: &'static str) {
+    crate::observe::login_refused(reason);
+}
 
 /// `POST /api/v1/logout` (the body is optional).
 #[derive(Default, Deserialize, utoipa::ToSchema)]

@@ -140,6 +140,18 @@ pub async fn chat_events(
     });
     let ready =
         futures_util::stream::once(std::future::ready(Ok(Event::default().comment("ready"))));
-    let stream = ready.chain(events);
+    // Counted while open; ended when the server shuts down (a graceful shutdown waits for
+    // every response to end, and an event stream would not on its own).
+    let open = crate::observe::OpenStream::new();
+    let mut stopping = state.stopping.clone();
+    let stream = ready
+        .chain(events)
+        .map(move |event| {
+            let _counted = &open;
+            event
+        })
+        .take_until(async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

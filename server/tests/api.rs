@@ -633,6 +633,9 @@ async fn openapi_document_lists_the_api() {
         "/api/v1/test/clock",
         "/api/v1/logout",
         "/api/v1/chats/{id}/events/ticket",
+        "/healthz",
+        "/readyz",
+        "/metrics",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }

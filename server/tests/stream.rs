@@ -101,10 +101,18 @@ fn sha256_hex(s: &str) -> String {
 /// streams opened with them, a refused ticket, the token in a URL (refused), a send, a
 /// logout. No line holds a token, a ticket or either's hash.
 async fn no_secret_in_the_log(format: &str) {
-    let _ = format;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("log.db").display());
-    let (server, log) = Child::spawn_logged(&["--database-url", &url, "--test-clock"], "trace");
+    let (server, log) = Child::spawn_logged(
+        &[
+            "--database-url",
+            &url,
+            "--log-format",
+            format,
+            "--test-clock",
+        ],
+        "trace",
+    );
     let mut secrets = Vec::new();
     let mut bob = Client::new(&server.url);
     bob.login("bob").await;
@@ -171,4 +179,9 @@ async fn no_secret_in_the_log(format: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_token_or_ticket_in_a_trace_log() {
     no_secret_in_the_log("text").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_token_or_ticket_in_a_json_log() {
+    no_secret_in_the_log("json").await;
 }

@@ -124,7 +124,8 @@ pub struct SqliteStore {
     pub read: SqlitePool,
     pub hub: Arc<Hub>,
     tx: mpsc::Sender<Cmd>,
-    writer: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The writer task; it hands its connection back when it stops.
+    writer: tokio::sync::Mutex<Option<tokio::task::JoinHandle<SqliteConnection>>>,
     checkpointer: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Held while the store is open: one process per SQLite file.
     lock: std::sync::Mutex<Option<std::fs::File>>,
@@ -352,17 +353,46 @@ impl SqliteStore {
         self.call(|reply| Cmd::Exec { job, reply }).await
     }
 
+    /// Commands waiting for the writer.
+    pub fn queued(&self) -> u32 {
+        u32::try_from(self.tx.max_capacity() - self.tx.capacity()).unwrap_or(u32::MAX)
+    }
+
     /// Lets the writer finish its batch, stops it, closes the readers.
     pub async fn close(&self) {
         let _ = self.tx.send(Cmd::Shutdown).await;
-        if let Some(handle) = self.writer.lock().await.take() {
-            let _ = handle.await;
-        }
+        let writer = match self.writer.lock().await.take() {
+            Some(handle) => handle.await.ok(),
+            None => None,
+        };
         if let Some(handle) = self.checkpointer.lock().await.take() {
             handle.abort();
             let _ = handle.await;
         }
         self.read.close().await;
+        // With the readers closed, everything committed goes back into the database file and
+        // the WAL is emptied (the file alone is then the whole database).
+        // The checkpointer's connection may still be finishing a checkpoint of its own
+        // (busy): try again for up to two seconds.
+        if let Some(mut conn) = writer {
+            for attempt in 1..=40 {
+                match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .fetch_one(&mut conn)
+                    .await
+                {
+                    Ok((0, _, _)) => break,
+                    Ok((busy, log, done)) if attempt == 40 => tracing::warn!(
+                        "the last checkpoint was incomplete (busy {busy}, {done} of {log} pages)"
+                    ),
+                    Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                    Err(e) => {
+                        tracing::warn!("the last checkpoint: {e}");
+                        break;
+                    }
+                }
+            }
+            let _ = conn.close().await;
+        }
         // Another process may open the file now.
         if let Ok(mut lock) = self.lock.lock() {
             lock.take();
@@ -401,7 +431,12 @@ impl Writer {
         Ok(())
     }
 
-    async fn run(mut self, mut rx: mpsc::Receiver<Cmd>, hub: Arc<Hub>, max_batch: usize) {
+    async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Cmd>,
+        hub: Arc<Hub>,
+        max_batch: usize,
+    ) -> SqliteConnection {
         let mut stop = false;
         while !stop {
             let Some(first) = rx.recv().await else { break };
@@ -420,7 +455,7 @@ impl Writer {
                 self.run_batch(cmds, &hub).await;
             }
         }
-        let _ = self.conn.close().await;
+        self.conn
     }
 
     async fn run_batch(&mut self, cmds: Vec<Cmd>, hub: &Hub) {
@@ -928,4 +963,30 @@ impl Tx for Batch<'_> {
         self.events.push(event);
         Ok(())
     }
+}
+
+/// `hongbao-server backup FILE`: copies the database at `url` into `file` with SQLite's
+/// `VACUUM INTO`, one consistent snapshot read like any reader's, so a server may go on
+/// writing meanwhile (WAL readers do not block the writer). Refuses an existing `file`.
+pub async fn backup(url: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    if file.exists() {
+        anyhow::bail!("{} exists already", file.display());
+    }
+    let path = file
+        .to_str()
+        .context("the backup file's name must be UTF-8")?;
+    let opts = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(false)
+        .busy_timeout(Duration::from_secs(30));
+    let mut conn = SqliteConnection::connect_with(&opts)
+        .await
+        .with_context(|| format!("opening {url}"))?;
+    sqlx::query("VACUUM INTO ?1")
+        .bind(path)
+        .execute(&mut conn)
+        .await
+        .with_context(|| format!("copying into {}", file.display()))?;
+    conn.close().await?;
+    Ok(())
 }

@@ -127,6 +127,14 @@ pub struct Config {
     #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u32).range(100..=1_000_000))]
     pub sqlite_wal_pages: u32,
 
+    /// SQLite: when a commit is durable. `full` (the default): the WAL is synced to disk
+    /// before a claim, send or recall is answered, so an acknowledged change survives a
+    /// power loss or an OS crash (the group commit shares one sync among the commands of a
+    /// batch). `normal`: faster, but changes acknowledged since the last checkpoint may be
+    /// lost with the machine (they survive the process being killed); benchmarks only.
+    #[arg(long, value_enum, env = "HONGBAO_SQLITE_SYNCHRONOUS", default_value_t = SqliteSync::Full)]
+    pub sqlite_synchronous: SqliteSync,
+
     /// On SIGTERM or SIGINT: how long requests in flight may take to finish, in seconds,
     /// before the server closes anyway.
     #[arg(long, default_value_t = 10)]
@@ -151,6 +159,15 @@ pub enum Command {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// `--sqlite-synchronous`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SqliteSync {
+    /// Synced before the answer (durable).
+    Full,
+    /// WAL written, synced at checkpoints (survives a killed process, not a power loss).
+    Normal,
 }
 
 impl Config {

@@ -140,6 +140,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
                 config.sqlite_readers,
                 config.sqlite_batch,
                 config.sqlite_wal_pages,
+                config.sqlite_synchronous,
                 &seed,
                 now,
             )

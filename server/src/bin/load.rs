@@ -29,9 +29,11 @@ use tokio::net::TcpStream;
     about = "Claims load against a hongbao-server (loopback only)"
 )]
 struct Args {
-    /// The server, e.g. http://127.0.0.1:8080 (must be a loopback address).
-    #[arg(long)]
-    url: String,
+    /// The server, e.g. http://127.0.0.1:8080 (must be a loopback address). Repeat it for
+    /// several server processes on one database: the setup goes through the first, the
+    /// claiming clients are spread over all of them (client i on server i mod n).
+    #[arg(long, required = true)]
+    url: Vec<String>,
     /// Concurrent clients (each a crowd user with its own connection).
     #[arg(long, default_value_t = 256)]
     clients: u32,
@@ -162,17 +164,21 @@ fn main() -> Result<()> {
 }
 
 async fn run(args: Args) -> Result<()> {
-    let hostport = args
-        .url
-        .strip_prefix("http://")
-        .context("--url must be http://<loopback>:<port>")?
-        .trim_end_matches('/');
-    let addr: SocketAddr = hostport
-        .parse()
-        .context("--url must be an IP address and port")?;
-    if !addr.ip().is_loopback() {
-        bail!("refusing to load a non-loopback address ({addr})");
+    let mut addrs: Vec<SocketAddr> = Vec::new();
+    for url in &args.url {
+        let hostport = url
+            .strip_prefix("http://")
+            .context("--url must be http://<loopback>:<port>")?
+            .trim_end_matches('/');
+        let addr: SocketAddr = hostport
+            .parse()
+            .context("--url must be an IP address and port")?;
+        if !addr.ip().is_loopback() {
+            bail!("refusing to load a non-loopback address ({addr})");
+        }
+        addrs.push(addr);
     }
+    let addr = addrs[0];
     if args.shares > args.clients {
         bail!("--shares must be at most --clients (one claim per user per packet)");
     }
@@ -251,8 +257,9 @@ async fn run(args: Args) -> Result<()> {
     let mut tasks = Vec::new();
     for (c, mine) in plan.into_iter().enumerate() {
         let token = tokens[c].clone();
+        let server = addrs[c % addrs.len()];
         tasks.push(tokio::spawn(async move {
-            let mut conn = Conn::open(addr).await?;
+            let mut conn = Conn::open(server).await?;
             let mut latencies = Vec::with_capacity(mine.len());
             let (mut ok, mut refused) = (0u64, 0u64);
             for id in mine {

@@ -364,3 +364,95 @@ async fn backup_restores_with_the_same_books() {
     }
     assert_eq!(after, before);
 }
+
+/// PostgreSQL claims take the two-round-trip path (counted in the metrics) when they do
+/// not race; when two server processes race on the same packets, lost races start over
+/// or fall back to the locking transaction, and every share is still claimed exactly once
+/// with the books balanced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_claims_take_the_short_path_and_survive_races() {
+    let Some(url) = common::pg::fresh_database().await else {
+        return;
+    };
+    let args = [
+        "--database-url",
+        url.as_str(),
+        "--crowd",
+        "60",
+        "--load-test-sessions",
+    ];
+    let a = Child::spawn(&args);
+    let b = Child::spawn(&args);
+    let users = common::crowd_clients(&a.url, 60).await;
+    let paths = |page: &str| {
+        let m = samples(page);
+        let get = |k: &str| m.get(k).copied().unwrap_or(0.0);
+        (
+            get(r#"hongbao_pg_claims_total{path="fast"}"#),
+            get(r#"hongbao_pg_claims_total{path="transaction"}"#),
+        )
+    };
+    // One after the other: every claim on the short path.
+    let id = users[0].lucky("crowd", "10.00", 10, "calm").await["id"]
+        .as_u64()
+        .unwrap();
+    let mut total = 0;
+    for u in &users[1..=10] {
+        total += fen(&u.claim(id).await.ok()["amount"]);
+    }
+    assert_eq!(total, 1000);
+    let page = text(&format!("{}/metrics", a.url)).await.1;
+    assert_eq!(paths(&page), (10.0, 0.0), "{page}");
+
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let id = users[i]
+            .lucky("crowd", "50.00", 40, &format!("race{i}"))
+            .await["id"]
+            .as_u64()
+            .unwrap();
+        ids.push(id);
+    }
+    // Every user claims every packet, half of them through each process, all at once.
+    let claims = users.iter().enumerate().flat_map(|(n, u)| {
+        let base = if n % 2 == 0 {
+            a.url.clone()
+        } else {
+            b.url.clone()
+        };
+        ids.iter().map(move |&id| {
+            let mut u = u.clone();
+            u.base = base.clone();
+            async move { (id, u.claim(id).await) }
+        })
+    });
+    let answers = join_all(claims).await;
+    let mut per_packet: BTreeMap<u64, (u32, i64)> = BTreeMap::new();
+    for (id, r) in answers {
+        match r.status.as_u16() {
+            200 => {
+                let e = per_packet.entry(id).or_default();
+                e.0 += 1;
+                e.1 += fen(&r.body["amount"]);
+            }
+            409 => assert_eq!(r.code(), "claimed_out", "{r:?}"),
+            other => panic!("claim answered {other}: {r:?}"),
+        }
+    }
+    for id in &ids {
+        assert_eq!(
+            per_packet[id],
+            (40, 5000),
+            "packet {id}: every share once, the whole total"
+        );
+    }
+    check_books_at(&url).await;
+    let (mut fast, mut locked) = (0.0, 0.0);
+    for server in [&a, &b] {
+        let (f, l) = paths(&text(&format!("{}/metrics", server.url)).await.1);
+        fast += f;
+        locked += l;
+    }
+    eprintln!("300 racing claims: {fast} on the short path (10 before), {locked} locked");
+    assert_eq!(fast + locked, 310.0);
+}

@@ -109,6 +109,13 @@ pub struct Config {
     #[arg(long, default_value_t = 1000)]
     pub sweep_interval_ms: u64,
 
+    /// PostgreSQL: how a claim is written. `short` (the default): one SELECT, the engine's
+    /// draw, one statement that commits it (two round trips; a lost race starts over).
+    /// `locked`: always the transaction that locks the packet first (about seven round
+    /// trips; for comparison).
+    #[arg(long, value_enum, default_value_t = PgClaim::Short)]
+    pub pg_claim: PgClaim,
+
     /// PostgreSQL: connections in the pool.
     #[arg(long, default_value_t = 16)]
     pub pg_max_connections: u32,
@@ -159,6 +166,13 @@ pub enum Command {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// `--pg-claim`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PgClaim {
+    Short,
+    Locked,
 }
 
 /// `--sqlite-synchronous`.

@@ -128,11 +128,12 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let clock = Arc::new(SystemClock::default());
     let now = clock.now();
     let store = if config.is_postgres() {
-        Store::Pg(Arc::new(
+        let mut pg =
             store::pg::PgStore::open(&config.database_url, config.pg_max_connections, &seed, now)
                 .await
-                .context("opening PostgreSQL")?,
-        ))
+                .context("opening PostgreSQL")?;
+        pg.short_claims = config.pg_claim == config::PgClaim::Short;
+        Store::Pg(Arc::new(pg))
     } else if config.database_url.starts_with("sqlite:") {
         Store::Sqlite(Arc::new(
             store::sqlite::SqliteStore::open(

@@ -80,8 +80,8 @@ pub fn login_refused(reason: &'static str) {
 /// Held by an open event stream: counts it in `hongbao_sse_streams_open` until dropped.
 pub struct OpenStream(());
 
-impl OpenStream {
-    pub fn new() -> OpenStream {
+impl Default for OpenStream {
+    fn default() -> OpenStream {
         metrics::gauge!("hongbao_sse_streams_open").increment(1.0);
         OpenStream(())
     }

@@ -142,7 +142,7 @@ pub async fn chat_events(
         futures_util::stream::once(std::future::ready(Ok(Event::default().comment("ready"))));
     // Counted while open; ended when the server shuts down (a graceful shutdown waits for
     // every response to end, and an event stream would not on its own).
-    let open = crate::observe::OpenStream::new();
+    let open = crate::observe::OpenStream::default();
     let mut stopping = state.stopping.clone();
     let stream = ready
         .chain(events)

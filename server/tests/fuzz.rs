@@ -309,7 +309,8 @@ impl Fuzz {
             path = path.replace("{id}", &segment(&mut r, &op.path, &packets));
         }
         if op.path == "/api/v1/lab/events" && op.method == reqwest::Method::GET && r.chance(50) {
-            path.push_str(*r.pick(&["?all=true", "?all=%00", "?all=yes&x=1", "?a%FF=1"]));
+            let query: &&str = r.pick(&["?all=true", "?all=%00", "?all=yes&x=1", "?a%FF=1"]);
+            path.push_str(query);
         }
         let logout = op.path == "/api/v1/logout";
         let mut req = self
@@ -317,14 +318,15 @@ impl Fuzz {
             .request(op.method.clone(), format!("{}{path}", self.base));
         match d.shape {
             9 => {
-                let value: &[u8] = *r.pick(&[
-                    &b"Bearer "[..],
+                const BAD: [&[u8]; 6] = [
+                    b"Bearer ",
                     b"Bearer x",
                     b"Basic abc",
                     b"Bearer \xe9\xff",
                     b"bearer 00",
                     b"Bearer %00",
-                ]);
+                ];
+                let value: &[u8] = BAD[r.below(BAD.len())];
                 req = req.header(
                     "authorization",
                     reqwest::header::HeaderValue::from_bytes(value).expect("a header value"),
@@ -409,13 +411,13 @@ impl Fuzz {
                 op.method
             );
         }
-        if op.path == "/api/v1/packets" && (200..300).contains(&status) {
-            if let Some(id) = serde_json::from_str::<Value>(&text)
+        if op.path == "/api/v1/packets"
+            && (200..300).contains(&status)
+            && let Some(id) = serde_json::from_str::<Value>(&text)
                 .ok()
                 .and_then(|v| v["id"].as_u64())
-            {
-                self.packets.lock().unwrap().push(id);
-            }
+        {
+            self.packets.lock().unwrap().push(id);
         }
         Ok(())
     }

@@ -405,8 +405,8 @@ async fn postgres_claims_take_the_short_path_and_survive_races() {
     assert_eq!(paths(&page), (10.0, 0.0), "{page}");
 
     let mut ids = Vec::new();
-    for i in 0..5 {
-        let id = users[i]
+    for (i, sender) in users.iter().take(5).enumerate() {
+        let id = sender
             .lucky("crowd", "50.00", 40, &format!("race{i}"))
             .await["id"]
             .as_u64()

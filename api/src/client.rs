@@ -6,6 +6,8 @@
 //!
 //! Every call acts as a demo user: the client logs in as that user (the demo password) the
 //! first time, keeps the token, and logs in again once when the server has forgotten it.
+//! The token never leaves the client in a URL: an event stream is opened with a
+//! single-use ticket from [`Client::stream_ticket`].
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -18,7 +20,7 @@ use crate::backend::{Backend, Call};
 use crate::http::{self, DEMO_PASSWORD, Request};
 use crate::{
     ApiError, ChatInfo, ClaimResult, ClockNow, LabEvent, LedgerEntry, Me, NewPacket, PacketView,
-    Preview, RecallResult, Token,
+    Preview, RecallResult, StreamTicket, Token,
 };
 use hongbao_engine::Timestamp;
 
@@ -30,8 +32,9 @@ pub trait Transport {
     /// Sends `req` (with `token` as its bearer token) and reads the answer; a server that
     /// cannot be reached, or an answer cut off, is a `network` error.
     fn fetch<'a>(&'a self, req: &'a Request, token: Option<&'a str>) -> Fetched<'a>;
-    /// `user`'s chats were listed with `token` (the widget opens their event streams).
-    fn chats_listed(&self, _chats: &[ChatInfo], _token: &str) {}
+    /// `user`'s chats were listed (the widget opens their event streams, each with a ticket
+    /// from [`Client::stream_ticket`]).
+    fn chats_listed(&self, _user: &str, _chats: &[ChatInfo]) {}
     /// The server's clock after the test clock moved.
     fn server_clock(&self, _now: Timestamp) {}
 }
@@ -81,6 +84,11 @@ impl<T: Transport> Client<T> {
     /// forgotten the token.
     async fn raw(&self, user: &str, req: &Request) -> Result<(u16, String), ApiError> {
         *self.last_user.borrow_mut() = user.to_owned();
+        self.authed(user, req).await
+    }
+
+    /// [`Client::raw`] without making `user` the last user.
+    async fn authed(&self, user: &str, req: &Request) -> Result<(u16, String), ApiError> {
         let token = self.token(user).await?;
         let (status, body) = self.transport.fetch(req, Some(&token)).await?;
         if status != 401 {
@@ -96,6 +104,14 @@ impl<T: Transport> Client<T> {
         http::parse(status, &body)
     }
 
+    /// A ticket that opens `chat_id`'s event stream as `user` once, within a minute
+    /// ([`http::events_path`]); browsers' `EventSource` cannot send the token in a header,
+    /// and a token in a URL ends up in logs.
+    pub async fn stream_ticket(&self, user: &str, chat_id: &str) -> Result<StreamTicket, ApiError> {
+        let (status, body) = self.authed(user, &Request::stream_ticket(chat_id)).await?;
+        http::parse(status, &body)
+    }
+
     fn last_user(&self) -> String {
         self.last_user.borrow().clone()
     }
@@ -108,9 +124,7 @@ impl<T: Transport> Backend for Client<T> {
     fn chats<'a>(&'a self, user: &'a str) -> Call<'a, Vec<ChatInfo>> {
         Box::pin(async move {
             let chats: Vec<ChatInfo> = self.call(user, Request::chats()).await?;
-            if let Ok(token) = self.token(user).await {
-                self.transport.chats_listed(&chats, &token);
-            }
+            self.transport.chats_listed(user, &chats);
             Ok(chats)
         })
     }
@@ -207,6 +221,10 @@ mod tests {
                     serde_json::to_string(&crate::demo::chats_for(&user)).unwrap(),
                 ),
                 "/test/clock" => (200, r#"{"now":"2026-01-02T03:04:05Z"}"#.into()),
+                "/chats/family/events/ticket" => (
+                    200,
+                    format!(r#"{{"ticket":"for-{user}","expires_at":"2026-01-02T03:05:05Z"}}"#),
+                ),
                 "/lab/events" => (201, "{}".into()),
                 _ => (
                     404,
@@ -221,10 +239,10 @@ mod tests {
             let answer = self.answer(req, token);
             Box::pin(async move { Ok(answer) })
         }
-        fn chats_listed(&self, chats: &[ChatInfo], token: &str) {
+        fn chats_listed(&self, user: &str, chats: &[ChatInfo]) {
             self.listed
                 .borrow_mut()
-                .push((chats.len(), token.to_owned()));
+                .push((chats.len(), user.to_owned()));
         }
         fn server_clock(&self, now: Timestamp) {
             self.clock.set(Some(now));
@@ -260,13 +278,30 @@ mod tests {
         assert_eq!(chats, crate::demo::chats_for("dave"));
         assert_eq!(
             *client.transport().listed.borrow(),
-            [(chats.len(), "t1".to_owned())]
+            [(chats.len(), "dave".to_owned())]
         );
-        // The test clock acts as the last user and reports the server's time.
+        // A stream ticket, asked for with the token in a header; the token is in no URL.
+        let ticket = block_on(client.stream_ticket("erin", "family")).unwrap();
+        assert_eq!(ticket.ticket, "for-erin");
+        assert_eq!(
+            http::events_path("family", &ticket.ticket),
+            "/api/v1/chats/family/events?ticket=for-erin"
+        );
+        assert!(
+            client
+                .transport()
+                .seen
+                .borrow()
+                .iter()
+                .all(|(path, _)| !path.contains("t1") && !path.contains("t2"))
+        );
+        assert_eq!(client.transport().issued.get(), 2, "erin logged in");
+        // The test clock acts as the last user (a ticket does not make erin the last user)
+        // and reports the server's time.
         block_on(client.advance_clock(60)).unwrap();
         assert_eq!(
             client.transport().issued.get(),
-            1,
+            2,
             "as dave, logged in already"
         );
         assert_eq!(

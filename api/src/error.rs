@@ -51,6 +51,14 @@ pub enum ErrorCode {
     Conflict,
     /// The packet has not been delivered yet (delayed delivery).
     Pending,
+    /// A string holds NUL or another control character (outside the fields that allow line
+    /// breaks), or a percent-encoded path segment or query value is not UTF-8.
+    InvalidText,
+    /// A string (path segment, query value, JSON field, header) is longer than allowed.
+    TooLong,
+    /// Too many login attempts for this user name or from this address; the response
+    /// carries `Retry-After` (seconds).
+    RateLimited,
     /// A failure of the server itself (logged there; retry later).
     Internal,
     /// The server is overloaded or shutting down (retryable).
@@ -67,7 +75,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 26] = [
         ErrorCode::InvalidAmount,
         ErrorCode::InvalidCount,
         ErrorCode::InvalidRequest,
@@ -86,6 +94,9 @@ impl ErrorCode {
         ErrorCode::RecallHasClaims,
         ErrorCode::Conflict,
         ErrorCode::Pending,
+        ErrorCode::InvalidText,
+        ErrorCode::TooLong,
+        ErrorCode::RateLimited,
         ErrorCode::Internal,
         ErrorCode::Unavailable,
         ErrorCode::Network,
@@ -114,6 +125,9 @@ impl ErrorCode {
             ErrorCode::RecallHasClaims => "recall_has_claims",
             ErrorCode::Conflict => "conflict",
             ErrorCode::Pending => "pending",
+            ErrorCode::InvalidText => "invalid_text",
+            ErrorCode::TooLong => "too_long",
+            ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Network => "network",
@@ -128,7 +142,9 @@ impl ErrorCode {
             ErrorCode::InvalidAmount
             | ErrorCode::InvalidCount
             | ErrorCode::InvalidRequest
-            | ErrorCode::LimitExceeded => 400,
+            | ErrorCode::LimitExceeded
+            | ErrorCode::InvalidText
+            | ErrorCode::TooLong => 400,
             ErrorCode::Unauthorized => 401,
             ErrorCode::Forbidden
             | ErrorCode::NotForYou
@@ -143,6 +159,7 @@ impl ErrorCode {
             | ErrorCode::RecallHasClaims
             | ErrorCode::Conflict
             | ErrorCode::Pending => 409,
+            ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
             // An invalid answer from upstream, as a gateway would report it.
             ErrorCode::InvalidResponse => 502,
@@ -358,8 +375,9 @@ mod tests {
     use super::*;
     use hongbao_engine::{InvariantViolation, Money, PacketId, Timestamp};
 
-    /// The codes of the API before they were a type, exactly as they were on the wire.
-    const WIRE: [&str; 22] = [
+    /// The codes of the API before they were a type, exactly as they were on the wire, and
+    /// the three added since (issue 15: text validation, login rate limits).
+    const WIRE: [&str; 25] = [
         "invalid_amount",
         "invalid_count",
         "invalid_request",
@@ -378,6 +396,9 @@ mod tests {
         "recall_has_claims",
         "conflict",
         "pending",
+        "invalid_text",
+        "too_long",
+        "rate_limited",
         "internal",
         "unavailable",
         "network",
@@ -400,6 +421,8 @@ mod tests {
             | "recall_has_claims"
             | "conflict"
             | "pending" => 409,
+            "invalid_text" | "too_long" => 400,
+            "rate_limited" => 429,
             "network" | "unavailable" => 503,
             "internal" => 500,
             "invalid_response" => 502,
@@ -470,7 +493,7 @@ mod tests {
     #[test]
     fn a_newer_servers_code_is_unknown_not_unreadable() {
         let e: ErrorBody = serde_json::from_str(
-            r#"{"error":{"code":"rate_limited","message":"slow down","detail":"x"}}"#,
+            r#"{"error":{"code":"from_the_future","message":"slow down","detail":"x"}}"#,
         )
         .unwrap();
         assert_eq!(e.error.code, ErrorCode::Unknown);

@@ -93,6 +93,13 @@ impl Request {
     pub fn packet(id: u64) -> Request {
         get(format!("{PREFIX}/packets/{id}"))
     }
+    /// `POST /chats/{id}/events/ticket` → [`crate::StreamTicket`] (for [`events_path`]).
+    pub fn stream_ticket(chat_id: &str) -> Request {
+        post(
+            format!("{PREFIX}/chats/{}/events/ticket", encode(chat_id)),
+            None,
+        )
+    }
     /// `POST /packets/preview` → [`Preview`].
     pub fn preview(draft: &NewPacket) -> Request {
         post(format!("{PREFIX}/packets/preview"), json(draft))
@@ -135,13 +142,13 @@ impl Request {
     }
 }
 
-/// The event stream of a chat, for `EventSource` (which cannot send headers, so the token
-/// goes in the query).
-pub fn events_path(chat_id: &str, token: &str) -> String {
+/// The event stream of a chat, for `EventSource` (which cannot send headers): opened with
+/// a single-use ticket from [`Request::stream_ticket`], never with the token.
+pub fn events_path(chat_id: &str, ticket: &str) -> String {
     format!(
-        "{PREFIX}/chats/{}/events?access_token={}",
+        "{PREFIX}/chats/{}/events?ticket={}",
         encode(chat_id),
-        encode(token)
+        encode(ticket)
     )
 }
 

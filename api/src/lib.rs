@@ -331,6 +331,18 @@ pub struct Token {
     pub token: String,
 }
 
+/// The answer to `POST /api/v1/chats/{id}/events/ticket`: open the chat's event stream at
+/// [`http::events_path`] with it, once, before `expires_at` (a minute). A browser's
+/// `EventSource` cannot send the token in a header, and a token in a URL ends up in logs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StreamTicket {
+    pub ticket: String,
+    #[serde(with = "time::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: Timestamp,
+}
+
 /// `POST /api/v1/packets/{id}/recall` (the body is optional).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

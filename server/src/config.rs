@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// Hongbao's HTTP backend: wallets, red packets, claims, recalls, ledgers and lab events
 /// over a JSON API (OpenAPI at /api/v1/openapi.json), with live updates as Server-Sent
@@ -12,6 +12,15 @@ use clap::Parser;
 #[derive(Clone, Debug, Parser)]
 #[command(name = "hongbao-server", version)]
 pub struct Config {
+    /// Without a command: serve.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Log lines as text, or as one JSON object per line (`json`: for log collectors).
+    /// The level comes from `HONGBAO_LOG` (default `info`).
+    #[arg(long, value_enum, env = "HONGBAO_LOG_FORMAT", default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
     /// Address to listen on. Port 0 picks a free port; the first line on stdout is
     /// `listening on http://<addr>`.
     #[arg(long, env = "HONGBAO_LISTEN", default_value = "127.0.0.1:8080")]
@@ -50,6 +59,39 @@ pub struct Config {
     #[arg(long)]
     pub test_clock: bool,
 
+    /// Sessions end after this many seconds without use (default: a day).
+    #[arg(long, env = "HONGBAO_SESSION_IDLE_SECS", default_value_t = 86_400,
+          value_parser = clap::value_parser!(u64).range(60..=31_536_000))]
+    pub session_idle_secs: u64,
+
+    /// Sessions end this many seconds after the login at the latest (default: a week).
+    #[arg(long, env = "HONGBAO_SESSION_MAX_AGE_SECS", default_value_t = 604_800,
+          value_parser = clap::value_parser!(u64).range(60..=31_536_000))]
+    pub session_max_age_secs: u64,
+
+    /// Login attempts a minute per user name (right or wrong); more get 429 with
+    /// Retry-After. 0: no limit.
+    #[arg(long, default_value_t = 10)]
+    pub login_attempts_per_user: u32,
+
+    /// Login attempts a minute per client address; more get 429 with Retry-After. 0: no
+    /// limit.
+    #[arg(long, default_value_t = 60)]
+    pub login_attempts_per_ip: u32,
+
+    /// Behind a reverse proxy: take the client's address (for the login limits) from the
+    /// last entry of this header (e.g. X-Forwarded-For) instead of the connection's peer.
+    /// Only set it when the proxy always writes the header.
+    #[arg(long, value_name = "HEADER")]
+    pub client_ip_header: Option<String>,
+
+    /// Enable POST /api/v1/test/sessions {usernames} to get sessions for members of the
+    /// `crowd` chat without their passwords (the load generator: a thousand argon2id logins
+    /// would take longer than its run). Loopback benchmarks only; without the flag the
+    /// endpoint does not exist.
+    #[arg(long)]
+    pub load_test_sessions: bool,
+
     /// Allow cross-origin requests from this origin (repeatable). CORS is off by default.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origins: Vec<String>,
@@ -66,6 +108,13 @@ pub struct Config {
     /// How often the sweeper refunds expired packets, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     pub sweep_interval_ms: u64,
+
+    /// PostgreSQL: how a claim is written. `short` (the default): one SELECT, the engine's
+    /// draw, one statement that commits it (two round trips; a lost race starts over).
+    /// `locked`: always the transaction that locks the packet first (about seven round
+    /// trips; for comparison).
+    #[arg(long, value_enum, default_value_t = PgClaim::Short)]
+    pub pg_claim: PgClaim,
 
     /// PostgreSQL: connections in the pool.
     #[arg(long, default_value_t = 16)]
@@ -84,6 +133,55 @@ pub struct Config {
     /// woken after every commit, has done so already).
     #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u32).range(100..=1_000_000))]
     pub sqlite_wal_pages: u32,
+
+    /// SQLite: when a commit is durable. `full` (the default): the WAL is synced to disk
+    /// before a claim, send or recall is answered, so an acknowledged change survives a
+    /// power loss or an OS crash (the group commit shares one sync among the commands of a
+    /// batch). `normal`: faster, but changes acknowledged since the last checkpoint may be
+    /// lost with the machine (they survive the process being killed); benchmarks only.
+    #[arg(long, value_enum, env = "HONGBAO_SQLITE_SYNCHRONOUS", default_value_t = SqliteSync::Full)]
+    pub sqlite_synchronous: SqliteSync,
+
+    /// On SIGTERM or SIGINT: how long requests in flight may take to finish, in seconds,
+    /// before the server closes anyway.
+    #[arg(long, default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
+}
+
+/// What `hongbao-server` does besides serving.
+#[derive(Clone, Debug, Subcommand)]
+pub enum Command {
+    /// Copies the SQLite database of `--database-url` into FILE while a server may be
+    /// running on it (SQLite's `VACUUM INTO`: one consistent snapshot, compacted). Restore
+    /// by starting a server on the copy (`--database-url sqlite://FILE`). FILE must not
+    /// exist.
+    Backup {
+        /// The copy to write.
+        file: PathBuf,
+    },
+}
+
+/// `--log-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `--pg-claim`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PgClaim {
+    Short,
+    Locked,
+}
+
+/// `--sqlite-synchronous`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SqliteSync {
+    /// Synced before the answer (durable).
+    Full,
+    /// WAL written, synced at checkpoints (survives a killed process, not a power loss).
+    Normal,
 }
 
 impl Config {

@@ -8,6 +8,7 @@ use hongbao_engine::Lang;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::validate;
 
 /// The language of error messages, from `Accept-Language` (English unless it asks for
 /// Chinese first).
@@ -79,13 +80,17 @@ pub async fn json_bytes<S: Send + Sync>(
     Ok(bytes)
 }
 
-/// Parses JSON, turning serde's message into an `invalid_request`.
+/// Parses JSON, turning serde's message into an `invalid_request`; every string in it is
+/// checked by [`validate::json`] (control characters, lengths) before it takes its shape.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    serde_json::from_slice(bytes).map_err(|e| {
+    let invalid = |e: serde_json::Error| {
         let mut msg = e.to_string();
         msg.truncate(300);
         AppError::invalid(format!("invalid JSON body: {msg}"))
-    })
+    };
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(invalid)?;
+    validate::json(&value)?;
+    serde_json::from_value(value).map_err(invalid)
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {

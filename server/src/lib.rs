@@ -9,15 +9,20 @@
 
 pub mod auth;
 pub mod clock;
+pub mod codes;
 pub mod compat;
 pub mod config;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod observe;
 pub mod openapi;
 pub mod routes;
 pub mod security;
+pub mod sessions;
 pub mod store;
+pub mod stream;
+pub mod validate;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -50,6 +55,13 @@ pub struct Shared {
     pub policy: Arc<Policy>,
     pub tokens: TokenCache,
     pub openapi: axum::body::Bytes,
+    /// Password hashing, a few at a time.
+    pub hashing: sessions::Hashing,
+    /// Login attempts per user name and per client address.
+    pub limits: sessions::LoginLimits,
+    /// Becomes true when the server starts shutting down (event streams end, `/readyz`
+    /// answers 503).
+    pub stopping: watch::Receiver<bool>,
 }
 
 impl std::ops::Deref for AppState {
@@ -69,6 +81,7 @@ pub struct Server {
     pub clock: Arc<SystemClock>,
     stop: watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    grace: Duration,
 }
 
 impl Server {
@@ -77,14 +90,19 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, lets requests in flight finish (at most a few seconds), stops the
-    /// sweeper and closes the database.
+    /// Stops accepting, ends the event streams, lets requests in flight finish (within
+    /// `--shutdown-grace-secs`), stops the sweeper and closes the database (SQLite: its WAL
+    /// checkpointed into the file).
     pub async fn stop(self) {
         let _ = self.stop.send(true);
+        let deadline = tokio::time::Instant::now() + self.grace;
         for task in self.tasks {
-            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+            if tokio::time::timeout_at(deadline, task).await.is_err() {
+                tracing::warn!("shutdown: requests still running after the grace period");
+            }
         }
         self.store.close().await;
+        tracing::info!("shut down");
     }
 }
 
@@ -110,11 +128,12 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let clock = Arc::new(SystemClock::default());
     let now = clock.now();
     let store = if config.is_postgres() {
-        Store::Pg(Arc::new(
+        let mut pg =
             store::pg::PgStore::open(&config.database_url, config.pg_max_connections, &seed, now)
                 .await
-                .context("opening PostgreSQL")?,
-        ))
+                .context("opening PostgreSQL")?;
+        pg.short_claims = config.pg_claim == config::PgClaim::Short;
+        Store::Pg(Arc::new(pg))
     } else if config.database_url.starts_with("sqlite:") {
         Store::Sqlite(Arc::new(
             store::sqlite::SqliteStore::open(
@@ -122,6 +141,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
                 config.sqlite_readers,
                 config.sqlite_batch,
                 config.sqlite_wal_pages,
+                config.sqlite_synchronous,
                 &seed,
                 now,
             )
@@ -134,24 +154,47 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             config.database_url
         );
     };
+    let (stop, mut stopped) = watch::channel(false);
     let state = AppState(Arc::new(Shared {
         store: store.clone(),
         clock: clock.clone(),
         policy: Arc::new(policy),
-        tokens: TokenCache::default(),
+        tokens: TokenCache::new(
+            Duration::from_secs(config.session_idle_secs),
+            Duration::from_secs(config.session_max_age_secs),
+        ),
         openapi: axum::body::Bytes::from(openapi::json()),
+        hashing: sessions::Hashing::default(),
+        limits: sessions::LoginLimits::new(
+            config.login_attempts_per_user,
+            config.login_attempts_per_ip,
+            config
+                .client_ip_header
+                .as_deref()
+                .map(axum::http::HeaderName::try_from)
+                .transpose()
+                .context("--client-ip-header")?,
+        ),
+        stopping: stop.subscribe(),
     }));
+    observe::handle();
+    if config.load_test_sessions {
+        tracing::warn!(
+            "--load-test-sessions: POST /api/v1/test/sessions hands out the crowd's sessions \
+             without passwords (benchmarks on loopback only)"
+        );
+    }
     let app = router(state.clone(), &config);
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let (stop, mut stopped) = watch::channel(false);
     let mut serve_stop = stop.subscribe();
     let serve = tokio::spawn(async move {
         let shutdown = async move {
             let _ = serve_stop.changed().await;
         };
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         if let Err(e) = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
             .await
@@ -159,6 +202,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             tracing::error!("server: {e}");
         }
     });
+    let maintenance = tokio::spawn(sessions::maintain(state.clone(), stop.subscribe()));
     let interval = Duration::from_millis(config.sweep_interval_ms.max(10));
     let sweeper = tokio::spawn(async move {
         loop {
@@ -173,7 +217,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         store,
         clock,
         stop,
-        tasks: vec![serve, sweeper],
+        tasks: vec![serve, sweeper, maintenance],
+        grace: Duration::from_secs(config.shutdown_grace_secs),
     })
 }
 
@@ -198,12 +243,14 @@ pub const LAB_BODY_BYTES: usize = 256 * 1024;
 pub fn router(state: AppState, config: &Config) -> Router {
     use crate::routes::*;
     let mut api = Router::new()
-        .route("/login", post(login))
+        .route("/login", post(sessions::login))
+        .route("/logout", post(sessions::logout))
         .route("/me", get(me))
         .route("/ledger", get(ledger))
         .route("/chats", get(chats))
         .route("/chats/{id}/packets", get(chat_packets))
-        .route("/chats/{id}/events", get(chat_events))
+        .route("/chats/{id}/events", get(stream::chat_events))
+        .route("/chats/{id}/events/ticket", post(stream::ticket))
         .route("/packets", post(send))
         .route("/packets/preview", post(preview))
         .route("/packets/{id}", get(packet))
@@ -219,7 +266,15 @@ pub fn router(state: AppState, config: &Config) -> Router {
     if config.test_clock {
         api = api.route("/test/clock", post(advance_clock));
     }
+    if config.load_test_sessions {
+        api = api.route("/test/sessions", post(sessions::crowd_sessions));
+    }
     let mut api = api
+        // Every route: path segments, query values and identity headers are checked before
+        // the handler (JSON bodies where they are parsed), see `validate`.
+        .route_layer(axum::middleware::from_fn(validate::layer))
+        // Outside the validation: its 400s are counted too.
+        .route_layer(axum::middleware::from_fn(observe::track))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
@@ -234,7 +289,18 @@ pub fn router(state: AppState, config: &Config) -> Router {
     if let Some(cors) = security::cors(&config.cors_origins) {
         api = api.layer(cors);
     }
-    let mut app = Router::new().nest("/api/v1", api.with_state(state));
+    let ops = Router::new()
+        .route("/healthz", get(observe::healthz))
+        .route("/readyz", get(observe::readyz))
+        .route("/metrics", get(observe::metrics_page))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state.clone());
+    let mut app = Router::new()
+        .nest("/api/v1", api.with_state(state))
+        .merge(ops);
     app = match &config.static_dir {
         Some(dir) => {
             // index.html is read once, at start-up: its inline scripts' hashes go into the
@@ -267,7 +333,19 @@ pub fn router(state: AppState, config: &Config) -> Router {
     for (name, value) in security::common_headers() {
         app = app.layer(SetResponseHeaderLayer::overriding(name, value));
     }
-    app.layer(tower_http::trace::TraceLayer::new_for_http())
+    // Request spans carry the method and the path, never the query (a stream ticket
+    // travels there) nor any header.
+    app.layer(
+        tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            |request: &axum::http::Request<axum::body::Body>| {
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                )
+            },
+        ),
+    )
 }
 
 /// `hongbao-server`: start, print the address, run until Ctrl-C or SIGTERM.
@@ -280,6 +358,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     println!("backend: {}", server.store.backend_name());
     shutdown_signal().await;
+    tracing::info!("shutting down: no new connections, finishing the requests in flight");
     server.stop().await;
     Ok(())
 }

@@ -1,30 +1,23 @@
 //! The HTTP API, `/api/v1/…` (PRODUCT §8). Every handler checks the caller and what the
 //! caller may see, then hands the money decisions to the engine through the store.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::Stream;
-use futures_util::StreamExt;
 use hongbao_api::{
-    AdvanceClock, ChatEvent, ChatInfo, ClaimResult, ClockNow, ErrorBody, ErrorCode, LedgerEntry,
-    Login, Me, NewPacket, PacketView, Preview, RecallRequest, RecallResult, Token,
+    AdvanceClock, ChatInfo, ClaimResult, ClockNow, ErrorBody, ErrorCode, LedgerEntry, Me,
+    NewPacket, PacketView, Preview, RecallRequest, RecallResult,
 };
 use hongbao_engine::{Lang, Money, Packet, PacketKindTag, SendRequest, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 use crate::AppState;
-use crate::auth::{self, AuthUser};
+use crate::auth::AuthUser;
 use crate::compat;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Body, ChatIdPath, PacketIdPath, ReqLang, json_bytes, parse_json};
@@ -33,40 +26,7 @@ use crate::store::ChatRow;
 /// Longest lab event `type`.
 const MAX_LAB_TYPE: usize = 64;
 
-// ------------------------------------------------------------------------------ auth
-
-/// Logs in; the token goes into `Authorization: Bearer <token>`.
-#[utoipa::path(post, path = "/api/v1/login", tag = "auth", request_body = Login,
-    responses((status = 200, body = Token), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
-pub async fn login(
-    State(state): State<AppState>,
-    Body(body): Body<Login>,
-) -> AppResult<Json<Token>> {
-    let wrong = || AppError::new(ErrorCode::Unauthorized, "wrong user name or password");
-    if body.username.is_empty() || body.username.len() > 64 || body.password.len() > 256 {
-        return Err(wrong());
-    }
-    let Some(user) = state.store.user(&body.username).await? else {
-        // As slow as a wrong password, so that timing does not tell which names exist.
-        let _ = auth::hash_password("0000000000000000", &body.password);
-        return Err(wrong());
-    };
-    if !auth::same(
-        &auth::hash_password(&user.salt, &body.password),
-        &user.password_hash,
-    ) {
-        return Err(wrong());
-    }
-    let token = auth::new_token();
-    let hash = auth::token_hash(&token);
-    state
-        .store
-        .create_session(hash.clone(), body.username.clone(), state.clock.now())
-        .await
-        .map_err(|e| e.into_app(Lang::En))?;
-    state.tokens.insert(hash, body.username);
-    Ok(Json(Token { token }))
-}
+// Logging in and out: see `crate::sessions`.
 
 // ------------------------------------------------------------------------------ wallet
 
@@ -124,7 +84,7 @@ pub async fn chats(
     Ok(Json(chats.iter().map(|c| c.info_for(&user)).collect()))
 }
 
-async fn member_chat(state: &AppState, user: &str, chat_id: &str) -> AppResult<ChatRow> {
+pub(crate) async fn member_chat(state: &AppState, user: &str, chat_id: &str) -> AppResult<ChatRow> {
     state
         .store
         .chat_for(user, chat_id)
@@ -169,81 +129,7 @@ fn is_due(p: &Packet, now: hongbao_engine::Timestamp) -> bool {
     !p.is_finished() && now >= p.expires_at
 }
 
-/// The query of the event stream: browsers' EventSource cannot send headers, so the token
-/// may come as `?access_token=`.
-#[derive(Deserialize)]
-pub struct StreamQuery {
-    access_token: Option<String>,
-}
-
-/// The caller of the event stream: the `Authorization` header or `?access_token=`.
-pub struct StreamUser(String);
-
-impl FromRequestParts<AppState> for StreamUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        if parts
-            .headers
-            .contains_key(axum::http::header::AUTHORIZATION)
-        {
-            return AuthUser::from_request_parts(parts, state)
-                .await
-                .map(|u| StreamUser(u.0));
-        }
-        let Query(q) = Query::<StreamQuery>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::unauthorized())?;
-        let token = q.access_token.ok_or_else(AppError::unauthorized)?;
-        let value = format!("Bearer {token}")
-            .parse()
-            .map_err(|_| AppError::unauthorized())?;
-        parts
-            .headers
-            .insert(axum::http::header::AUTHORIZATION, value);
-        AuthUser::from_request_parts(parts, state)
-            .await
-            .map(|u| StreamUser(u.0))
-    }
-}
-
-/// Live updates of a chat as Server-Sent Events: each `data:` is a `ChatEvent` (packets
-/// sent, claimed, recalled, expired). A comment `: ready` comes first; an event named
-/// `lagged` means some events were missed (refetch).
-#[utoipa::path(get, path = "/api/v1/chats/{id}/events", tag = "chats", security(("bearer" = [])),
-    params(("id" = String, Path, description = "chat id"),
-           ("access_token" = Option<String>, Query, description = "the token, for EventSource")),
-    responses((status = 200, description = "text/event-stream of ChatEvent", body = ChatEvent),
-              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn chat_events(
-    State(state): State<AppState>,
-    StreamUser(user): StreamUser,
-    ChatIdPath(chat_id): ChatIdPath,
-) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    member_chat(&state, &user, &chat_id).await?;
-    let rx = state.store.hub().subscribe();
-    let events = BroadcastStream::new(rx).filter_map(move |item| {
-        let out = match item {
-            Ok(event) if event.chat_id() == chat_id => match serde_json::to_string(&*event) {
-                Ok(json) => Some(Ok(Event::default().data(json))),
-                Err(e) => {
-                    // Plain data serialises; were it ever not to, the client refetches on
-                    // the next event rather than reading an empty one.
-                    tracing::error!("an event did not serialise: {e}");
-                    None
-                }
-            },
-            Ok(_) => None,
-            Err(BroadcastStreamRecvError::Lagged(n)) => {
-                Some(Ok(Event::default().event("lagged").data(n.to_string())))
-            }
-        };
-        std::future::ready(out)
-    });
-    let ready =
-        futures_util::stream::once(std::future::ready(Ok(Event::default().comment("ready"))));
-    Ok(Sse::new(ready.chain(events)).keep_alive(KeepAlive::default()))
-}
+// The event stream and its tickets: see `crate::stream`.
 
 // ------------------------------------------------------------------------------ packets
 
@@ -412,11 +298,14 @@ pub async fn claim(
     ReqLang(lang): ReqLang,
     PacketIdPath(id): PacketIdPath,
 ) -> AppResult<Json<ClaimResult>> {
+    let started = std::time::Instant::now();
     let claimed = state
         .store
         .claim(id, &user, state.clock.now())
         .await
-        .map_err(|e| e.into_app(lang))?;
+        .map_err(|e| e.into_app(lang))
+        .inspect_err(|e| crate::observe::claim(started, e.error.code.as_str()))?;
+    crate::observe::claim(started, "ok");
     Ok(Json(ClaimResult {
         amount: claimed.amount,
         already_claimed: claimed.already_claimed,

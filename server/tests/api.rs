@@ -577,29 +577,32 @@ async fn live_updates(db: Db) {
             json!({"type": "packet_recalled", "chat_id": "family", "packet_id": id2}),
         ]
     );
-    // EventSource cannot send headers: ?access_token= works too; a bad one does not.
+    // EventSource cannot send headers: it opens the stream with a single-use ticket; the
+    // token in the URL is not accepted, a ticket works once, and only for its chat.
     let token = bob.token.clone().unwrap();
-    let r = bob
-        .http
-        .get(format!(
-            "{}/api/v1/chats/family/events?access_token={token}",
-            s.url
-        ))
-        .send()
+    let open = |query: String| {
+        let http = bob.http.clone();
+        let url = format!("{}/api/v1/chats/family/events?{query}", s.url);
+        async move { http.get(url).send().await.unwrap().status() }
+    };
+    assert_eq!(open(format!("access_token={token}")).await, 401);
+    let ticket = bob
+        .post_empty("/api/v1/chats/family/events/ticket")
         .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    drop(r);
-    let r = bob
-        .http
-        .get(format!(
-            "{}/api/v1/chats/family/events?access_token=abc",
-            s.url
-        ))
-        .send()
+        .ok();
+    let ticket = ticket["ticket"].as_str().unwrap().to_owned();
+    assert_eq!(open(format!("ticket={ticket}")).await, 200);
+    assert_eq!(open(format!("ticket={ticket}")).await, 401, "single use");
+    assert_eq!(open("ticket=abc".into()).await, 401);
+    let other = bob
+        .post_empty("/api/v1/chats/alice-bob/events/ticket")
         .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+        .ok();
+    assert_eq!(
+        open(format!("ticket={}", other["ticket"].as_str().unwrap())).await,
+        401,
+        "a ticket opens its own chat's stream only"
+    );
     s.login("erin")
         .await
         .get("/api/v1/chats/alice-bob/events")
@@ -628,6 +631,11 @@ async fn openapi_document_lists_the_api() {
         "/api/v1/ledger",
         "/api/v1/lab/events",
         "/api/v1/test/clock",
+        "/api/v1/logout",
+        "/api/v1/chats/{id}/events/ticket",
+        "/healthz",
+        "/readyz",
+        "/metrics",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }

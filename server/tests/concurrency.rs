@@ -8,25 +8,12 @@ use std::sync::Arc;
 use common::{Client, Db, TestServer, check_books, fen};
 use futures_util::future::join_all;
 use hongbao_api::ErrorCode;
-use hongbao_server::store::crowd_user;
 use serde_json::json;
 use tokio::sync::Barrier;
 
-/// Logs in `n` crowd users, a few at a time.
+/// Sessions for `n` crowd users (the server runs with `--load-test-sessions`).
 async fn crowd(s: &TestServer, n: u32) -> Vec<Client> {
-    let http = common::http_client();
-    let mut out = Vec::new();
-    for chunk in (1..=n).collect::<Vec<_>>().chunks(50) {
-        let logins = chunk.iter().map(|&i| {
-            let mut c = Client::with_http(&s.url, http.clone());
-            async move {
-                c.login(&crowd_user(i)).await;
-                c
-            }
-        });
-        out.extend(join_all(logins).await);
-    }
-    out
+    common::crowd_clients(&s.url, n).await
 }
 
 /// Runs `call` again while the server answers 503 (`unavailable`: every pooled connection was
@@ -49,7 +36,12 @@ where
 }
 
 async fn thousand_claims_on_a_hundred_shares(db: Db) {
-    let Some(s) = TestServer::start(db, |c| c.crowd = 1000).await else {
+    let Some(s) = TestServer::start(db, |c| {
+        c.crowd = 1000;
+        c.load_test_sessions = true;
+    })
+    .await
+    else {
         return;
     };
     let users = crowd(&s, 1000).await;
@@ -107,7 +99,12 @@ on_both!(
 );
 
 async fn recall_races_claim(db: Db) {
-    let Some(s) = TestServer::start(db, |c| c.crowd = 100).await else {
+    let Some(s) = TestServer::start(db, |c| {
+        c.crowd = 100;
+        c.load_test_sessions = true;
+    })
+    .await
+    else {
         return;
     };
     let users = crowd(&s, 100).await;
@@ -157,7 +154,12 @@ async fn recall_races_claim(db: Db) {
 on_both!(recall_races_claim, super::recall_races_claim);
 
 async fn claims_and_recalls_on_many_packets_keep_the_books(db: Db) {
-    let Some(s) = TestServer::start(db, |c| c.crowd = 60).await else {
+    let Some(s) = TestServer::start(db, |c| {
+        c.crowd = 60;
+        c.load_test_sessions = true;
+    })
+    .await
+    else {
         return;
     };
     let users = crowd(&s, 60).await;

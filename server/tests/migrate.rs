@@ -211,6 +211,7 @@ async fn a_first_release_sqlite_database_migrates() {
             2,
             64,
             4_000,
+            hongbao_server::config::SqliteSync::Full,
             &seed(),
             Timestamp::from_utc(2026, 1, 1, 0, 0, 0),
         )

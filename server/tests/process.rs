@@ -17,21 +17,7 @@ use sqlx::Row;
 const USERS: u32 = 200;
 
 async fn login_all(url: &str, n: u32) -> Vec<Client> {
-    let http = common::http_client();
-    let mut out = Vec::new();
-    for chunk in (1..=n).collect::<Vec<_>>().chunks(50) {
-        out.extend(
-            join_all(chunk.iter().map(|&i| {
-                let mut c = Client::with_http(url, http.clone());
-                async move {
-                    c.login(&crowd_user(i)).await;
-                    c
-                }
-            }))
-            .await,
-        );
-    }
-    out
+    common::crowd_clients(url, n).await
 }
 
 /// (packet, user) → amount of every claim the server acknowledged.
@@ -76,7 +62,13 @@ async fn kill9_under_load_loses_no_acknowledged_claim(db: Db) {
         },
     };
     let crowd = USERS.to_string();
-    let args = ["--database-url", url.as_str(), "--crowd", crowd.as_str()];
+    let args = [
+        "--database-url",
+        url.as_str(),
+        "--crowd",
+        crowd.as_str(),
+        "--load-test-sessions",
+    ];
     let acked: Acked = Arc::default();
     let mut tokens: Vec<String> = Vec::new();
     for round in 0..5u32 {

@@ -138,8 +138,8 @@ fn cases() -> Vec<Case> {
                 "{{\"username\":\"{}\",\"password\":\"x\"}}",
                 "a".repeat(500)
             ),
-            401,
-            "unauthorized",
+            400,
+            "too_long",
         ),
         // send: shapes
         raw("send: bad JSON", r#"{"chat_id":"#, 400, "invalid_request"),

@@ -4,15 +4,17 @@
 //! It is `hongbao_api`'s [`Client`] (the API's requests, logging in as the acting demo user
 //! with password `hongbao` the first time and keeping the token; the contract suite runs the
 //! same client natively) over the [`Web`] transport: `fetch`, and the server's
-//! Server-Sent Events for live updates: after `chats(user)`, one `EventSource` per chat
-//! (the token in the query, since `EventSource` cannot send headers); a reconnect or a
-//! `lagged` event makes every screen refetch. The server decides the policy (recall mode,
+//! Server-Sent Events for live updates: after `chats(user)`, one `EventSource` per chat,
+//! opened with a single-use ticket ([`Client::stream_ticket`]; `EventSource` cannot send
+//! headers, and the token never goes into a URL). A stream that fails is closed and opened
+//! again with a new ticket after a pause (the browser's own reconnect would present the
+//! spent ticket); a reopened stream or a `lagged` event makes every screen refetch. The server decides the policy (recall mode,
 //! split rule), so `configure` changes nothing here, and the server's data cannot be reset
 //! from a widget.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use hongbao_api::client::{Client, Fetched, Transport};
 use hongbao_api::http::{self, Request};
@@ -40,15 +42,21 @@ impl Drop for Stream {
     }
 }
 
+/// The first and the longest pause before a failed event stream is opened again, in ms.
+const RETRY_MS: (u32, u32) = (1_000, 30_000);
+
 /// The browser's way to the server: `fetch` and `EventSource`.
 pub struct Web {
+    /// The client this transport belongs to (it asks for the stream tickets).
+    client: Weak<HttpBackend>,
     /// The server's origin, `""` for the page's own.
     base: String,
     lang: Cell<Lang>,
     /// The server's clock minus this page's (the test clock moves it).
     offset_ms: Cell<i64>,
     listeners: Rc<RefCell<Vec<Listener>>>,
-    streams: RefCell<HashMap<String, Stream>>,
+    /// chat id → its stream (`None` while its ticket is on the way or it waits to reopen).
+    streams: RefCell<HashMap<String, Option<Stream>>>,
 }
 
 fn js_error(e: wasm_bindgen::JsValue) -> ApiError {
@@ -57,19 +65,24 @@ fn js_error(e: wasm_bindgen::JsValue) -> ApiError {
 
 /// A client of the server the settings name (or of the page's own origin).
 pub fn connect(settings: &Settings) -> AnyBackend {
-    let web = Web {
-        base: settings
-            .server
-            .clone()
-            .unwrap_or_default()
-            .trim_end_matches('/')
-            .to_owned(),
-        lang: Cell::new(settings.lang),
-        offset_ms: Cell::new(0),
-        listeners: Rc::new(RefCell::new(Vec::new())),
-        streams: RefCell::new(HashMap::new()),
-    };
-    Rc::new(Client::new(web, &settings.user))
+    let base = settings
+        .server
+        .clone()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_owned();
+    let lang = settings.lang;
+    Rc::new_cyclic(|client: &Weak<HttpBackend>| {
+        let web = Web {
+            client: client.clone(),
+            base,
+            lang: Cell::new(lang),
+            offset_ms: Cell::new(0),
+            listeners: Rc::new(RefCell::new(Vec::new())),
+            streams: RefCell::new(HashMap::new()),
+        };
+        Client::new(web, &settings.user)
+    })
 }
 
 impl Web {
@@ -117,59 +130,125 @@ impl Web {
         }
     }
 
-    /// Opens the event stream of each chat not watched yet.
-    fn watch(&self, chats: &[ChatInfo], token: &str) {
+    /// Opens the event stream of each chat not watched yet, as `user`.
+    fn watch(&self, user: &str, chats: &[ChatInfo]) {
         for chat in chats {
             if self.streams.borrow().contains_key(&chat.id) {
                 continue;
             }
-            let url = format!("{}{}", self.base, http::events_path(&chat.id, token));
-            let Ok(source) = web_sys::EventSource::new(&url) else {
-                continue;
-            };
-            let refresh = ChatEvent::PacketExpired {
-                chat_id: chat.id.clone(),
-                packet_id: 0,
-            };
-            let mut handlers = Vec::new();
-            let listeners = self.listeners.clone();
-            let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-                let data = e
-                    .dyn_ref::<web_sys::MessageEvent>()
-                    .and_then(|m| m.data().as_string());
-                if let Some(event) = data.and_then(|d| serde_json::from_str::<ChatEvent>(&d).ok()) {
-                    Web::emit(&listeners, &event);
-                }
-            });
-            let _ = source
-                .add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
-            handlers.push(on_message);
-            // Missed events (a reconnect after the first open, or `lagged`): refetch all.
-            let listeners = self.listeners.clone();
-            let opened = Cell::new(false);
-            let stale = refresh.clone();
-            let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
-                if opened.replace(true) {
-                    Web::emit(&listeners, &stale);
-                }
-            });
-            let _ =
-                source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
-            handlers.push(on_open);
-            let listeners = self.listeners.clone();
-            let on_lagged = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
-                Web::emit(&listeners, &refresh);
-            });
-            let _ = source
-                .add_event_listener_with_callback("lagged", on_lagged.as_ref().unchecked_ref());
-            handlers.push(on_lagged);
-            self.streams.borrow_mut().insert(
+            self.streams.borrow_mut().insert(chat.id.clone(), None);
+            Web::open(
+                self.client.clone(),
+                user.to_owned(),
                 chat.id.clone(),
-                Stream {
-                    source,
-                    _handlers: handlers,
-                },
+                0,
+                false,
             );
+        }
+    }
+
+    /// After `delay_ms`, asks for a ticket and opens `chat_id`'s stream with it; `reopened`:
+    /// events may have been missed, so the screens refetch once it is open. A failure (no
+    /// ticket, or a stream that errs) tries again after twice the pause, up to
+    /// [`RETRY_MS`]'s longest.
+    fn open(
+        client: Weak<HttpBackend>,
+        user: String,
+        chat_id: String,
+        delay_ms: u32,
+        reopened: bool,
+    ) {
+        leptos::task::spawn_local(async move {
+            if delay_ms > 0 {
+                gloo_timers::future::TimeoutFuture::new(delay_ms).await;
+            }
+            let Some(backend) = client.upgrade() else {
+                return;
+            };
+            let next = (delay_ms * 2).clamp(RETRY_MS.0, RETRY_MS.1);
+            let ticket = backend.stream_ticket(&user, &chat_id).await;
+            let web = backend.transport();
+            let source = ticket.ok().and_then(|t| {
+                let url = format!("{}{}", web.base, http::events_path(&chat_id, &t.ticket));
+                web_sys::EventSource::new(&url).ok()
+            });
+            let Some(source) = source else {
+                Web::open(client, user, chat_id, next, true);
+                return;
+            };
+            let stream = web.handlers(source, &client, &user, &chat_id, next, reopened);
+            web.streams.borrow_mut().insert(chat_id, Some(stream));
+        });
+    }
+
+    /// The stream's handlers: events to the listeners; on open after a failure and on
+    /// `lagged`, a refetch; on an error, close and open again with a new ticket.
+    fn handlers(
+        &self,
+        source: web_sys::EventSource,
+        client: &Weak<HttpBackend>,
+        user: &str,
+        chat_id: &str,
+        next_ms: u32,
+        reopened: bool,
+    ) -> Stream {
+        let refresh = ChatEvent::PacketExpired {
+            chat_id: chat_id.to_owned(),
+            packet_id: 0,
+        };
+        let mut handlers = Vec::new();
+        let listeners = self.listeners.clone();
+        let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let data = e
+                .dyn_ref::<web_sys::MessageEvent>()
+                .and_then(|m| m.data().as_string());
+            if let Some(event) = data.and_then(|d| serde_json::from_str::<ChatEvent>(&d).ok()) {
+                Web::emit(&listeners, &event);
+            }
+        });
+        let _ =
+            source.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        handlers.push(on_message);
+        // Missed events (a stream opened again after a failure, or `lagged`): refetch all.
+        let listeners = self.listeners.clone();
+        let stale = refresh.clone();
+        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+            if reopened {
+                Web::emit(&listeners, &stale);
+            }
+        });
+        let _ = source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
+        handlers.push(on_open);
+        let listeners = self.listeners.clone();
+        let on_lagged = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+            Web::emit(&listeners, &refresh);
+        });
+        let _ =
+            source.add_event_listener_with_callback("lagged", on_lagged.as_ref().unchecked_ref());
+        handlers.push(on_lagged);
+        // The ticket is spent: rather than the browser's reconnect with it, a new ticket.
+        let (client, user, chat) = (client.clone(), user.to_owned(), chat_id.to_owned());
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+            let Some(backend) = client.upgrade() else {
+                return;
+            };
+            // Dropping the stream closes it (after this handler returns, as a task).
+            let old = backend
+                .transport()
+                .streams
+                .borrow_mut()
+                .insert(chat.clone(), None);
+            if let Some(Some(old)) = old {
+                old.source.close();
+                leptos::task::spawn_local(async move { drop(old) });
+            }
+            Web::open(client.clone(), user.clone(), chat.clone(), next_ms, true);
+        });
+        let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+        handlers.push(on_error);
+        Stream {
+            source,
+            _handlers: handlers,
         }
     }
 }
@@ -178,8 +257,8 @@ impl Transport for Web {
     fn fetch<'a>(&'a self, req: &'a Request, token: Option<&'a str>) -> Fetched<'a> {
         Box::pin(self.send(req, token))
     }
-    fn chats_listed(&self, chats: &[ChatInfo], token: &str) {
-        self.watch(chats, token);
+    fn chats_listed(&self, user: &str, chats: &[ChatInfo]) {
+        self.watch(user, chats);
     }
     fn server_clock(&self, now: Timestamp) {
         self.offset_ms

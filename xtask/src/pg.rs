@@ -10,8 +10,7 @@ pub struct Cluster {
     bin: PathBuf,
     dir: PathBuf,
     as_postgres: bool,
-    /// `postgres://postgres@127.0.0.1:<port>/postgres`
-    pub url: String,
+    port: u16,
 }
 
 fn is_root() -> bool {
@@ -59,7 +58,7 @@ impl Cluster {
             bin: bin.to_path_buf(),
             dir,
             as_postgres,
-            url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+            port,
         };
         let data = cluster.dir.join("data").to_string_lossy().into_owned();
         let out = cluster
@@ -91,6 +90,24 @@ impl Cluster {
             bail!("PostgreSQL did not start: {log}");
         }
         Ok(cluster)
+    }
+}
+
+impl Cluster {
+    /// Creates an empty database `name`; its URL.
+    pub fn create_database(&self, name: &str) -> Result<String> {
+        let port = self.port.to_string();
+        let out = self
+            .command(
+                "createdb",
+                &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", name],
+            )
+            .output()
+            .context("running createdb")?;
+        if !out.status.success() {
+            bail!("createdb {name}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(format!("postgres://postgres@127.0.0.1:{port}/{name}"))
     }
 }
 

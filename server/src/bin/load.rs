@@ -1,6 +1,7 @@
 //! `hongbao-load`: the load generator of `cargo xtask bench server`.
 //!
-//! Against a server started with `--crowd <clients>` (loopback only): logs the crowd in,
+//! Against a server started with `--crowd <clients> --load-test-sessions` (loopback only):
+//! gets the crowd's sessions,
 //! sends `--packets` lucky packets of `--shares` shares in the `crowd` chat, then
 //! `--clients` concurrent clients (one keep-alive HTTP/1.1 connection each) claim across
 //! all packets — every packet is claimed by exactly `--shares` distinct clients, so every
@@ -28,9 +29,11 @@ use tokio::net::TcpStream;
     about = "Claims load against a hongbao-server (loopback only)"
 )]
 struct Args {
-    /// The server, e.g. http://127.0.0.1:8080 (must be a loopback address).
-    #[arg(long)]
-    url: String,
+    /// The server, e.g. http://127.0.0.1:8080 (must be a loopback address). Repeat it for
+    /// several server processes on one database: the setup goes through the first, the
+    /// claiming clients are spread over all of them (client i on server i mod n).
+    #[arg(long, required = true)]
+    url: Vec<String>,
     /// Concurrent clients (each a crowd user with its own connection).
     #[arg(long, default_value_t = 256)]
     clients: u32,
@@ -161,36 +164,49 @@ fn main() -> Result<()> {
 }
 
 async fn run(args: Args) -> Result<()> {
-    let hostport = args
-        .url
-        .strip_prefix("http://")
-        .context("--url must be http://<loopback>:<port>")?
-        .trim_end_matches('/');
-    let addr: SocketAddr = hostport
-        .parse()
-        .context("--url must be an IP address and port")?;
-    if !addr.ip().is_loopback() {
-        bail!("refusing to load a non-loopback address ({addr})");
+    let mut addrs: Vec<SocketAddr> = Vec::new();
+    for url in &args.url {
+        let hostport = url
+            .strip_prefix("http://")
+            .context("--url must be http://<loopback>:<port>")?
+            .trim_end_matches('/');
+        let addr: SocketAddr = hostport
+            .parse()
+            .context("--url must be an IP address and port")?;
+        if !addr.ip().is_loopback() {
+            bail!("refusing to load a non-loopback address ({addr})");
+        }
+        addrs.push(addr);
     }
+    let addr = addrs[0];
     if args.shares > args.clients {
         bail!("--shares must be at most --clients (one claim per user per packet)");
     }
 
-    // 1. Log the crowd in.
+    // 1. Sessions for the crowd, straight from the server (started with
+    // `--load-test-sessions`): a thousand argon2id logins would take longer than the run.
     let users: Vec<u32> = (1..=args.clients).collect();
-    let tokens: Vec<String> = in_parallel(addr, users, 16, |mut c, i| async move {
-        let v = c
+    let mut tokens: Vec<String> = Vec::with_capacity(users.len());
+    let mut conn = Conn::open(addr).await?;
+    for chunk in users.chunks(1000) {
+        let names: Vec<String> = chunk.iter().map(|&i| crowd_user(i)).collect();
+        let v = conn
             .json(
                 Method::POST,
-                "/api/v1/login",
+                "/api/v1/test/sessions",
                 None,
-                Some(&json!({"username": crowd_user(i), "password": "hongbao"})),
+                Some(&json!({ "usernames": names })),
             )
-            .await?;
-        let token = v["token"].as_str().context("a token")?.to_owned();
-        Ok((c, token))
-    })
-    .await?;
+            .await
+            .context("the server must run with --load-test-sessions")?;
+        let got = v["tokens"].as_array().context("tokens")?;
+        for t in got {
+            tokens.push(t.as_str().context("a token")?.to_owned());
+        }
+    }
+    if tokens.len() != users.len() {
+        bail!("{} tokens for {} users", tokens.len(), users.len());
+    }
     let tokens = Arc::new(tokens);
 
     // 2. Send the packets (senders round-robin over the crowd).
@@ -241,8 +257,9 @@ async fn run(args: Args) -> Result<()> {
     let mut tasks = Vec::new();
     for (c, mine) in plan.into_iter().enumerate() {
         let token = tokens[c].clone();
+        let server = addrs[c % addrs.len()];
         tasks.push(tokio::spawn(async move {
-            let mut conn = Conn::open(addr).await?;
+            let mut conn = Conn::open(server).await?;
             let mut latencies = Vec::with_capacity(mine.len());
             let (mut ok, mut refused) = (0u64, 0u64);
             for id in mine {

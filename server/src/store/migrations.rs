@@ -12,6 +12,8 @@
 //!   line-cutting packets as rows of `packet_shares`; the idempotency request's JSON is
 //!   gone (a retry is compared field by field). PostgreSQL's money columns become
 //!   `NUMERIC(19,2)` yuan (SQLite keeps integer fen).
+//! - 4 `sessions`: sessions get a last-use time and an end (idle and absolute expiry,
+//!   logout), and the event streams' single-use tickets (see `store::sessions`).
 
 /// SQLite's migrations.
 pub const SQLITE: &[(i64, &str, &str)] = &[
@@ -29,6 +31,11 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
         3,
         "typed packets",
         include_str!("../../migrations/sqlite/0003_typed_packets.sql"),
+    ),
+    (
+        4,
+        "sessions",
+        include_str!("../../migrations/sqlite/0004_sessions.sql"),
     ),
 ];
 
@@ -48,6 +55,11 @@ pub const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "typed packets",
         include_str!("../../migrations/postgres/0003_typed_packets.sql"),
+    ),
+    (
+        4,
+        "sessions",
+        include_str!("../../migrations/postgres/0004_sessions.sql"),
     ),
 ];
 

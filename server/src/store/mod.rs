@@ -25,6 +25,7 @@ pub mod pg;
 pub mod reads;
 pub mod rows;
 pub mod seed;
+pub mod sessions;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -238,7 +239,7 @@ impl Store {
     pub async fn close(&self) {
         match self {
             Store::Sqlite(s) => s.close().await,
-            Store::Pg(s) => s.pool.close().await,
+            Store::Pg(s) => s.close().await,
         }
     }
 }

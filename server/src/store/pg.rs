@@ -17,18 +17,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hongbao_api::ChatEvent;
+use hongbao_engine::ops as engine_ops;
 use hongbao_engine::ops::Posting;
 use hongbao_engine::{Claimed, Money, Policy, Recalled, SendRequest, Timestamp};
+use hongbao_engine::{EntryKind, PacketState, Rng};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
 use super::migrations::{self, migrator};
 use super::ops::{self, Tx};
 use super::rows::{
-    ClaimRow, DbMoney, PACKET_INSERT, PacketRow, bind_packet, fetch_packet, members_to_db, to_db,
+    ClaimRow, DbMoney, MemberPacketRow, PACKET_INSERT, PacketRow, ShareRow, assemble, bad_row,
+    bind_packet, fetch_packet, members_to_db, packet_with_members, to_db,
 };
 use super::seed::{insert_seed, seed_rows};
-use super::{Change, Loaded, Seed, SendDone, StoreError, TxError, TxResult};
+use super::{Change, Loaded, OpError, Seed, SendDone, StoreError, TxError, TxResult};
 use crate::events::{Hub, PG_CHANNEL};
 /// Attempts of one operation when it loses a race on a unique key or a deadlock.
 const ATTEMPTS: u32 = 5;
@@ -74,6 +77,18 @@ pub struct PgStore {
     pub pool: PgPool,
     pub hub: Arc<Hub>,
     listener: tokio::task::JoinHandle<()>,
+    /// `--pg-claim`: the two-round-trip claim ([`PgStore::fast_claim`]) or always the
+    /// locking transaction.
+    pub short_claims: bool,
+}
+
+impl PgStore {
+    /// Stops listening (the listener holds one of the pool's connections, which the pool's
+    /// close would wait for), then closes the pool.
+    pub async fn close(&self) {
+        self.listener.abort();
+        self.pool.close().await;
+    }
 }
 
 impl Drop for PgStore {
@@ -142,6 +157,7 @@ impl PgStore {
             pool,
             hub,
             listener,
+            short_claims: true,
         })
     }
 
@@ -155,8 +171,112 @@ impl PgStore {
         retry!(self, |tx| ops::send(tx, req, policy, now, seed))
     }
 
+    /// A claim in two round trips and no explicit transaction (see [`PgStore::fast_claim`]);
+    /// the rare claim that finds its packet due for expiry, and a claim that loses its race
+    /// too often, take the transactional path of [`ops::claim`] (about seven round trips).
     pub async fn claim(&self, id: u64, user: &str, now: Timestamp) -> Result<Claimed, StoreError> {
+        let attempts = if self.short_claims { FAST_ATTEMPTS } else { 0 };
+        for _ in 0..attempts {
+            match self.fast_claim(id, user, now).await? {
+                Fast::Done(result) => {
+                    metrics::counter!("hongbao_pg_claims_total", "path" => "fast").increment(1);
+                    return result.map_err(StoreError::Op);
+                }
+                Fast::Lost => {
+                    metrics::counter!("hongbao_pg_claim_races_lost_total").increment(1);
+                }
+                Fast::Locked => break,
+            }
+        }
+        metrics::counter!("hongbao_pg_claims_total", "path" => "transaction").increment(1);
         retry!(self, |tx| ops::claim(tx, id, user, now))
+    }
+
+    /// One claim attempt, the engine deciding the amount as in every other path:
+    ///
+    /// 1. one `SELECT` (autocommit) reads the packet, its members, its claims and its
+    ///    pre-cut shares together (one snapshot);
+    /// 2. the engine's [`engine_ops::claim`] runs on them, drawing claim *k*'s share from the
+    ///    packet's random stream *k* + 1 exactly as the transactional path would;
+    /// 3. a fresh claim is committed by one statement ([`CLAIM_COMMIT`]) that locks the
+    ///    packet row if it is still open, inserts the claim at position *k* (unless that
+    ///    position or this user's claim exists), closes the packet if this was its last
+    ///    share, credits the claimer, appends the ledger entry and notifies the other
+    ///    processes, all or nothing.
+    ///
+    /// Positions have no gaps (every path inserts claim *k* only after reading claims
+    /// 0…*k*−1), so a free position *k* at commit time proves that no claim was made since
+    /// the read, and the lock with `state = 'open'` re-checked after any wait proves that
+    /// no recall or expiry finished the packet meanwhile (those lock the row and read the
+    /// claims after locking, so they see this claim once it commits). Either race makes the
+    /// statement change nothing ([`Fast::Lost`]) and the claim starts over. A refusal is read
+    /// from one consistent snapshot and writes nothing.
+    async fn fast_claim(&self, id: u64, user: &str, now: Timestamp) -> Result<Fast, StoreError> {
+        let db_id = to_db(id)?;
+        static SNAPSHOT: std::sync::LazyLock<String> = std::sync::LazyLock::new(snapshot_query);
+        let Some(snapshot) = sqlx::query_as::<_, Snapshot>(SNAPSHOT.as_str())
+            .bind(db_id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(Fast::Done(Err(OpError::NotFound)));
+        };
+        let mut loaded = snapshot.into_loaded()?;
+        if !loaded.packet.is_member(user) {
+            return Ok(Fast::Done(Err(OpError::NotFound)));
+        }
+        let p = &loaded.packet;
+        if p.state == PacketState::Pending
+            || (p.claim_of(user).is_none() && !p.state.is_finished() && now >= p.expires_at)
+        {
+            // To be delivered, or due for expiry: the transactional path writes the packet's
+            // new state (and an expiry's refund).
+            return Ok(Fast::Locked);
+        }
+        let position = loaded.packet.claims.len();
+        let stream = u64::try_from(position).map_err(|_| bad_row(format!("packet {id}")))? + 1;
+        let mut rng = Rng::with_stream(loaded.seed, stream);
+        let chat_id = loaded.packet.chat_id.clone();
+        let (claimed, postings) = match engine_ops::claim(&mut loaded.packet, user, now, &mut rng) {
+            Ok(ok) => ok,
+            Err(e) => return Ok(Fast::Done(Err(OpError::Claim(e)))),
+        };
+        if claimed.already_claimed {
+            return Ok(Fast::Done(Ok(claimed)));
+        }
+        // The engine's claim books one credit to the claimer; anything else goes the long way.
+        let [credit] = postings.as_slice() else {
+            return Ok(Fast::Locked);
+        };
+        if credit.kind != EntryKind::Credit
+            || credit.user != user
+            || credit.amount != claimed.amount
+        {
+            return Ok(Fast::Locked);
+        }
+        let p = &loaded.packet;
+        let payload = serde_json::to_string(&ChatEvent::PacketClaimed {
+            chat_id,
+            packet_id: id,
+            username: user.to_owned(),
+        })
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let done: i64 = sqlx::query_scalar(CLAIM_COMMIT)
+            .bind(db_id)
+            .bind(to_db(position)?)
+            .bind(user)
+            .bind(DbMoney(credit.amount))
+            .bind(credit.at.millis())
+            .bind(p.state.as_str())
+            .bind(p.finished_at.map(Timestamp::millis))
+            .bind(PG_CHANNEL)
+            .bind(payload)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(match done {
+            1 => Fast::Done(Ok(claimed)),
+            _ => Fast::Lost,
+        })
     }
 
     pub async fn recall(
@@ -222,6 +342,134 @@ impl PgStore {
         Ok(ids)
     }
 }
+
+/// Attempts of the two-round-trip claim before the transactional path.
+const FAST_ATTEMPTS: u32 = 8;
+
+/// How a [`PgStore::fast_claim`] attempt ended.
+enum Fast {
+    /// Committed, or refused (nothing to write).
+    Done(Result<Claimed, OpError>),
+    /// Another claim, a recall or an expiry came first: read again.
+    Lost,
+    /// Needs the transactional path.
+    Locked,
+}
+
+/// A packet with its members, claims and pre-cut shares, read in one statement.
+#[derive(sqlx::FromRow)]
+struct Snapshot {
+    #[sqlx(flatten)]
+    row: MemberPacketRow,
+    claim_positions: Vec<i64>,
+    claim_users: Vec<String>,
+    claim_amounts: Vec<rust_decimal::Decimal>,
+    claim_ats: Vec<i64>,
+    share_positions: Vec<i64>,
+    share_amounts: Vec<rust_decimal::Decimal>,
+}
+
+/// The `SELECT` of a [`Snapshot`] (`$1`: the packet id).
+fn snapshot_query() -> String {
+    let base = packet_with_members("");
+    let (select, from) = base
+        .split_once(" FROM ")
+        .expect("packet_with_members is a SELECT … FROM …");
+    let (from, filter) = from
+        .split_once(" WHERE ")
+        .expect("packet_with_members has a WHERE");
+    format!(
+        "{select}, \
+         COALESCE(cl.positions, '{{}}') AS claim_positions, \
+         COALESCE(cl.users, '{{}}') AS claim_users, \
+         COALESCE(cl.amounts, '{{}}') AS claim_amounts, \
+         COALESCE(cl.ats, '{{}}') AS claim_ats, \
+         COALESCE(sh.positions, '{{}}') AS share_positions, \
+         COALESCE(sh.amounts, '{{}}') AS share_amounts \
+         FROM {from} \
+         LEFT JOIN LATERAL (SELECT array_agg(position ORDER BY position) AS positions, \
+             array_agg(username ORDER BY position) AS users, \
+             array_agg(amount ORDER BY position) AS amounts, \
+             array_agg(at ORDER BY position) AS ats \
+             FROM claims WHERE packet_id = p.id) cl ON true \
+         LEFT JOIN LATERAL (SELECT array_agg(position ORDER BY position) AS positions, \
+             array_agg(amount ORDER BY position) AS amounts \
+             FROM packet_shares WHERE packet_id = p.id) sh ON true \
+         WHERE {filter}"
+    )
+}
+
+impl Snapshot {
+    fn into_loaded(self) -> Result<Loaded, sqlx::Error> {
+        let id = self.row.packet.id;
+        let money = |d: rust_decimal::Decimal| {
+            Money::try_from(d)
+                .map(DbMoney)
+                .map_err(|e| bad_row(format!("packet {id}: the amount {d} is not money: {e}")))
+        };
+        let n = self.claim_positions.len();
+        if [
+            self.claim_users.len(),
+            self.claim_amounts.len(),
+            self.claim_ats.len(),
+        ] != [n, n, n]
+            || self.share_amounts.len() != self.share_positions.len()
+        {
+            return Err(bad_row(format!(
+                "packet {id}: claim columns of unequal lengths"
+            )));
+        }
+        let mut claims = Vec::with_capacity(n);
+        for (((position, username), amount), at) in self
+            .claim_positions
+            .into_iter()
+            .zip(self.claim_users)
+            .zip(self.claim_amounts)
+            .zip(self.claim_ats)
+        {
+            claims.push(ClaimRow {
+                packet_id: id,
+                position,
+                username,
+                amount: money(amount)?,
+                at,
+            });
+        }
+        let mut shares = Vec::with_capacity(self.share_positions.len());
+        for (position, amount) in self.share_positions.into_iter().zip(self.share_amounts) {
+            shares.push(ShareRow {
+                packet_id: id,
+                position,
+                amount: money(amount)?,
+            });
+        }
+        assemble(self.row, claims, shares)
+    }
+}
+
+/// A fresh claim's commit, one statement (see [`PgStore::fast_claim`]): `$1` packet, `$2`
+/// position, `$3` claimer, `$4` amount, `$5` time, `$6` the packet's state after the claim,
+/// `$7` its finish time, `$8`/`$9` the notification. Returns 1 when the claim was stored,
+/// 0 when a race was lost (nothing changed).
+const CLAIM_COMMIT: &str = "WITH p AS ( \
+       SELECT id FROM packets WHERE id = $1 AND state = 'open' FOR UPDATE \
+     ), c AS ( \
+       INSERT INTO claims (packet_id, position, username, amount, at) \
+       SELECT id, $2, $3, $4, $5 FROM p ON CONFLICT DO NOTHING RETURNING packet_id \
+     ), s AS ( \
+       UPDATE packets SET state = $6, finished_at = $7 \
+       WHERE id IN (SELECT packet_id FROM c) AND $6 <> 'open' RETURNING id \
+     ), u AS ( \
+       UPDATE users SET balance = balance + $4 \
+       WHERE username = $3 AND EXISTS (SELECT 1 FROM c) RETURNING username \
+     ), l AS ( \
+       INSERT INTO ledger (username, kind, amount, packet_id, at) \
+       SELECT username, 'credit', $4, $1, $5 FROM u RETURNING username \
+     ), n AS ( \
+       SELECT pg_notify($8, $9) FROM l \
+     ) \
+     SELECT CASE WHEN (SELECT COUNT(*) FROM c) = 1 AND (SELECT COUNT(*) FROM l) = 1 \
+       AND (SELECT COUNT(*) FROM n) = 1 AND (SELECT COUNT(*) FROM s) >= 0 THEN 1::BIGINT ELSE 0::BIGINT END";
 
 /// Unique violation (a lost race), serialization failure, deadlock.
 fn retryable(e: &sqlx::Error) -> bool {

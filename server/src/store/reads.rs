@@ -291,3 +291,45 @@ impl Store {
         })
     }
 }
+
+/// How busy the store's connections are (the `/metrics` gauges).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoolUse {
+    /// Connections open in the pool (SQLite: its readers).
+    pub open: u32,
+    /// Of those, idle.
+    pub idle: u32,
+    /// SQLite: commands waiting for the writer.
+    pub queued: u32,
+}
+
+impl Store {
+    /// The newest migration applied to the database (a read through the pool, so also a
+    /// check that the database answers).
+    pub async fn schema_version(&self) -> Result<i64, sqlx::Error> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT MAX(version) FROM _sqlx_migrations WHERE success",
+            )
+            .fetch_one(pool)
+            .await
+            .map(|v| v.unwrap_or(0))
+        })
+    }
+
+    /// The pool's use right now.
+    pub fn pool_use(&self) -> PoolUse {
+        match self {
+            Store::Sqlite(s) => PoolUse {
+                open: s.read.size(),
+                idle: u32::try_from(s.read.num_idle()).unwrap_or(u32::MAX),
+                queued: s.queued(),
+            },
+            Store::Pg(s) => PoolUse {
+                open: s.pool.size(),
+                idle: u32::try_from(s.pool.num_idle()).unwrap_or(u32::MAX),
+                queued: 0,
+            },
+        }
+    }
+}

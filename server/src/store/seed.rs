@@ -25,8 +25,9 @@ pub struct NewUser {
 pub fn seed_rows(seed: &Seed) -> (Vec<NewUser>, Vec<ChatRow>) {
     let mut users = Vec::new();
     let mut chats = Vec::new();
-    // Generated users share one salt (and so one hash): hashing a thousand passwords at
-    // every start would be slow, and these are test accounts with a published password.
+    // Generated and demo users share one salt (and so one argon2id hash): hashing their
+    // passwords at every start would be slow, and these are test accounts with a
+    // published password.
     let shared_salt = crate::auth::new_salt();
     let shared_hash = crate::auth::hash_password(&shared_salt, demo::DEMO_PASSWORD);
     let mut add_user = |name: String, balance: Money, own_salt: bool| {
@@ -46,7 +47,7 @@ pub fn seed_rows(seed: &Seed) -> (Vec<NewUser>, Vec<ChatRow>) {
     };
     if seed.demo {
         for u in demo::DEMO_USERS {
-            add_user(u.to_owned(), demo::DEMO_BALANCE, true);
+            add_user(u.to_owned(), demo::DEMO_BALANCE, false);
         }
         let mut seen = std::collections::BTreeSet::new();
         for u in demo::DEMO_USERS {

@@ -24,9 +24,14 @@
 //! every 2,000 pages itself (its commits stalled on the copying); a checkpointer woken by a
 //! timer instead let the WAL grow and the writer stall on it. Its page cache is 64 MiB so that its working set stays in memory.
 //!
-//! Durability: WAL with `synchronous=NORMAL`. A committed transaction is in the WAL file
-//! before the commit returns, so it survives the process being killed (kill -9); it may
-//! be lost if the machine loses power before the next checkpoint's fsync.
+//! Durability: WAL with `synchronous=FULL` by default (`--sqlite-synchronous full`): the
+//! WAL is synced to disk at every commit, before any command of the batch is answered, so
+//! an acknowledged change survives a power loss or an OS crash. The group commit shares
+//! that one sync among all the commands of a batch, so under load its cost is spread thin.
+//! `--sqlite-synchronous normal` (benchmarks only) syncs at checkpoints only: a committed
+//! transaction is in the WAL file before the commit returns, so it survives the process
+//! being killed (kill -9), but may be lost if the machine loses power before the next
+//! checkpoint's fsync.
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
@@ -51,6 +56,7 @@ use super::rows::{
 };
 use super::seed::{insert_seed, seed_rows};
 use super::{Change, Loaded, OpError, Seed, SendDone, StoreError, TxError};
+use crate::config::SqliteSync;
 use crate::events::Hub;
 /// Packets kept in the writer's memory before it starts over.
 const CACHE_PACKETS: usize = 20_000;
@@ -99,6 +105,11 @@ enum Cmd {
         events: Vec<(String, String)>,
         reply: Reply<Vec<i64>>,
     },
+    /// Any other write (sessions, passwords: see [`super::sessions`]).
+    Exec {
+        job: super::sessions::Job,
+        reply: Reply<super::sessions::Out>,
+    },
     Shutdown,
 }
 
@@ -110,6 +121,7 @@ enum Outcome {
     Expire(usize),
     Session,
     Lab(Vec<i64>),
+    Exec(super::sessions::Out),
     None,
 }
 
@@ -118,7 +130,8 @@ pub struct SqliteStore {
     pub read: SqlitePool,
     pub hub: Arc<Hub>,
     tx: mpsc::Sender<Cmd>,
-    writer: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The writer task; it hands its connection back when it stops.
+    writer: tokio::sync::Mutex<Option<tokio::task::JoinHandle<SqliteConnection>>>,
     checkpointer: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Held while the store is open: one process per SQLite file.
     lock: std::sync::Mutex<Option<std::fs::File>>,
@@ -166,11 +179,14 @@ async fn checkpoint_loop(mut conn: SqliteConnection, wake: Arc<tokio::sync::Noti
 }
 
 /// `sqlite://path` (or `sqlite:path`) → connect options for that file.
-fn options(url: &str, wal_pages: u32) -> anyhow::Result<SqliteConnectOptions> {
+fn options(url: &str, wal_pages: u32, sync: SqliteSync) -> anyhow::Result<SqliteConnectOptions> {
     Ok(SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        .synchronous(match sync {
+            SqliteSync::Full => SqliteSynchronous::Full,
+            SqliteSync::Normal => SqliteSynchronous::Normal,
+        })
         .busy_timeout(Duration::from_secs(10))
         .foreign_keys(true)
         .pragma("wal_autocheckpoint", wal_pages.to_string()))
@@ -183,10 +199,11 @@ impl SqliteStore {
         readers: u32,
         max_batch: usize,
         wal_pages: u32,
+        sync: SqliteSync,
         seed: &Seed,
         now: Timestamp,
     ) -> anyhow::Result<SqliteStore> {
-        let opts = options(url, wal_pages)?;
+        let opts = options(url, wal_pages, sync)?;
         let lock = lock_file(url)?;
         // The writer keeps its working set (packets, the claims' and ledger's index pages,
         // balances) in SQLite's page cache: 64 MiB rather than the default 2 MiB.
@@ -338,17 +355,54 @@ impl SqliteStore {
         .await
     }
 
+    /// Runs a [`super::sessions::Job`] in the writer's next batch.
+    pub async fn exec(
+        &self,
+        job: super::sessions::Job,
+    ) -> Result<super::sessions::Out, StoreError> {
+        self.call(|reply| Cmd::Exec { job, reply }).await
+    }
+
+    /// Commands waiting for the writer.
+    pub fn queued(&self) -> u32 {
+        u32::try_from(self.tx.max_capacity() - self.tx.capacity()).unwrap_or(u32::MAX)
+    }
+
     /// Lets the writer finish its batch, stops it, closes the readers.
     pub async fn close(&self) {
         let _ = self.tx.send(Cmd::Shutdown).await;
-        if let Some(handle) = self.writer.lock().await.take() {
-            let _ = handle.await;
-        }
+        let writer = match self.writer.lock().await.take() {
+            Some(handle) => handle.await.ok(),
+            None => None,
+        };
         if let Some(handle) = self.checkpointer.lock().await.take() {
             handle.abort();
             let _ = handle.await;
         }
         self.read.close().await;
+        // With the readers closed, everything committed goes back into the database file and
+        // the WAL is emptied (the file alone is then the whole database).
+        // The checkpointer's connection may still be finishing a checkpoint of its own
+        // (busy): try again for up to two seconds.
+        if let Some(mut conn) = writer {
+            for attempt in 1..=40 {
+                match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .fetch_one(&mut conn)
+                    .await
+                {
+                    Ok((0, _, _)) => break,
+                    Ok((busy, log, done)) if attempt == 40 => tracing::warn!(
+                        "the last checkpoint was incomplete (busy {busy}, {done} of {log} pages)"
+                    ),
+                    Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                    Err(e) => {
+                        tracing::warn!("the last checkpoint: {e}");
+                        break;
+                    }
+                }
+            }
+            let _ = conn.close().await;
+        }
         // Another process may open the file now.
         if let Ok(mut lock) = self.lock.lock() {
             lock.take();
@@ -387,7 +441,12 @@ impl Writer {
         Ok(())
     }
 
-    async fn run(mut self, mut rx: mpsc::Receiver<Cmd>, hub: Arc<Hub>, max_batch: usize) {
+    async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Cmd>,
+        hub: Arc<Hub>,
+        max_batch: usize,
+    ) -> SqliteConnection {
         let mut stop = false;
         while !stop {
             let Some(first) = rx.recv().await else { break };
@@ -406,7 +465,7 @@ impl Writer {
                 self.run_batch(cmds, &hub).await;
             }
         }
-        let _ = self.conn.close().await;
+        self.conn
     }
 
     async fn run_batch(&mut self, cmds: Vec<Cmd>, hub: &Hub) {
@@ -567,6 +626,7 @@ impl Writer {
                     }
                     Outcome::Lab(ids)
                 }
+                Cmd::Exec { job, .. } => Outcome::Exec(job(&mut *b.conn).await?),
                 Cmd::Shutdown => Outcome::None,
             };
             outcomes.push(outcome);
@@ -614,6 +674,12 @@ fn answer(cmd: Cmd, outcome: Result<Outcome, StoreError>) {
             let _ = reply.send(outcome.map(|o| match o {
                 Outcome::Lab(ids) => ids,
                 _ => Vec::new(),
+            }));
+        }
+        Cmd::Exec { reply, .. } => {
+            let _ = reply.send(outcome.and_then(|o| match o {
+                Outcome::Exec(out) => Ok(out),
+                _ => Err(StoreError::Unavailable("the write produced nothing".into())),
             }));
         }
         Cmd::Shutdown => {}
@@ -907,4 +973,30 @@ impl Tx for Batch<'_> {
         self.events.push(event);
         Ok(())
     }
+}
+
+/// `hongbao-server backup FILE`: copies the database at `url` into `file` with SQLite's
+/// `VACUUM INTO`, one consistent snapshot read like any reader's, so a server may go on
+/// writing meanwhile (WAL readers do not block the writer). Refuses an existing `file`.
+pub async fn backup(url: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    if file.exists() {
+        anyhow::bail!("{} exists already", file.display());
+    }
+    let path = file
+        .to_str()
+        .context("the backup file's name must be UTF-8")?;
+    let opts = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(false)
+        .busy_timeout(Duration::from_secs(30));
+    let mut conn = SqliteConnection::connect_with(&opts)
+        .await
+        .with_context(|| format!("opening {url}"))?;
+    sqlx::query("VACUUM INTO ?1")
+        .bind(path)
+        .execute(&mut conn)
+        .await
+        .with_context(|| format!("copying into {}", file.display()))?;
+    conn.close().await?;
+    Ok(())
 }

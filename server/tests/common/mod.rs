@@ -42,6 +42,10 @@ impl TestServer {
         let mut config = Config::for_database(&database_url);
         config.test_clock = true;
         config.sweep_interval_ms = 200;
+        // The tests move the clock by days: sessions last (tests of their expiry set
+        // shorter lifetimes).
+        config.session_idle_secs = 31_536_000;
+        config.session_max_age_secs = 31_536_000;
         tweak(&mut config);
         let server = hongbao_server::start(config)
             .await
@@ -76,6 +80,8 @@ impl TestServer {
         let mut config = Config::for_database(&self.database_url);
         config.test_clock = true;
         config.sweep_interval_ms = 200;
+        config.session_idle_secs = 31_536_000;
+        config.session_max_age_secs = 31_536_000;
         let server = hongbao_server::start(config)
             .await
             .expect("the server restarts");
@@ -278,6 +284,33 @@ impl Client {
     }
 }
 
+/// Clients for crowd users 1..=n with sessions from `POST /api/v1/test/sessions` (the
+/// server runs with `--load-test-sessions`): no argon2id login each.
+pub async fn crowd_clients(url: &str, n: u32) -> Vec<Client> {
+    let http = http_client();
+    let mut out = Vec::new();
+    let names: Vec<String> = (1..=n).map(hongbao_server::store::crowd_user).collect();
+    for chunk in names.chunks(1000) {
+        let res = Client::send_req(
+            http.post(format!("{url}/api/v1/test/sessions"))
+                .json(&json!({ "usernames": chunk })),
+        )
+        .await
+        .ok();
+        let tokens = res["tokens"].as_array().expect("tokens");
+        assert_eq!(tokens.len(), chunk.len());
+        for (user, token) in chunk.iter().zip(tokens) {
+            out.push(Client {
+                base: url.to_owned(),
+                http: http.clone(),
+                token: Some(token.as_str().expect("a token").to_owned()),
+                user: user.clone(),
+            });
+        }
+    }
+    out
+}
+
 /// "18.80" → 1880.
 #[track_caller]
 pub fn fen(v: &Value) -> i64 {
@@ -403,6 +436,58 @@ impl Child {
         Child { child, url }
     }
 
+    /// Like [`Child::spawn`], with `HONGBAO_LOG=<filter>` and every line the server writes
+    /// to stderr (its log) collected in the returned [`Log`].
+    pub fn spawn_logged(args: &[&str], filter: &str) -> (Child, Log) {
+        Child::spawn_logged_env(args, filter, &[])
+    }
+
+    /// [`Child::spawn_logged`] with extra environment variables.
+    pub fn spawn_logged_env(args: &[&str], filter: &str, env: &[(&str, &str)]) -> (Child, Log) {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hongbao-server"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("HONGBAO_LOG", filter)
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the server binary starts");
+        let log = Log::default();
+        let stderr = child.stderr.take().unwrap();
+        let lines = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                lines.0.lock().unwrap().push(line);
+            }
+        });
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            for _ in lines {}
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("the server prints its address; log: {:?}", log.lines()));
+        let url = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        (Child { child, url }, log)
+    }
+
+    /// The process id (for signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL, then reap.
     pub fn kill9(mut self) {
         let _ = self.child.kill();
@@ -414,6 +499,29 @@ impl Drop for Child {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The lines a child server logged (see [`Child::spawn_logged`]).
+#[derive(Clone, Default)]
+pub struct Log(pub std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Log {
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// The lines at `WARN` or `ERROR` (plain or JSON format).
+    pub fn problems(&self) -> Vec<String> {
+        self.lines()
+            .into_iter()
+            .filter(|l| {
+                l.contains(" WARN ")
+                    || l.contains(" ERROR ")
+                    || l.contains("\"level\":\"WARN\"")
+                    || l.contains("\"level\":\"ERROR\"")
+            })
+            .collect()
     }
 }
 

@@ -61,6 +61,9 @@ test('Escape in one embedded widget closes its own dialog, not the dialog of ano
     // w2's sheet again, then Escape in w1's card: the card closes, the sheet stays.
     await w2.locator('[data-testid="new-packet"]').click();
     await sheet.locator('[data-testid="amount-input"]').waitFor();
+    // The sheet moves the focus in on its next frame; only then does the user move it to w1.
+    await page.waitForFunction(() => document.activeElement?.id === 'w2'
+      && !!document.getElementById('w2').shadowRoot.activeElement?.closest('[data-testid="send-flow"]'));
     await card.locator('[data-testid="open-button"]').focus();
     assert.deepEqual(await focused(page), { host: 'w1', testid: 'open-button' });
     await page.keyboard.press('Escape');

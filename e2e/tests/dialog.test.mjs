@@ -3,26 +3,18 @@
 // in its own shadow root), and the focus goes back into that widget.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { serveStatic, launch, newPage, screenshot, assertNoErrors, settled } from '../lib/harness.mjs';
+import { embedRoot, CSP } from '../lib/embed.mjs';
 
-const EMBED_DIST = process.env.HONGBAO_EMBED_DIST ?? path.resolve(import.meta.dirname, '../../target/dist-embed');
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
-
-let root, browser;
+let dir, root, browser;
 before(async () => {
-  assert.ok(fs.existsSync(path.join(EMBED_DIST, 'hongbao-embed.js')), `no embed build in ${EMBED_DIST}`);
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'hongbao-dialog-'));
-  fs.cpSync(FIXTURES, root, { recursive: true });
-  fs.cpSync(EMBED_DIST, path.join(root, 'embed'), { recursive: true });
+  dir = embedRoot();
+  root = dir.root;
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
+  dir?.remove();
 });
 
 /** The `data-testid` of the focused element, looking into the widgets' shadow roots. */

@@ -32,7 +32,11 @@ test('a panic shows an error with Reload in the widgets, the page keeps working,
   assert.match(await claimIn(w1), /\d/);
   await w2.locator('[data-testid="embed-start"]').click();
   for (const w of [w1, w2]) await w.locator('[data-testid="embed-error"]').waitFor({ timeout: 20000 });
-  assert.equal(await w1.locator('[data-testid="embed-error"]').innerText(), 'This widget stopped because of an error.\nReload');
+  // textContent, not innerText: innerText depends on whether the widget's stylesheet has
+  // been applied yet (a block or not), which is a race the test must not depend on.
+  const error = w1.locator('[data-testid="embed-error"]');
+  assert.match(await error.textContent(), /^This widget stopped because of an error\./);
+  assert.equal(await error.locator('[data-testid="embed-reload"]').textContent(), 'Reload');
   const panics = await page.evaluate(() => window.panics);
   assert.equal(panics.length, 1);
   assert.match(panics[0], /test-panic=on/);

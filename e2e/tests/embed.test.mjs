@@ -3,46 +3,20 @@
 // A widget shows a stand-in (`embed-start`) until pressed; then it fetches its scene's code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { serveStatic, launch, newPage, screenshot, assertNoErrors } from '../lib/harness.mjs';
+import { embedRoot, CSP, watchCsp, claimIn } from '../lib/embed.mjs';
 
-const EMBED_DIST = process.env.HONGBAO_EMBED_DIST ?? path.resolve(import.meta.dirname, '../../target/dist-embed');
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
-
-let root, browser;
+let dir, root, browser;
 before(async () => {
-  assert.ok(fs.existsSync(path.join(EMBED_DIST, 'hongbao-embed.js')), `no embed build in ${EMBED_DIST}`);
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'hongbao-embed-'));
-  fs.cpSync(FIXTURES, root, { recursive: true });
-  fs.cpSync(EMBED_DIST, path.join(root, 'embed'), { recursive: true });
+  dir = embedRoot();
+  root = dir.root;
   browser = await launch();
 });
 after(async () => {
   await browser?.close();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
+  dir?.remove();
 });
-
-/** Records CSP violations from before the first script runs. */
-async function watchCsp(page) {
-  await page.addInitScript(() => {
-    window.cspViolations = [];
-    document.addEventListener('securitypolicyviolation',
-      (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`), true);
-  });
-}
-
-/** Starts the claim demo in `scope` (pressing its packet opens it) and claims with 開;
- *  returns the amount text. */
-async function claimIn(scope) {
-  await scope.locator('[data-testid="embed-start"]').click();
-  await scope.locator('[data-testid="open-button"]').click();
-  const amount = scope.locator('[data-testid="claimed-amount"]');
-  await amount.waitFor();
-  return amount.innerText();
-}
 
 test('three widgets on a hostile page under a strict CSP work independently and unmount cleanly', async () => {
   const server = await serveStatic(root, { 'content-security-policy': CSP });

@@ -755,20 +755,7 @@ async fn malformed_requests_change_nothing(db: Db) {
             Auth::Header(h) => r.header("authorization", h),
         };
         let res = Client::send_req(r).await;
-        assert!(!res.status.is_server_error(), "{}: a 5xx ({res:?})", c.name);
-        assert_eq!(
-            (res.status.as_u16(), res.code()),
-            (c.status, c.code),
-            "{}: {res:?}",
-            c.name
-        );
-        assert!(
-            res.body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{}: a message",
-            c.name
-        );
+        res.refused(c.name, c.status, c.code);
     }
     assert_eq!(observe(&s).await, before, "nothing changed");
     check_books(&s).await;

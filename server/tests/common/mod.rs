@@ -154,6 +154,24 @@ impl Res {
             "unexpected error: {self:?}"
         );
     }
+
+    /// A clean refusal of the request `case`: no 5xx, the status and code expected, and a
+    /// message for people.
+    #[track_caller]
+    pub fn refused(&self, case: &str, status: u16, code: &str) {
+        assert!(!self.status.is_server_error(), "{case}: a 5xx ({self:?})");
+        assert_eq!(
+            (self.status.as_u16(), self.code()),
+            (status, code),
+            "{case}: {self:?}"
+        );
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{case}: a message"
+        );
+    }
 }
 
 pub fn http_client() -> reqwest::Client {
@@ -407,33 +425,7 @@ pub struct Child {
 impl Child {
     /// Starts `hongbao-server --listen 127.0.0.1:0 <args>` and waits for its address.
     pub fn spawn(args: &[&str]) -> Child {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hongbao-server"))
-            .args(["--listen", "127.0.0.1:0"])
-            .args(args)
-            .env("HONGBAO_LOG", "warn")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
-            .spawn()
-            .expect("the server binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = std::io::BufReader::new(stdout).lines();
-            if let Some(Ok(line)) = lines.next() {
-                let _ = tx.send(line);
-            }
-            for _ in lines {}
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the server prints its address");
-        let url = line
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Child { child, url }
+        Child::start(args, "warn", &[], None)
     }
 
     /// Like [`Child::spawn`], with `HONGBAO_LOG=<filter>` and every line the server writes
@@ -444,26 +436,38 @@ impl Child {
 
     /// [`Child::spawn_logged`] with extra environment variables.
     pub fn spawn_logged_env(args: &[&str], filter: &str, env: &[(&str, &str)]) -> (Child, Log) {
+        let log = Log::default();
+        (Child::start(args, filter, env, Some(&log)), log)
+    }
+
+    /// Starts the server; its stderr goes to `log` if given, else to the test's stderr.
+    fn start(args: &[&str], filter: &str, env: &[(&str, &str)], log: Option<&Log>) -> Child {
         use std::io::BufRead;
+        use std::process::Stdio;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hongbao-server"))
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
             .env("HONGBAO_LOG", filter)
             .envs(env.iter().copied())
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(if log.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .expect("the server binary starts");
-        let log = Log::default();
-        let stderr = child.stderr.take().unwrap();
-        let lines = log.clone();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                lines.0.lock().unwrap().push(line);
-            }
-        });
+        if let Some(log) = log {
+            let stderr = child.stderr.take().unwrap();
+            let lines = log.clone();
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(stderr).lines() {
+                    let Ok(line) = line else { break };
+                    lines.0.lock().unwrap().push(line);
+                }
+            });
+        }
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -475,12 +479,15 @@ impl Child {
         });
         let line = rx
             .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("the server prints its address; log: {:?}", log.lines()));
+            .unwrap_or_else(|_| {
+                let log = log.map(Log::lines).unwrap_or_default();
+                panic!("the server prints its address; log: {log:?}")
+            });
         let url = line
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_owned();
-        (Child { child, url }, log)
+        Child { child, url }
     }
 
     /// The process id (for signals).

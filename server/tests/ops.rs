@@ -225,6 +225,7 @@ async fn sigterm_finishes_in_flight_requests(db: Db) {
     .await;
     assert!(ended.is_ok(), "the event stream ended");
     let status = wait_exit(&mut server.child, Duration::from_secs(20));
+    log.read_to_end(Duration::from_secs(10));
     assert!(
         status.success(),
         "exit status {status:?}; log: {:?}",

@@ -464,8 +464,11 @@ impl Child {
             std::thread::spawn(move || {
                 for line in std::io::BufReader::new(stderr).lines() {
                     let Ok(line) = line else { break };
-                    lines.0.lock().unwrap().push(line);
+                    lines.lines.lock().unwrap().push(line);
                 }
+                lines
+                    .closed
+                    .store(true, std::sync::atomic::Ordering::Release);
             });
         }
         let stdout = child.stdout.take().unwrap();
@@ -511,11 +514,29 @@ impl Drop for Child {
 
 /// The lines a child server logged (see [`Child::spawn_logged`]).
 #[derive(Clone, Default)]
-pub struct Log(pub std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+pub struct Log {
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// Set by the reader once the process's stderr is closed (every line is in `lines`).
+    closed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
 
 impl Log {
     pub fn lines(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
+        self.lines.lock().unwrap().clone()
+    }
+
+    /// Waits until the process's stderr is closed and read to its end, so that the lines
+    /// it wrote just before exiting are in [`Log::lines`] (the process having exited does
+    /// not mean the reader thread has caught up).
+    pub fn read_to_end(&self, within: Duration) {
+        let deadline = std::time::Instant::now() + within;
+        while !self.closed.load(std::sync::atomic::Ordering::Acquire) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the log was not closed within {within:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// The lines at `WARN` or `ERROR` (plain or JSON format).

@@ -94,6 +94,14 @@ split_point! {
 }
 
 split_point! {
+    /// The project's server as the backend (`?backend=http`): the HTTP client, its event
+    /// streams and the API's request table, which a page on the mock never downloads.
+    pub fn connect_http(settings: Settings) -> crate::backend::AnyBackend {
+        crate::backend::http::connect(&settings)
+    }
+}
+
+split_point! {
     /// The wallet tab.
     pub fn wallet_screen() -> AnyView {
         view! { <crate::wallet::WalletScreen /> }.into_any()

@@ -55,6 +55,7 @@ pub mod ops;
 pub mod packet;
 pub mod policy;
 pub mod rng;
+mod sort;
 pub mod split;
 pub mod time;
 pub mod warnings;

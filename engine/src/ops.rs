@@ -407,7 +407,7 @@ pub fn prepare_send(
         );
     }
     let mut members = req.chat.members.clone();
-    members.sort_unstable();
+    crate::sort::sort_short(&mut members);
     members.dedup();
     let packet = Packet {
         id,

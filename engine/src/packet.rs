@@ -92,7 +92,7 @@ impl ChatRef {
     /// The number of distinct members.
     pub fn member_count(&self) -> usize {
         let mut seen: Vec<&str> = self.members.iter().map(String::as_str).collect();
-        seen.sort_unstable();
+        crate::sort::sort_short(&mut seen);
         seen.dedup();
         seen.len()
     }

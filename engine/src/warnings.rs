@@ -469,7 +469,7 @@ pub fn check(input: &WarningInput<'_>) -> Vec<Warning> {
         }
     }
 
-    out.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
+    crate::sort::sort_short_by(&mut out, |a, b| (b.severity, a.code) < (a.severity, b.code));
     out
 }
 

@@ -11,6 +11,7 @@ pub mod http;
 pub mod mock;
 
 use crate::settings::{BackendKind, Settings};
+use crate::split::LoadFailed;
 use hongbao_api::ChatEvent;
 pub use hongbao_api::backend::{Backend, Call, retry};
 pub use hongbao_api::demo::{DEMO_USERS, FAMILY};
@@ -38,11 +39,12 @@ pub trait Connection: Backend {
 /// The backend the UI holds (a cheap clone of a handle).
 pub type AnyBackend = Rc<dyn Connection>;
 
-/// The backend the settings ask for.
-pub fn connect(settings: &Settings) -> AnyBackend {
+/// The backend the settings ask for. The mock is in the main module; the HTTP backend is a
+/// split point ([`crate::split::connect_http`]), fetched only by a page that asks for it.
+pub async fn connect(settings: &Settings) -> Result<AnyBackend, LoadFailed> {
     match settings.backend {
-        BackendKind::Http => http::connect(settings),
-        BackendKind::Mock => mock::connect(settings),
+        BackendKind::Http => crate::split::connect_http(settings.clone()).await,
+        BackendKind::Mock => Ok(mock::connect(settings)),
     }
 }
 

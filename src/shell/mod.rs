@@ -3,7 +3,7 @@
 use crate::chat::{ChatList, ChatView};
 use crate::i18n::{self, Msg};
 use crate::identity::IdentitySwitch;
-use crate::settings::Settings;
+use crate::settings::{BackendKind, Settings};
 use crate::split;
 use crate::state::{AppState, Screen, use_app};
 use leptos::prelude::*;
@@ -12,27 +12,36 @@ use leptos::prelude::*;
 #[component]
 pub fn App(settings: Settings) -> impl IntoView {
     // `?experiment=<key>`: the participant's variant applies over the query's settings before
-    // anything starts. Reading experiments is a split point (src/split.rs): a page without an
-    // experiment never loads it.
+    // anything starts; `?backend=http`: the HTTP client. Both are split points
+    // (src/split.rs): the usual page (the mock, no experiment) loads neither and starts at once.
     let query = crate::settings::current_query();
-    if crate::lab::names_experiment(&query) {
-        let lang = Signal::stored(settings.lang);
-        split::show(lang, move || {
-            let (settings, query) = (settings.clone(), query.clone());
-            async move {
-                let (settings, lab) = split::activate_lab(settings, query).await?;
-                Ok(start(settings, lab).into_any())
-            }
-        })
-        .into_any()
-    } else {
-        start(settings, None).into_any()
+    let experiment = crate::lab::names_experiment(&query);
+    if !experiment && settings.backend == BackendKind::Mock {
+        let backend = crate::backend::mock::connect(&settings);
+        return start(settings, None, backend).into_any();
     }
+    let lang = Signal::stored(settings.lang);
+    split::show(lang, move || {
+        let (settings, query) = (settings.clone(), query.clone());
+        async move {
+            let (settings, lab) = if experiment {
+                split::activate_lab(settings, query).await?
+            } else {
+                (settings, None)
+            };
+            let backend = crate::backend::connect(&settings).await?;
+            Ok(start(settings, lab, backend).into_any())
+        }
+    })
+    .into_any()
 }
 
 /// The widget with its settings final: the backend, the shared state, the screens.
-fn start(settings: Settings, lab: Option<crate::lab::Active>) -> impl IntoView {
-    let backend = crate::backend::connect(&settings);
+fn start(
+    settings: Settings,
+    lab: Option<crate::lab::Active>,
+    backend: crate::backend::AnyBackend,
+) -> impl IntoView {
     let state = AppState::new(settings, backend);
     provide_context(state);
     crate::lab::start(state, lab);

@@ -5,6 +5,7 @@
 
 mod bench;
 mod build;
+mod native;
 mod pg;
 mod sh;
 mod size;

@@ -137,6 +137,26 @@ impl Cmd {
         Ok(())
     }
 
+    /// The command itself, for a caller that runs it its own way.
+    pub fn command(&mut self) -> &mut Command {
+        &mut self.command
+    }
+
+    /// Runs it, echoing the command line (not its stdout, which it returns; stderr goes to
+    /// the terminal); fails on a non-zero exit.
+    pub fn run_capture_quiet(&mut self) -> Result<String> {
+        println!("$ {}", self.display);
+        let out = self
+            .command
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .with_context(|| format!("could not start `{}`", self.display))?;
+        if !out.status.success() {
+            bail!("`{}` failed ({})", self.display, out.status);
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     /// Runs it quietly and returns its stdout; `None` when it cannot start or fails.
     pub fn read(&mut self) -> Option<String> {
         let out = self.command.output().ok()?;

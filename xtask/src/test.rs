@@ -74,8 +74,10 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
     // One cargo invocation for the whole workspace: with `--exclude hongbao-server` and then
     // `-p hongbao-server`, the two selections unify different features (the server's
     // `hongbao-api/openapi`, its dev-dependencies), so the crates both use compiled twice.
+    let mut native_tests = Vec::new();
     stages.step("native tests: build", &[], &mut || {
-        sh.cargo(&["test", "--workspace", "--no-run"]).run()
+        native_tests = crate::native::build(sh)?;
+        Ok(())
     });
     stages.step("engine docs", &[], &mut || {
         sh.cargo(&["doc", "-p", "hongbao-engine", "--no-deps"])
@@ -163,9 +165,7 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
         &["native tests: build"],
         &mut || {
             system.wait()?;
-            sh.cargo(&["test", "--workspace"])
-                .env("HONGBAO_REQUIRE_PG", "1")
-                .run()
+            crate::native::run(sh, &native_tests, &[("HONGBAO_REQUIRE_PG", "1")])
         },
     );
     stages.step(

@@ -10,6 +10,7 @@ mod pg;
 mod sh;
 mod size;
 mod test;
+mod times;
 mod tools;
 
 use anyhow::{Result, bail};

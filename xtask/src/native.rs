@@ -10,7 +10,7 @@
 
 use crate::sh::Sh;
 use anyhow::{Context, Result, bail};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
@@ -101,12 +101,10 @@ impl Job {
 /// failed.
 pub fn run(sh: &Sh, binaries: &[Binary], envs: &[(&str, &str)]) -> Result<()> {
     let times_file = sh.target_dir().join("native-test-times.txt");
-    let last = read_times(&times_file);
+    let last = crate::times::read(&times_file);
     let mut jobs: Vec<Job> = binaries.iter().cloned().map(Job::Binary).collect();
     jobs.push(Job::DocTests);
-    // Longest first (by the last run; a new binary counts as long), so the last to start are
-    // short.
-    jobs.sort_by_key(|j| std::cmp::Reverse(last.get(j.name()).copied().unwrap_or(u64::MAX)));
+    crate::times::longest_first(&mut jobs, Job::name, &last);
     let queue = Mutex::new(jobs.into_iter().collect::<VecDeque<_>>());
     let results: Mutex<Vec<(String, Duration, bool)>> = Mutex::new(Vec::new());
     let print = Mutex::new(());
@@ -160,11 +158,11 @@ pub fn run(sh: &Sh, binaries: &[Binary], envs: &[(&str, &str)]) -> Result<()> {
         }
     });
     let results = results.into_inner().unwrap_or_default();
-    let times: String = results
+    let times = results
         .iter()
-        .map(|(name, took, _)| format!("{} {name}\n", took.as_millis()))
+        .map(|(name, took, _)| (name.clone(), took.as_millis() as u64))
         .collect();
-    std::fs::write(&times_file, times)
+    crate::times::record(&times_file, times)
         .with_context(|| format!("writing {}", times_file.display()))?;
     let failed: Vec<&str> = results
         .iter()
@@ -175,18 +173,6 @@ pub fn run(sh: &Sh, binaries: &[Binary], envs: &[(&str, &str)]) -> Result<()> {
         bail!("failed: {}", failed.join(", "));
     }
     Ok(())
-}
-
-/// `<ms> <name>` per line, as [`run`] writes them.
-fn read_times(path: &std::path::Path) -> HashMap<String, u64> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| {
-            let (ms, name) = l.split_once(' ')?;
-            Some((name.to_owned(), ms.parse().ok()?))
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -216,16 +202,5 @@ not json
                 },
             ]
         );
-    }
-
-    #[test]
-    fn times_round_trip_through_their_file() {
-        let dir = std::env::temp_dir().join(format!("xtask-times-{}", std::process::id()));
-        std::fs::write(&dir, "1200 server/tests/fuzz.rs\n5 doc tests\nbad\n").unwrap();
-        let times = read_times(&dir);
-        let _ = std::fs::remove_file(&dir);
-        assert_eq!(times.get("server/tests/fuzz.rs"), Some(&1200));
-        assert_eq!(times.get("doc tests"), Some(&5));
-        assert_eq!(times.len(), 2);
     }
 }

@@ -446,6 +446,16 @@ pub fn run_e2e(sh: &Sh, e2e: &E2e) -> Result<()> {
     std::fs::create_dir_all(&artifacts)?;
     let tap = artifacts.join("last-round.tap");
     let tap_arg = format!("--test-reporter-destination={}", tap.display());
+    // Each file's time, to start the longest files first next time.
+    let times_file = artifacts.join("file-times.txt");
+    let round_times = artifacts.join("last-round-file-times.txt");
+    let times_reporter = format!(
+        "--test-reporter={}",
+        sh.root.join("e2e/lib/file-times.mjs").display()
+    );
+    let times_arg = format!("--test-reporter-destination={}", round_times.display());
+    let mut files = files;
+    crate::times::longest_first(&mut files, String::as_str, &crate::times::read(&times_file));
     let rounds = e2e.repeat.max(1);
     let started = Instant::now();
     for round in 1..=rounds {
@@ -453,7 +463,7 @@ pub fn run_e2e(sh: &Sh, e2e: &E2e) -> Result<()> {
             println!("\n=== end-to-end round {round} of {rounds} ===");
         }
         let t = Instant::now();
-        // Three files at a time, each with its own browser: most of a test waits on
+        // Three files at a time (the longest first), each with its own browser: most of a test waits on
         // animations, timers and simulated latency, so three browsers share the 2 cores well
         // (measured: the suite takes 145 s this way against 317 s one file at a time).
         // Two reporters: spec on the terminal, TAP into a file to name the failed tests.
@@ -464,6 +474,8 @@ pub fn run_e2e(sh: &Sh, e2e: &E2e) -> Result<()> {
             "--test-reporter-destination=stdout",
             "--test-reporter=tap",
             &tap_arg,
+            &times_reporter,
+            &times_arg,
         ];
         args.extend(files.iter().map(String::as_str));
         let mut cmd = sh.cmd("node", &args);
@@ -474,6 +486,7 @@ pub fn run_e2e(sh: &Sh, e2e: &E2e) -> Result<()> {
             .env("HONGBAO_BOOK", book_dir(sh))
             .env("CHROMIUM", CHROMIUM);
         let result = cmd.run();
+        let _ = crate::times::record(&times_file, crate::times::read(&round_times));
         println!(
             "end-to-end round {round} of {rounds}: {} in {:.0?}",
             if result.is_ok() { "passed" } else { "FAILED" },

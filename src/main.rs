@@ -8,7 +8,10 @@ fn main() {
     for error in errors.into_iter().chain(frame_error) {
         leptos::logging::warn!("ignored setting {error}");
     }
-    let page = hongbao::nav::Page { frame };
+    let page = hongbao::nav::Page {
+        frame,
+        install: hongbao::nav::install,
+    };
     leptos::mount::mount_to_body(move || {
         leptos::prelude::provide_context(page);
         hongbao::App(hongbao::AppProps { settings })

@@ -166,9 +166,12 @@ impl Place {
 
 /// What the standalone page asks of the app (provided as context by `main.rs`; an embedded
 /// widget has none, so it keeps out of the page's URL, history and storage).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub struct Page {
     pub frame: Frame,
+    /// [`install`], handed over by `main.rs`: the shell calls it through this pointer, so the
+    /// embed binary, which never provides a `Page`, does not link it.
+    pub install: fn(AppState, Page),
 }
 
 /// The viewport width from which the page shows the chat list and the open chat side by side.

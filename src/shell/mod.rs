@@ -58,7 +58,7 @@ fn start(settings: Settings, lab: Option<crate::lab::Active>) -> impl IntoView {
     // the wide layout (src/nav).
     let page = use_context::<crate::nav::Page>();
     if let Some(page) = page {
-        crate::nav::install(state, page);
+        (page.install)(state, page);
     }
     let framed = page.is_some_and(|p| p.frame == crate::settings::Frame::Phone);
     // The chat list beside the open chat: the wide layout, on the chats tab.

@@ -5,7 +5,8 @@
 //! confirmations, claim, recall); `wallet` the balance and ledger; `identity` the identity
 //! switcher; `dialog` the one modal dialog; `settings_panel` the settings; `backend/` the one interface to the money (mock:
 //! the engine in the page); `state` what every screen shares; `settings` the typed settings;
-//! `i18n` the shell's strings; `embed` mounts the widget into a page's elements; `split` the views the release build loads
+//! `i18n` the shell's strings; `embed` mounts the widget into a page's elements; `nav` the standalone page's
+//! routes (in the hash), history, stored preferences and wide layout; `split` the views the release build loads
 //! lazily. The packet rules are not here: they live in `hongbao-engine`.
 
 pub mod backend;
@@ -16,6 +17,7 @@ pub mod flows;
 pub mod i18n;
 pub mod identity;
 pub mod lab;
+pub mod nav;
 pub mod settings;
 pub mod settings_panel;
 pub mod shell;

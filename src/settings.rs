@@ -93,6 +93,43 @@ impl Default for Settings {
     }
 }
 
+/// How the standalone page draws the app (`?frame=auto|phone`). Not a widget setting (an
+/// embedded widget has no page of its own): `main.rs` reads it with [`Frame::from_query`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Frame {
+    /// The whole window: the phone layout below 900 px, chat list and chat side by side above.
+    #[default]
+    Auto,
+    /// The phone layout in a phone-sized frame, at any width (demos, screenshots).
+    Phone,
+}
+
+impl Frame {
+    /// The `frame` key of a query string (the last one wins); a bad value is reported and
+    /// leaves [`Frame::Auto`].
+    pub fn from_query(query: &str) -> (Frame, Option<SettingError>) {
+        let mut frame = (Frame::Auto, None);
+        for pair in query.trim_start_matches('?').split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if decode(key) == "frame" {
+                frame = match decode(value).trim() {
+                    "auto" => (Frame::Auto, None),
+                    "phone" => (Frame::Phone, None),
+                    v => (
+                        Frame::Auto,
+                        Some(SettingError {
+                            key: "frame".into(),
+                            value: v.to_owned(),
+                            expected: "auto|phone",
+                        }),
+                    ),
+                };
+            }
+        }
+        frame
+    }
+}
+
 /// A setting that could not be applied; the others still apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SettingError {
@@ -334,6 +371,12 @@ fn decode(s: &str) -> String {
 /// that its widget uses the HTTP backend), then the URL's query, which wins. Empty outside
 /// a browser.
 pub fn current_query() -> String {
+    page_query("")
+}
+
+/// [`current_query`] with `stored` (the preferences kept from the last visit,
+/// `crate::nav::stored_prefs`) between the page's defaults and the URL's query: the URL wins.
+pub fn page_query(stored: &str) -> String {
     let Some(window) = web_sys::window() else {
         return String::new();
     };
@@ -347,7 +390,7 @@ pub fn current_query() -> String {
         .and_then(|meta| meta.get_attribute("content"))
         .unwrap_or_default();
     let search = window.location().search().unwrap_or_default();
-    join_queries(&defaults, &search)
+    join_queries(&join_queries(&defaults, stored), &search)
 }
 
 /// `a` then `b` as one query string (`b`'s values win in [`Settings::from_query`]).
@@ -375,6 +418,41 @@ mod tests {
         assert_eq!(join_queries("", "?a=1"), "a=1");
         assert_eq!(join_queries("a=1", ""), "a=1");
         assert_eq!(join_queries("", ""), "");
+    }
+
+    #[test]
+    fn the_frame_is_read_apart_from_the_settings() {
+        assert_eq!(
+            Frame::from_query("?lang=en&frame=phone"),
+            (Frame::Phone, None)
+        );
+        assert_eq!(
+            Frame::from_query("frame=phone&frame=auto"),
+            (Frame::Auto, None)
+        );
+        assert_eq!(Frame::from_query(""), (Frame::Auto, None));
+        let (frame, error) = Frame::from_query("frame=watch");
+        assert_eq!(frame, Frame::Auto);
+        assert_eq!(error.map(|e| e.expected), Some("auto|phone"));
+        // The settings ignore it (an unknown key to them).
+        assert_eq!(
+            Settings::from_query("frame=phone"),
+            (Settings::default(), vec![])
+        );
+    }
+
+    #[test]
+    fn stored_preferences_lose_to_the_url() {
+        let q = join_queries(
+            &join_queries("backend=http", "lang=en&user=bob"),
+            "?user=carol",
+        );
+        let (s, errors) = Settings::from_query(&q);
+        assert!(errors.is_empty());
+        assert_eq!(
+            (s.backend, s.lang, s.user.as_str()),
+            (BackendKind::Http, Lang::En, "carol")
+        );
     }
 
     #[test]

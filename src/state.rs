@@ -32,6 +32,11 @@ pub struct AppState {
     pub screen: RwSignal<Screen>,
     /// The packet whose card is open (over the chat), if any.
     pub open_packet: RwSignal<Option<u64>>,
+    /// The send sheet is open (over the open chat).
+    pub composing: RwSignal<bool>,
+    /// The wide layout (chat list and chat side by side): set by `crate::nav` on a wide page,
+    /// never in an embedded widget.
+    pub wide: RwSignal<bool>,
     /// Animations on: the setting, and the system's `prefers-reduced-motion` not set.
     pub motion: Signal<bool>,
     backend: StoredValue<AnyBackend, LocalStorage>,
@@ -50,6 +55,8 @@ impl AppState {
             now,
             screen: RwSignal::new(Screen::Chats),
             open_packet: RwSignal::new(None),
+            composing: RwSignal::new(false),
+            wide: RwSignal::new(false),
             motion: Signal::derive(move || settings.with(|s| s.motion) && !reduced),
             backend: StoredValue::new_local(backend),
         };

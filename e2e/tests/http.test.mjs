@@ -123,6 +123,10 @@ test('a rejected send over HTTP shows the server\'s error and changes nothing', 
   assert.equal(await byTestId(carol, 'packet-bubble').count(), before);
   await carol.reload();
   await waitForApp(carol);
+  // The reload keeps the place (src/nav): the sheet opens again, empty. Close it.
+  await byTestId(carol, 'send-flow').waitFor();
+  await carol.keyboard.press('Escape');
+  await byTestId(carol, 'send-flow').waitFor({ state: 'detached' });
   assert.equal(await balanceFen(carol), 100_000);
   // The only failed requests are the server refusing the previews (Chromium logs each one).
   assert.ok(refused.length > 0 && refused.every((r) => r === '400 /api/v1/packets/preview'), refused.join(', '));

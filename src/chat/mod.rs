@@ -43,6 +43,11 @@ pub fn ChatList() -> impl IntoView {
         };
         let members = chat.members.len();
         let group = chat.is_group();
+        // The open chat's row (beside it in the wide layout).
+        let current = {
+            let id = chat.id.clone();
+            move || (state.screen.get() == Screen::Chat(id.clone())).then_some("page")
+        };
         let title = {
             let id = chat.id.clone();
             move || chat_title(&id, &state.user.get(), state.lang.get())
@@ -52,6 +57,7 @@ pub fn ChatList() -> impl IntoView {
                 <button
                     class="hb-chat-item"
                     data-testid=format!("chat-{}", chat.id)
+                    aria-current=current
                     on:click=move |_| state.screen.set(Screen::Chat(id.clone()))
                 >
                     <span class="hb-avatar" aria-hidden="true">{avatar}</span>
@@ -82,7 +88,8 @@ pub fn ChatList() -> impl IntoView {
 #[component]
 pub fn ChatView(chat_id: String) -> impl IntoView {
     let state = use_app();
-    let composing = RwSignal::new(false);
+    // The send sheet: app state, so that it has a place in the URL (src/nav).
+    let composing = state.composing;
     let id = chat_id.clone();
     let packets = LocalResource::new(move || {
         let (user, _) = (state.user.get(), state.revision.get());

@@ -166,6 +166,13 @@ mod tests {
                 ),
             ),
             ("lab", rows(lab::i18n::LabMsg::ALL, lab::i18n::LabMsg::text)),
+            (
+                "nav",
+                rows(
+                    crate::nav::i18n::NavMsg::ALL,
+                    crate::nav::i18n::NavMsg::text,
+                ),
+            ),
         ];
         // The same in both languages, or not in the language's script, on purpose.
         let same = ["AmountPlaceholder"];

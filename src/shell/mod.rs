@@ -1,4 +1,5 @@
-//! The app shell: the phone-sized frame, its header, the tab bar and the screen it shows.
+//! The app shell: the frame (phone-sized, or on a wide page the chat list beside the open
+//! chat), its header, the tab bar and the screen it shows.
 
 use crate::chat::{ChatList, ChatView};
 use crate::i18n::{self, Msg};
@@ -62,14 +63,42 @@ fn start(
         }
     });
 
+    // The standalone page (not an embedded widget): routes, history, stored preferences and
+    // the wide layout (src/nav).
+    let page = use_context::<crate::nav::Page>();
+    if let Some(page) = page {
+        (page.install)(state, page);
+    }
+    let framed = page.is_some_and(|p| p.frame == crate::settings::Frame::Phone);
+    // The chat list beside the open chat: the wide layout, on the chats tab.
+    let two_panes = Memo::new(move |_| {
+        state.wide.get() && matches!(state.screen.get(), Screen::Chats | Screen::Chat(_))
+    });
+
     let lang = Signal::from(state.lang);
     view! {
-        <div class="hb-app" lang=move || i18n::html_tag(state.lang.get())>
-            <div class="hb-phone">
+        <div
+            class="hb-app"
+            class:hb-page=page.is_some()
+            class:hb-framed=framed
+            class:hb-wide=move || state.wide.get()
+            lang=move || i18n::html_tag(state.lang.get())
+        >
+            <div class="hb-phone" class:hb-two-panes=move || two_panes.get() data-testid="app-frame">
                 <Header />
-                <crate::lab::TaskCard />
-                <main class="hb-screen">
+                <div class="hb-task-slot">
+                    <crate::lab::TaskCard />
+                </div>
+                {move || two_panes.get().then(|| view! {
+                    <div class="hb-list-pane" data-testid="list-pane"><ChatList /></div>
+                })}
+                <main class="hb-screen" data-testid="main-pane">
                     {move || match state.screen.get() {
+                        Screen::Chats if two_panes.get() => view! {
+                            <p class="hb-pick-chat" data-testid="pick-chat">
+                                {move || crate::nav::i18n::NavMsg::PickChat.text(state.lang.get())}
+                            </p>
+                        }.into_any(),
                         Screen::Chats => view! { <ChatList /> }.into_any(),
                         Screen::Chat(id) => view! { <ChatView chat_id=id /> }.into_any(),
                         Screen::Wallet => split::show(lang, split::wallet_screen).into_any(),
@@ -99,28 +128,33 @@ fn title(state: AppState) -> String {
 fn Header() -> impl IntoView {
     let state = use_app();
     let lang = move || state.lang.get();
+    // Three columns, the outer two of equal width while they fit: the title sits in the middle.
     view! {
         <header class="hb-header">
-            <Show when=move || matches!(state.screen.get(), Screen::Chat(_))>
+            <div class="hb-header-start">
+                <Show when=move || matches!(state.screen.get(), Screen::Chat(_)) && !state.wide.get()>
+                    <button
+                        class="hb-icon-button"
+                        data-testid="back-button"
+                        aria-label=move || Msg::Back.text(lang())
+                        on:click=move |_| state.screen.set(Screen::Chats)
+                    >
+                        "‹"
+                    </button>
+                </Show>
+                <IdentitySwitch />
+            </div>
+            <h1 class="hb-title" data-testid="title">{move || title(state)}</h1>
+            <div class="hb-header-end">
                 <button
-                    class="hb-icon-button"
-                    data-testid="back-button"
-                    aria-label=move || Msg::Back.text(lang())
-                    on:click=move |_| state.screen.set(Screen::Chats)
+                    class="hb-lang"
+                    data-testid="lang-switch"
+                    title=move || Msg::SwitchLanguage.text(lang())
+                    on:click=move |_| state.lang.update(|l| *l = i18n::other(*l))
                 >
-                    "‹"
+                    {move || Msg::LanguageName.text(lang())}
                 </button>
-            </Show>
-            <h1 class="hb-title">{move || title(state)}</h1>
-            <IdentitySwitch />
-            <button
-                class="hb-lang"
-                data-testid="lang-switch"
-                title=move || Msg::SwitchLanguage.text(lang())
-                on:click=move |_| state.lang.update(|l| *l = i18n::other(*l))
-            >
-                {move || Msg::LanguageName.text(lang())}
-            </button>
+            </div>
         </header>
     }
 }

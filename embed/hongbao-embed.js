@@ -98,7 +98,8 @@ function mountAll(root = document) {
 // options as the data attributes, without the `data-`. Language, variant, theme and settings
 // change live; removing the element unmounts its widget (a move within the page keeps it).
 const SETTINGS = ['stages', 'auth', 'recall', 'window', 'split', 'motion', 'lang', 'latency',
-  'fail', 'bots', 'seed', 'backend', 'server', 'storage', 'user', 'warnings'];
+  'fail', 'bots', 'seed', 'backend', 'server', 'storage', 'user', 'warnings',
+  'income'];
 const ATTRIBUTES = ['scene', 'variant', 'theme', 'settings', 'test-panic', ...SETTINGS];
 let elements = 0;
 class HongBaoElement extends HTMLElement {

@@ -3,7 +3,7 @@
 //! Layout (see ARCHITECTURE.md): `shell` is the phone frame and navigation; `chat` the chat
 //! list and a chat's messages; `flows/` the user journeys (send with its staged
 //! confirmations, claim, recall); `wallet` the balance and ledger; `identity` the identity
-//! switcher; `dialog` the one modal dialog; `settings_panel` the settings; `backend/` the one interface to the money (mock:
+//! switcher; `face` a person's avatar (one colour per user id); `dialog` the one modal dialog; `settings_panel` the settings; `backend/` the one interface to the money (mock:
 //! the engine in the page); `state` what every screen shares; `settings` the typed settings;
 //! `i18n` the shell's strings; `embed` mounts the widget into a page's elements; `nav` the standalone page's
 //! routes (in the hash), history, stored preferences and wide layout; `split` the views the release build loads
@@ -13,6 +13,7 @@ pub mod backend;
 pub mod chat;
 pub mod dialog;
 pub mod embed;
+pub mod face;
 pub mod flows;
 pub mod i18n;
 pub mod identity;

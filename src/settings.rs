@@ -39,6 +39,38 @@ pub enum BackendKind {
     Http,
 }
 
+/// The colour of income in the wallet (money in, `+¥…`). Chinese money apps show income in
+/// red (red is good fortune); English ones mostly in green.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncomeColour {
+    /// Red in Chinese, green in English.
+    Auto,
+    Red,
+    Green,
+}
+
+impl IncomeColour {
+    pub const ALL: [IncomeColour; 3] = [IncomeColour::Auto, IncomeColour::Red, IncomeColour::Green];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncomeColour::Auto => "auto",
+            IncomeColour::Red => "red",
+            IncomeColour::Green => "green",
+        }
+    }
+
+    /// Whether income shows in red in `lang`.
+    pub fn is_red(self, lang: Lang) -> bool {
+        match self {
+            IncomeColour::Auto => lang == Lang::Zh,
+            IncomeColour::Red => true,
+            IncomeColour::Green => false,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     pub stages: Stages,
@@ -68,6 +100,8 @@ pub struct Settings {
     pub user: String,
     /// The review shows the engine's warnings (a lab variant can hide them).
     pub warnings: bool,
+    /// The colour of income in the wallet.
+    pub income: IncomeColour,
 }
 
 impl Default for Settings {
@@ -89,6 +123,7 @@ impl Default for Settings {
             storage_key: "hongbao".into(),
             user: "alice".into(),
             warnings: true,
+            income: IncomeColour::Auto,
         }
     }
 }
@@ -150,7 +185,7 @@ impl std::fmt::Display for SettingError {
 }
 
 /// The keys [`Settings::apply`] knows, with what each accepts.
-pub const KEYS: [(&str, &str); 16] = [
+pub const KEYS: [(&str, &str); 17] = [
     ("stages", "1|2|3|adaptive"),
     ("auth", "pin|hold"),
     ("recall", "none|window|remainder|delayed"),
@@ -167,6 +202,7 @@ pub const KEYS: [(&str, &str); 16] = [
     ("storage", "letters, digits, - and _"),
     ("user", "a demo user name"),
     ("warnings", "on|off"),
+    ("income", "auto|red|green"),
 ];
 
 impl Settings {
@@ -219,6 +255,12 @@ impl Settings {
             "bots" => self.bots = on_off(v).ok_or_else(bad)?,
             "warnings" => self.warnings = on_off(v).ok_or_else(bad)?,
             "seed" => self.seed = v.parse().map_err(|_| bad())?,
+            "income" => {
+                self.income = IncomeColour::ALL
+                    .into_iter()
+                    .find(|c| c.as_str() == v)
+                    .ok_or_else(bad)?
+            }
             "backend" => {
                 self.backend = match v {
                     "mock" => BackendKind::Mock,
@@ -282,7 +324,7 @@ impl Settings {
         };
         let on = |b: bool| if b { "on" } else { "off" };
         let mut q = format!(
-            "stages={stages}&auth={auth}&recall={}&window={}&split={}&motion={}&lang={}&fail={}&bots={}&seed={}&backend={}&storage={}&user={}&warnings={}",
+            "stages={stages}&auth={auth}&recall={}&window={}&split={}&motion={}&lang={}&fail={}&bots={}&seed={}&backend={}&storage={}&user={}&warnings={}&income={}",
             self.recall.as_str(),
             self.window_secs,
             self.split.as_str(),
@@ -298,6 +340,7 @@ impl Settings {
             self.storage_key,
             self.user,
             on(self.warnings),
+            self.income.as_str(),
         );
         if let Some(ms) = self.latency_ms {
             q.push_str(&format!("&latency={ms}"));
@@ -474,7 +517,7 @@ mod tests {
     #[test]
     fn bad_values_keep_defaults_and_are_reported() {
         let (s, errors) = Settings::from_query(
-            "stages=4&auth=face&recall=sometimes&window=0&split=evenly&motion=maybe&lang=fr&latency=-1&fail=101&bots=2&seed=x&backend=ftp&server=javascript:alert(1)&storage=a/b&user=mallory&warnings=maybe",
+            "stages=4&auth=face&recall=sometimes&window=0&split=evenly&motion=maybe&lang=fr&latency=-1&fail=101&bots=2&seed=x&backend=ftp&server=javascript:alert(1)&storage=a/b&user=mallory&warnings=maybe&income=blue",
         );
         assert_eq!(s, Settings::default());
         let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
@@ -484,12 +527,21 @@ mod tests {
     #[test]
     fn query_round_trips() {
         let (s, _) = Settings::from_query(
-            "stages=2&recall=delayed&window=45&latency=10&server=http://127.0.0.1:3000/&user=bob",
+            "stages=2&recall=delayed&window=45&latency=10&server=http://127.0.0.1:3000/&user=bob&income=red",
         );
         assert_eq!(s.server.as_deref(), Some("http://127.0.0.1:3000"));
+        assert_eq!(s.income, IncomeColour::Red);
         let (back, errors) = Settings::from_query(&s.to_query());
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(back, s);
+    }
+
+    #[test]
+    fn income_is_red_in_chinese_and_green_in_english_unless_chosen() {
+        let auto = Settings::default().income;
+        assert!(auto.is_red(Lang::Zh) && !auto.is_red(Lang::En));
+        assert!(IncomeColour::Red.is_red(Lang::En));
+        assert!(!IncomeColour::Green.is_red(Lang::Zh));
     }
 
     #[test]

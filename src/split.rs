@@ -135,3 +135,27 @@ split_point! {
         view! { <crate::flows::send::SendFlow chat=chat on_close=on_close /> }.into_any()
     }
 }
+
+split_point! {
+    /// The recall's confirmation dialog for packet `id` (its parts are the recall controls').
+    pub fn recall_dialog(
+        id: u64,
+        text: Signal<String>,
+        secs: Signal<i64>,
+        busy: Signal<bool>,
+        on_confirm: Callback<()>,
+        on_close: Callback<()>
+    ) -> AnyView {
+        view! {
+            <crate::flows::recall::RecallDialog
+                id=id
+                text=text
+                secs=secs
+                busy=busy
+                on_confirm=on_confirm
+                on_close=on_close
+            />
+        }
+        .into_any()
+    }
+}

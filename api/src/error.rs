@@ -188,7 +188,9 @@ impl From<&SendError> for ErrorCode {
         match e {
             SendError::InvalidAmount { .. } => ErrorCode::InvalidAmount,
             SendError::InvalidCount { .. } => ErrorCode::InvalidCount,
-            SendError::LimitExceeded { .. } => ErrorCode::LimitExceeded,
+            SendError::LimitExceeded { .. } | SendError::PersonalLimitExceeded { .. } => {
+                ErrorCode::LimitExceeded
+            }
             SendError::InsufficientBalance { .. } => ErrorCode::InsufficientBalance,
             SendError::UnknownSender => ErrorCode::NotFound,
             SendError::NotAMember => ErrorCode::Forbidden,
@@ -373,7 +375,7 @@ pub struct ErrorBody {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hongbao_engine::{InvariantViolation, Money, PacketId, Timestamp};
+    use hongbao_engine::{InvariantViolation, Money, PacketId, Policy, Timestamp};
 
     /// The codes of the API before they were a type, exactly as they were on the wire, and
     /// the three added since (issue 15: text validation, login rate limits).
@@ -510,6 +512,11 @@ mod tests {
             Box::new(SendError::InvalidAmount { min: m }),
             Box::new(SendError::InvalidCount { max: 100 }),
             Box::new(SendError::LimitExceeded { max: m }),
+            Box::new(SendError::PersonalLimitExceeded {
+                max: m,
+                special_max: m,
+                days: Policy::default().special_days,
+            }),
             Box::new(SendError::InsufficientBalance {
                 balance: m,
                 needed: m,
@@ -564,7 +571,7 @@ mod tests {
     #[test]
     fn engine_refusals_map_as_the_string_codes_did() {
         let all = refusals();
-        assert_eq!(all.len(), 35 + AmountError::ALL.len());
+        assert_eq!(all.len(), 36 + AmountError::ALL.len());
         for (e, engine_code) in all {
             let api = ApiError::engine(e.as_ref(), Lang::En);
             let expected = old_api_code(engine_code);

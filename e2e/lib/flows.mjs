@@ -118,6 +118,20 @@ export function fen(text) {
   return Number(yuan) * 100 + Math.sign(Number(yuan) || 1) * Number(frac.padEnd(2, '0'));
 }
 
+/**
+ * Recalls packet `id` as its sender: Recall, then Confirm in the dialog that names the amount
+ * and the chat. Returns the dialog's text. The dialog closes once the backend answered.
+ */
+export async function recallPacket(page, id) {
+  await page.locator(`.hb-recall[data-packet-id="${id}"] [data-testid="recall-button"]`).click();
+  const dialog = page.locator(`[data-testid="recall-dialog"][data-packet-id="${id}"]`);
+  await dialog.waitFor();
+  const text = await dialog.locator('[data-testid="recall-dialog-text"]').innerText();
+  await dialog.locator('[data-testid="recall-confirm"]').click();
+  await dialog.waitFor({ state: 'detached' });
+  return text;
+}
+
 /** The bubble of packet `id` in the open chat. */
 export const bubble = (page, id) => page.locator(`[data-testid="packet-bubble"][data-packet-id="${id}"]`);
 

@@ -131,10 +131,12 @@ test('bots claim shares between 8 s and 40 s after a send, on the page\'s clock'
 });
 
 async function assertEnglish(page, where) {
-  // Everything visible but the language switch (which offers 中文) and user greetings (ASCII here).
+  // Everything visible but the language switch (which offers 中文), user greetings (ASCII here)
+  // and what is marked as Chinese on purpose (the 開 on the coin, lang="zh-Hant").
   const text = await page.locator('.hb-app').evaluate((app) => {
     const clone = app.cloneNode(true);
     clone.querySelector('[data-testid="lang-switch"]')?.remove();
+    clone.querySelectorAll('[lang^="zh"]').forEach((el) => el.remove());
     document.body.appendChild(clone);
     const t = clone.innerText;
     clone.remove();
@@ -163,7 +165,9 @@ test('in English there is no Chinese on any screen', async () => {
   await openChat(page, 'family');
   await bubble(page, lucky).click();
   await byTestId(page, 'open-button').waitFor();
-  assert.equal(await byTestId(page, 'open-button').innerText(), 'Open');
+  // 開 on the coin in every language, named "Open".
+  assert.equal(await byTestId(page, 'open-button').innerText(), '開');
+  assert.equal(await byTestId(page, 'open-button').getAttribute('aria-label'), 'Open');
   await assertEnglish(page, 'the card');
   await closeCard(page);
   const text = await claimPacket(page, lucky);
@@ -218,6 +222,12 @@ test('keyboard only: open a packet with Tab and Enter, claim it, close it; recal
 
   // The sender recalls the second packet with the keyboard.
   await tabTo(page, `.hb-recall[data-packet-id="${other}"] [data-testid="recall-button"]`);
+  await page.keyboard.press('Enter');
+  // The confirmation opens with the focus on Cancel; Tab reaches Confirm.
+  await byTestId(page, 'recall-dialog').waitFor();
+  await page.waitForFunction(() => document.activeElement?.dataset?.testid === 'recall-cancel');
+  await page.keyboard.press('Tab');
+  await page.waitForFunction(() => document.activeElement?.dataset?.testid === 'recall-confirm');
   await page.keyboard.press('Enter');
   await page.locator(`[data-testid="recall-trace"][data-packet-id="${other}"]`).waitFor();
 

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveStatic, launch, newPage, screenshot, assertNoErrors, byTestId, installClock, pauseClock, advance, resumeClock } from '../lib/harness.mjs';
-import { openApp, openChat, sendPacket, switchUser, claimPacket, fen, bubble, closeCard } from '../lib/flows.mjs';
+import { openApp, openChat, sendPacket, switchUser, claimPacket, fen, bubble, closeCard, recallPacket } from '../lib/flows.mjs';
 
 let server, browser;
 before(async () => { server = await serveStatic(); browser = await launch(); });
@@ -52,7 +52,8 @@ test('recall within the window refunds the sender and leaves a trace for everyon
   await screenshot(page, 'recall-countdown');
   await resumeClock(page);
 
-  await recallButton(page, id).click();
+  // Recall asks first, naming the amount and the chat.
+  assert.equal(await recallPacket(page, id), '将从“相亲相爱一家人”撤回 ¥10.00，退回你的零钱。');
   await trace(page, id).waitFor();
   const mine = await trace(page, id).innerText();
   assert.match(mine, /你于 (\d\d:\d\d) 撤回了红包，¥10\.00 已退回零钱/);
@@ -131,7 +132,8 @@ test('remainder mode: recall after a claim refunds only the remainder', async ()
   await closeCard(page);
   await switchUser(page, 'alice');
   await openChat(page, 'family');
-  await recallButton(page, id).click();
+  // The dialog names what is still in the packet: the remainder.
+  assert.equal(await recallPacket(page, id), `将从“相亲相爱一家人”撤回 ¥${((600 - bobShare) / 100).toFixed(2)}，退回你的零钱。`);
   await trace(page, id).waitFor();
   const alice = await balance(page, 'alice');
   assert.equal(alice.fen, 100_000 - bobShare);
@@ -158,7 +160,7 @@ test('delayed mode: recipients see "arriving in", the sender can recall until de
   await closeCard(page);
   await switchUser(page, 'alice');
   await openChat(page, 'family');
-  await recallButton(page, id).click();
+  await recallPacket(page, id);
   await trace(page, id).waitFor();
   assert.equal((await balance(page, 'alice')).fen, 100_000);
   assertNoErrors(page);

@@ -7,6 +7,7 @@ use core::fmt;
 use crate::lang::Lang;
 use crate::money::Money;
 use crate::packet::PacketId;
+use crate::policy::SpecialDay;
 use crate::time::Timestamp;
 
 macro_rules! error_boilerplate {
@@ -86,6 +87,16 @@ pub enum SendError {
         /// The largest amount allowed (per share, or the lucky total's maximum).
         max: Money,
     },
+    /// A personal (1:1) packet above the cap of an ordinary day that the special days would
+    /// allow (a ¥520.00 packet on any day but 5/20, 2/14 and Qixi). `limit_exceeded`
+    PersonalLimitExceeded {
+        /// The cap in force today.
+        max: Money,
+        /// The cap on the special days.
+        special_max: Money,
+        /// The special days.
+        days: Vec<SpecialDay>,
+    },
     /// The sender's balance does not cover the total. `insufficient_balance`
     InsufficientBalance {
         /// The sender's balance.
@@ -121,7 +132,9 @@ impl SendError {
         match self {
             SendError::InvalidAmount { .. } => "invalid_amount",
             SendError::InvalidCount { .. } => "invalid_count",
-            SendError::LimitExceeded { .. } => "limit_exceeded",
+            SendError::LimitExceeded { .. } | SendError::PersonalLimitExceeded { .. } => {
+                "limit_exceeded"
+            }
             SendError::InsufficientBalance { .. } => "insufficient_balance",
             SendError::UnknownSender => "not_found",
             SendError::NotAMember => "forbidden",
@@ -150,6 +163,25 @@ impl SendError {
                 lang,
                 format!("金额超过上限 {}", max.format(Lang::Zh)),
                 format!("The amount is above the limit of {}", max.format(Lang::En)),
+            ),
+            SendError::PersonalLimitExceeded {
+                max,
+                special_max,
+                days,
+            } => pick(
+                lang,
+                format!(
+                    "金额超过上限 {}；{}，个人红包最多可发 {}",
+                    max.format(Lang::Zh),
+                    special_days(days, Lang::Zh),
+                    special_max.format(Lang::Zh)
+                ),
+                format!(
+                    "The amount is above the limit of {}; on {} a personal packet may be up to {}",
+                    max.format(Lang::En),
+                    special_days(days, Lang::En),
+                    special_max.format(Lang::En)
+                ),
             ),
             SendError::InsufficientBalance { balance, needed } => pick(
                 lang,
@@ -198,6 +230,28 @@ impl SendError {
     }
 }
 error_boilerplate!(SendError);
+
+/// "5/20, 2/14 and Qixi" / "5月20日、2月14日和七夕".
+fn special_days(days: &[SpecialDay], lang: Lang) -> String {
+    let names: Vec<String> = days
+        .iter()
+        .map(|d| match (*d, lang) {
+            (SpecialDay::Date { month, day }, Lang::Zh) => format!("{month}月{day}日"),
+            (SpecialDay::Date { month, day }, Lang::En) => format!("{month}/{day}"),
+            (SpecialDay::Qixi, Lang::Zh) => "七夕".to_owned(),
+            (SpecialDay::Qixi, Lang::En) => "Qixi".to_owned(),
+        })
+        .collect();
+    let (sep, and) = match lang {
+        Lang::Zh => ("、", "和"),
+        Lang::En => (", ", " and "),
+    };
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{}{and}{last}", rest.join(sep)),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
 
 /// Why a claim was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]

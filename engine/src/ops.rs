@@ -307,7 +307,19 @@ fn validate(
     let validated = match req.kind {
         PacketKind::Personal { amount, .. } => {
             let cap = policy.personal_cap(now);
-            check_share(amount, cap)?;
+            check_share(amount, cap).map_err(|e| match e {
+                // Refused today, allowed on a special day: say so.
+                SendError::LimitExceeded { max }
+                    if amount <= policy.personal_special_max && !policy.special_days.is_empty() =>
+                {
+                    SendError::PersonalLimitExceeded {
+                        max,
+                        special_max: policy.personal_special_max,
+                        days: policy.special_days.clone(),
+                    }
+                }
+                e => e,
+            })?;
             Validated {
                 total: amount,
                 cap,

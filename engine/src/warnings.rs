@@ -127,9 +127,11 @@ pub struct WarningDef {
     pub in_work_group: Severity,
     /// Why the warning exists (English, for researchers and docs).
     pub reason: &'static str,
-    /// Chinese text; placeholders `{amount}`, `{usual}`, `{limit}`.
+    /// Chinese text; placeholders `{amount}`, `{usual}`, `{limit}`, and two that follow from
+    /// them: `{factor}` (10 or 100, `decimal_slip`) and `{meaning}` (what a romantic amount
+    /// says: 我爱你 for 520, 521 and 5.20; 一生一世 for 1314 and 13.14).
     pub zh: &'static str,
-    /// English text; placeholders `{amount}`, `{usual}`, `{limit}`.
+    /// English text; the same placeholders.
     pub en: &'static str,
 }
 
@@ -170,8 +172,8 @@ pub static WARNINGS: &[WarningDef] = &[
         WarningCode::Romantic,
         [Info, Caution, Danger],
         "520/521 sound like 我爱你 (I love you), 1314 like 一生一世 (for ever): fine for a partner, awkward in a group, risky in a work group.",
-        "{amount} 有“我爱你 / 一生一世”的含义，确定要发到这里吗？",
-        "{amount} reads as “I love you” / “for ever” in Chinese. Is that what you mean here?",
+        "{amount} 有“{meaning}”的含义，确定要发到这里吗？",
+        "{amount} reads as “{meaning}” in Chinese. Is that what you mean here?",
     ),
     row(
         WarningCode::Auspicious,
@@ -205,8 +207,8 @@ pub static WARNINGS: &[WarningDef] = &[
         WarningCode::DecimalSlip,
         [Danger, Danger, Danger],
         "Exactly 10× or 100× the usual amount looks like a misplaced decimal point (1.88 → 188).",
-        "{amount} 恰好是你平时金额 {usual} 的 10 倍或 100 倍：小数点是不是输错了？",
-        "{amount} is exactly 10× or 100× your usual {usual}: is the decimal point in the right place?",
+        "{amount} 恰好是你平时金额 {usual} 的 {factor} 倍：小数点是不是输错了？",
+        "{amount} is exactly {factor}× your usual {usual}: is the decimal point in the right place?",
     ),
     row(
         WarningCode::NormalTotalHigh,
@@ -336,7 +338,29 @@ impl Warning {
         if let Some(l) = self.limit {
             out = out.replace("{limit}", &l.format(lang));
         }
+        if let Some(factor) = self.factor() {
+            out = out.replace("{factor}", &factor.to_string());
+        }
+        if out.contains("{meaning}") {
+            let forever = matches!(self.amount.fen(), 131_400 | 1_314);
+            let meaning = match (forever, lang) {
+                (false, Lang::Zh) => "我爱你",
+                (false, Lang::En) => "I love you",
+                (true, Lang::Zh) => "一生一世",
+                (true, Lang::En) => "for ever",
+            };
+            out = out.replace("{meaning}", meaning);
+        }
         out
+    }
+
+    /// How many times the usual amount this one is, when it is exactly 10× or 100×
+    /// (`decimal_slip`).
+    pub fn factor(&self) -> Option<u32> {
+        let usual = self.usual.filter(|u| u.is_positive())?;
+        [10, 100]
+            .into_iter()
+            .find(|&k| usual.checked_mul(k) == Some(self.amount))
     }
 }
 

@@ -201,7 +201,12 @@ fn send_validation_refuses_and_changes_nothing() {
         ),
         (
             req("ana", direct("bo"), personal("bo", "200.01"), "f"),
-            SendError::LimitExceeded { max: yuan("200") },
+            // Allowed on the special days: the refusal says so.
+            SendError::PersonalLimitExceeded {
+                max: yuan("200"),
+                special_max: yuan("520"),
+                days: Policy::default().special_days,
+            },
         ),
         (
             req("ana", family(), exclusive("bo", "250.00"), "g"),
@@ -806,8 +811,28 @@ fn special_days_allow_520_personal_packets() {
         Err(SendError::LimitExceeded { max: yuan("520") })
     );
     let may21 = Timestamp::from_local(2025, 5, 21, 12, 0, 480);
+    // Refused on an ordinary day, with the days it would be allowed on.
+    let refused = send(&mut e, may21, "520").unwrap_err();
     assert_eq!(
-        send(&mut e, may21, "520"),
+        refused,
+        SendError::PersonalLimitExceeded {
+            max: yuan("200"),
+            special_max: yuan("520"),
+            days: Policy::default().special_days,
+        }
+    );
+    assert_eq!(refused.code(), "limit_exceeded");
+    assert_eq!(
+        refused.message(Lang::En),
+        "The amount is above the limit of ¥200.00; on 5/20, 2/14 and Qixi a personal packet may be up to ¥520.00"
+    );
+    assert_eq!(
+        refused.message(Lang::Zh),
+        "金额超过上限 ¥200.00；5月20日、2月14日和七夕，个人红包最多可发 ¥520.00"
+    );
+    // Above what even a special day allows: the plain refusal.
+    assert_eq!(
+        send(&mut e, may21, "520.01"),
         Err(SendError::LimitExceeded { max: yuan("200") })
     );
     // Local midnight at +08:00 is 16:00 UTC the day before.

@@ -472,7 +472,7 @@ fn long_run_conserves_money() {
 
 fn text() -> impl Strategy<Value = String> {
     let chars = prop_oneof![
-        4 => prop::sample::select(vec!['0', '1', '5', '9', '.', ',', '-', '+', 'e', ' ', '¥', '￥', '元', '０', '．', '，', 'a', 'N']),
+        4 => prop::sample::select(vec!['0', '1', '5', '9', '.', ',', '-', '+', 'e', ' ', '\u{A0}', '\u{202F}', '¥', '￥', '元', '０', '．', '，', 'a', 'N']),
         1 => any::<char>(),
     ];
     prop::collection::vec(chars, 0..40).prop_map(String::from_iter)
@@ -495,6 +495,43 @@ proptest! {
         prop_assert_eq!(Money::parse_typed(&m.format(hongbao_engine::Lang::Zh)), Ok(m));
         prop_assert_eq!(Money::from_wire(&m.to_string()), Ok(m));
         prop_assert!(!m.to_capitals().is_empty() && !m.to_words_en().is_empty());
+    }
+
+    /// Digits grouped by threes with spaces (the space, U+00A0, U+202F, U+2009) read as the
+    /// same amount as with commas; the wire parser refuses them all.
+    #[test]
+    fn space_grouping_reads_like_commas(
+        fen in 1i64..=Money::MAX_AMOUNT.fen(),
+        sep in prop::sample::select(vec![' ', '\u{A0}', '\u{202F}', '\u{2009}']),
+        decimals in 0usize..=2,
+    ) {
+        let m = Money::from_fen(fen);
+        let plain = m.to_string();
+        let (int, frac) = plain.split_once('.').unwrap_or((&plain, ""));
+        let group = |sep: char| {
+            let digits: Vec<char> = int.chars().collect();
+            let mut out = String::new();
+            for (i, d) in digits.iter().enumerate() {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                    out.push(sep);
+                }
+                out.push(*d);
+            }
+            if decimals > 0 && frac.len() >= decimals {
+                out.push('.');
+                out.push_str(&frac[..decimals]);
+            }
+            out
+        };
+        let spaced = group(sep);
+        let commas = group(',');
+        prop_assert_eq!(Money::parse_typed(&spaced), Money::parse_typed(&commas), "{:?}", spaced);
+        if decimals == 2 {
+            prop_assert_eq!(Money::parse_typed(&spaced), Ok(m));
+        }
+        if spaced.contains(sep) {
+            prop_assert!(Money::from_wire(&spaced).is_err());
+        }
     }
 
     #[test]

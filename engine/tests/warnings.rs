@@ -169,6 +169,35 @@ fn ten_times_usual_and_last_in_chat() {
     );
 }
 
+/// 520, 521 and 5.20 say 我爱你; only 1314 and 13.14 say 一生一世.
+#[test]
+fn romantic_texts_name_what_the_amount_says() {
+    let h = SenderHistory::default();
+    for (amount, zh, en) in [
+        ("520", "我爱你", "I love you"),
+        ("521", "我爱你", "I love you"),
+        ("5.20", "我爱你", "I love you"),
+        ("1314", "一生一世", "for ever"),
+        ("13.14", "一生一世", "for ever"),
+    ] {
+        let w = find(
+            &check(&lucky(amount, 10), &family(), &h),
+            WarningCode::Romantic,
+        )
+        .unwrap();
+        let (text_zh, text_en) = (w.text(Lang::Zh), w.text(Lang::En));
+        assert!(text_zh.contains(&format!("“{zh}”")), "{text_zh}");
+        assert!(text_en.contains(&format!("“{en}”")), "{text_en}");
+        let other = if zh == "我爱你" {
+            "一生一世"
+        } else {
+            "我爱你"
+        };
+        assert!(!text_zh.contains(other), "{text_zh}");
+        assert!(!text_en.contains(" / "), "{text_en}");
+    }
+}
+
 #[test]
 fn decimal_slip() {
     let h = SenderHistory {
@@ -186,6 +215,21 @@ fn decimal_slip() {
             "the slip replaces ten_times_usual"
         );
         assert!(w.text(Lang::En).contains("¥1.88"));
+        // The text says which slip it is: the engine knows.
+        let factor = if typed == "188" { 100 } else { 10 };
+        assert_eq!(w.factor(), Some(factor));
+        assert!(
+            w.text(Lang::En)
+                .contains(&format!("exactly {factor}× your usual ¥1.88")),
+            "{}",
+            w.text(Lang::En)
+        );
+        assert!(
+            w.text(Lang::Zh).contains(&format!("的 {factor} 倍")),
+            "{}",
+            w.text(Lang::Zh)
+        );
+        assert!(!w.text(Lang::En).contains(" or "));
     }
     assert!(
         find(

@@ -1,5 +1,6 @@
 //! Chats: the list of conversations and one conversation's messages (its packets).
 
+use crate::face::Face;
 use crate::flows::claim::PacketBubble;
 use crate::i18n::{Lang, Msg, display_name};
 use crate::state::{Screen, use_app};
@@ -36,10 +37,11 @@ pub fn ChatList() -> impl IntoView {
     });
     let item = move |chat: ChatInfo| {
         let id = chat.id.clone();
-        let avatar = if chat.is_group() {
-            "👪".to_owned()
+        // A direct chat shows the other person's face; a group its own colour and 👪.
+        let face = if chat.is_group() {
+            view! { <Face user=chat.id.clone() class="hb-avatar" glyph="👪" /> }.into_any()
         } else {
-            display_name(&chat.name).chars().take(1).collect()
+            view! { <Face user=chat.name.clone() class="hb-avatar" /> }.into_any()
         };
         let members = chat.members.len();
         let group = chat.is_group();
@@ -60,7 +62,7 @@ pub fn ChatList() -> impl IntoView {
                     aria-current=current
                     on:click=move |_| state.screen.set(Screen::Chat(id.clone()))
                 >
-                    <span class="hb-avatar" aria-hidden="true">{avatar}</span>
+                    {face}
                     <span class="hb-chat-text">
                         <span class="hb-chat-name">{title}</span>
                         <span class="hb-chat-sub">

@@ -490,7 +490,7 @@ fn StandIn(
     let body = match scene {
         Scene::ClaimDemo => view! {
             <div class="hb-msg">
-                <span class="hb-msg-avatar" aria-hidden="true">{"B"}</span>
+                <crate::face::Face user="bob" class="hb-msg-avatar" />
                 <div class="hb-msg-main">
                     <span class="hb-msg-sender">{"Bob"}</span>
                     <StartButton class="hb-bubble" started=started failed=failed test_panic=test_panic>

@@ -115,7 +115,7 @@ messages! {
         Loading => ("加载中…", "Loading…"),
         ActingAs => ("当前身份", "Acting as"),
         /// The chat's button that opens the send flow, and the flow's title.
-        NewPacket => ("发红包", "Red packet"),
+        NewPacket => ("发红包", "Send red packet"),
         /// A split point's module could not be fetched (`crate::split::show`).
         LoadFailed => (
             "加载失败，请检查网络。",

@@ -37,6 +37,7 @@ pub fn value_of(s: &Settings, key: &str) -> String {
         "latency" => s.latency_ms.map(|ms| ms.to_string()).unwrap_or_default(),
         "fail" => s.fail_percent.to_string(),
         "bots" => on(s.bots),
+        "income" => s.income.as_str().to_owned(),
         _ => String::new(),
     }
 }
@@ -83,6 +84,11 @@ const SPLIT: Options = &[
     ("line_cutting", Msg::SplitLineCutting),
 ];
 const LANGS: Options = &[("zh", Msg::LangZh), ("en", Msg::LangEn)];
+const INCOME: Options = &[
+    ("auto", Msg::IncomeAuto),
+    ("red", Msg::IncomeRed),
+    ("green", Msg::IncomeGreen),
+];
 
 /// The current value of `key`, reactively (the language follows `state.lang`).
 fn current(state: AppState, key: &'static str) -> impl Fn() -> String + Copy {
@@ -275,6 +281,7 @@ pub fn SettingsPanel() -> impl IntoView {
                 <Choice key="split" label=Msg::Split options=SPLIT />
                 <Toggle key="motion" label=Msg::Motion />
                 <Choice key="lang" label=Msg::Language options=LANGS />
+                <Choice key="income" label=Msg::Income options=INCOME />
             </fieldset>
             <fieldset class="hb-settings-group">
                 <legend>{move || Msg::Simulation.text(lang())}</legend>
@@ -344,7 +351,7 @@ mod tests {
         let s = Settings::default();
         for key in [
             "stages", "auth", "recall", "window", "split", "motion", "lang", "latency", "fail",
-            "bots",
+            "bots", "income",
         ] {
             assert!(KEYS.iter().any(|(k, _)| *k == key), "{key}");
             let v = value_of(&s, key);
@@ -362,9 +369,10 @@ mod tests {
             .chain(RECALL)
             .chain(SPLIT)
             .chain(LANGS)
+            .chain(INCOME)
         {
             assert!(
-                ["stages", "auth", "recall", "split", "lang"]
+                ["stages", "auth", "recall", "split", "lang", "income"]
                     .iter()
                     .any(|k| changed(&s, k, v).is_ok()),
                 "{v}"

@@ -18,8 +18,9 @@ messages! {
     }
     /// "红包 #12" / "Packet #12".
     fn packet_ref(lang, id: u64) => ("红包 #{id}", "Packet #{id}");
-    /// The accessible name of an entry's link: "Received ¥1.23, packet #12: open it".
-    fn open_entry(lang, kind: &str, amount: &str, id: u64) { let packet = packet_ref(id, lang); } => (
+    /// The accessible name of an entry's link: "Received ¥1.23, Family · Best wishes · Lucky
+    /// packet: open it".
+    fn open_entry(lang, kind: &str, amount: &str, packet: &str) => (
         "{kind} {amount}，{packet}：查看",
         "{kind} {amount}, {packet}: open it"
     );

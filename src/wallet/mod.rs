@@ -4,13 +4,76 @@
 pub mod i18n;
 
 use crate::backend::retry;
+use crate::flows::claim::i18n as claim_i18n;
 use crate::flows::recall::date_hhmm;
-use crate::state::{Screen, use_app};
+use crate::state::{AppState, Screen, use_app};
 use hongbao_api::LedgerEntry;
-use hongbao_engine::{EntryKind, Lang, Money};
+use hongbao_engine::{EntryKind, Lang, Money, PacketKindTag};
 use i18n::Msg;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::collections::HashMap;
+
+/// What a ledger row says of its packet: where it was sent, its greeting and kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PacketFacts {
+    pub chat_id: String,
+    pub greeting: String,
+    pub kind: PacketKindTag,
+}
+
+impl PacketFacts {
+    /// "相亲相爱一家人 · 恭喜发财 · 拼手气红包" / "Family · Best wishes · Lucky packet", the chat
+    /// named as `viewer` sees it.
+    pub fn describe(&self, viewer: &str, lang: Lang) -> String {
+        let chat = crate::chat::chat_title(&self.chat_id, viewer, lang);
+        let greeting = if self.greeting.trim().is_empty() {
+            claim_i18n::Msg::DefaultGreeting.text(lang)
+        } else {
+            self.greeting.trim()
+        };
+        let kind = claim_i18n::kind(self.kind, lang);
+        [chat.as_str(), greeting, kind]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+/// The facts of every packet in the acting user's chats, filled in as each chat answers
+/// (the ledger lists ids only; a packet's facts do not depend on who looks).
+fn packet_facts(state: AppState) -> RwSignal<HashMap<u64, PacketFacts>> {
+    let facts = RwSignal::new(HashMap::new());
+    Effect::new(move |_| {
+        let (user, _) = (state.user.get(), state.revision.get());
+        let backend = state.backend();
+        spawn_local(async move {
+            let Ok(chats) = retry(5, || backend.chats(&user)).await else {
+                return;
+            };
+            for chat in chats {
+                let (backend, user) = (backend.clone(), user.clone());
+                spawn_local(async move {
+                    let Ok(list) = retry(5, || backend.chat_packets(&user, &chat.id)).await else {
+                        return;
+                    };
+                    let _ = facts.try_update(|m| {
+                        for p in list {
+                            let f = PacketFacts {
+                                chat_id: p.chat_id,
+                                greeting: p.greeting,
+                                kind: p.kind,
+                            };
+                            m.insert(p.id, f);
+                        }
+                    });
+                });
+            }
+        });
+    });
+    facts
+}
 
 /// The signed effect of an entry in fen (negative for a debit).
 pub fn signed_fen(kind: EntryKind, amount: Money) -> i64 {
@@ -57,22 +120,37 @@ pub fn WalletScreen() -> impl IntoView {
         });
     };
 
+    let facts = packet_facts(state);
+    // What a row says of packet `id`: its chat, greeting and kind once known. (The acting user
+    // is read untracked: a new user gets a new list. `try_with`: a row of a list being replaced
+    // may run once more.)
+    let about = move |id: u64| {
+        let lang = lang();
+        let user = state.user.get_untracked();
+        facts
+            .try_with(|m| m.get(&id).map(|f| f.describe(&user, lang)))
+            .flatten()
+            .unwrap_or_else(|| i18n::packet_ref(id, lang))
+    };
+    let income_red = move || state.settings.with(|s| s.income.is_red(lang()));
+
     let entry = move |e: LedgerEntry| {
         let lang = lang();
         let label = i18n::kind_label(e.kind).text(lang);
         let amount = signed_text(e.kind, e.amount, lang);
-        let sub = match e.packet_id {
-            Some(id) => format!("{} · {}", i18n::packet_ref(id, lang), date_hhmm(e.at)),
-            None => date_hhmm(e.at),
-        };
+        let incoming = e.kind.is_incoming();
         let content = view! {
             <span class="hb-ledger-text">
                 <span class="hb-ledger-kind">{label}</span>
-                <span class="hb-ledger-sub">{sub}</span>
+                {e.packet_id.map(|id| view! {
+                    <span class="hb-ledger-sub" data-testid="ledger-packet">{move || about(id)}</span>
+                })}
+                <span class="hb-ledger-sub" data-testid="ledger-time">{date_hhmm(e.at)}</span>
             </span>
             <span
                 class="hb-ledger-amount"
-                class:hb-ledger-amount--in=e.kind.is_incoming()
+                class:hb-ledger-amount--in=incoming
+                class:hb-income-red=move || incoming && income_red()
                 data-testid="ledger-amount"
             >
                 {amount.clone()}
@@ -83,7 +161,7 @@ pub fn WalletScreen() -> impl IntoView {
                 <button
                     class="hb-ledger-row hb-ledger-link"
                     data-testid="ledger-open"
-                    aria-label=i18n::open_entry(label, &amount, id, lang)
+                    aria-label=move || i18n::open_entry(label, &amount, &about(id), lang)
                     on:click=move |_| open_packet(id)
                 >
                     {content}
@@ -180,5 +258,31 @@ mod tests {
         assert_eq!(signed_fen(EntryKind::Debit, Money::from_fen(188)), -188);
         assert_eq!(signed_fen(EntryKind::Credit, Money::from_fen(188)), 188);
         assert_eq!(i18n::packet_ref(12, Lang::En), "Packet #12");
+    }
+
+    #[test]
+    fn a_row_names_the_chat_greeting_and_kind() {
+        let facts = PacketFacts {
+            chat_id: "family".into(),
+            greeting: " ".into(),
+            kind: PacketKindTag::Lucky,
+        };
+        assert_eq!(
+            facts.describe("alice", Lang::Zh),
+            "相亲相爱一家人 · 恭喜发财，大吉大利 · 拼手气红包"
+        );
+        let direct = PacketFacts {
+            chat_id: "alice-bob".into(),
+            greeting: "Lunch".into(),
+            kind: PacketKindTag::Personal,
+        };
+        assert_eq!(
+            direct.describe("alice", Lang::En),
+            "Bob · Lunch · Red packet"
+        );
+        assert_eq!(
+            direct.describe("bob", Lang::En),
+            "Alice · Lunch · Red packet"
+        );
     }
 }

@@ -15,13 +15,16 @@ impl Money {
     /// Parses what people type into an amount field.
     ///
     /// Accepted: `8.88`, `8.8`, `.5`, `8.`, full-width digits and points (`０.５`, `０。５`),
-    /// thousands grouping when it is valid (`1,000`, `12,345.60`), surrounding white space
+    /// thousands grouping when it is valid, with commas (`1,000`, `12,345.60`) or with spaces
+    /// (`1 000`, also the no-break spaces U+00A0 and U+202F and the thin space U+2009 that
+    /// many locales format with), one kind of separator per number; surrounding white space
     /// (`" 20 "`, including the ideographic space), a currency sign before the number
     /// (`¥20`, `￥20`, `¥ 20`), a `+` sign, and a trailing `元` (`20元`).
     ///
     /// Rejected, one [`AmountError`] variant per reason: empty input, more than
     /// [`Money::MAX_INPUT_CHARS`] characters, `NaN`/`inf`, exponents (`1e3`), letters,
-    /// other malformed numbers (`1.2.3`, `1 000`), bad grouping (`1,00`, `1,0000`, `1,5`), more than two decimals (`1.500`
+    /// other malformed numbers (`1.2.3`, `1\t000`), bad grouping (`1,00`, `1 0000`, `1,5`,
+    /// `1,000 000`), more than two decimals (`1.500`
     /// too: in many locales that means one thousand five hundred), negative amounts, zero, and
     /// amounts above [`Money::MAX_AMOUNT`]. Policy limits (such as ¥200 per share) are *not*
     /// checked here; the engine checks them when sending. For the JSON API's decimal strings
@@ -30,6 +33,7 @@ impl Money {
     /// ```
     /// use hongbao_engine::money::{AmountError, Money};
     /// assert_eq!(Money::parse_typed("￥1,000.5"), Ok(Money::from_fen(100_050)));
+    /// assert_eq!(Money::parse_typed("1 000"), Ok(Money::from_fen(100_000)));
     /// assert_eq!(Money::parse_typed("1.888"), Err(AmountError::TooManyDecimals));
     /// ```
     pub fn parse_typed(input: &str) -> Result<Money, AmountError> {
@@ -46,6 +50,7 @@ impl Money {
     /// use hongbao_engine::money::{AmountError, Money};
     /// assert_eq!(Money::from_wire("18.80"), Ok(Money::from_fen(1_880)));
     /// assert_eq!(Money::from_wire("1,000"), Err(AmountError::Malformed));
+    /// assert_eq!(Money::from_wire("1 000"), Err(AmountError::Malformed));
     /// ```
     pub fn from_wire(s: &str) -> Result<Money, AmountError> {
         parse_canonical(s)
@@ -107,13 +112,14 @@ pub enum AmountError {
     TooLong,
     /// Contains letters (`abc`, `12元5`, `ten`). `amount_letters`
     Letters,
-    /// Digits and symbols that do not form a number (`1.2.3`, `.`, `1 000`, `--5`, `5%`). `amount_malformed`
+    /// Digits and symbols that do not form a number (`1.2.3`, `.`, `1\t000`, `--5`, `5%`). `amount_malformed`
     Malformed,
     /// Scientific notation such as `1e3`. `amount_exponent`
     Exponent,
     /// `NaN`, `inf`, `Infinity`. `amount_not_finite`
     NotFinite,
-    /// Thousands separators in the wrong places (`1,00`, `1,0000`, `,100`, `1,5`). `amount_bad_grouping`
+    /// Thousands separators in the wrong places (`1,00`, `1,0000`, `,100`, `1,5`, `1 00`), or
+    /// commas and spaces mixed (`1,000 000`). `amount_bad_grouping`
     BadGrouping,
     /// More than two decimals (`1.888`, also `1.500`). `amount_too_many_decimals`
     TooManyDecimals,
@@ -211,6 +217,9 @@ const CURRENCY: u8 = 0x01;
 const YUAN: u8 = 0x02;
 const LETTER: u8 = 0x03;
 const SYMBOL: u8 = 0x04;
+/// A space that may group digits: the space, the no-break space (U+00A0), the narrow no-break
+/// space (U+202F, French and others) and the thin space (U+2009).
+const GROUP_SPACE: u8 = 0x05;
 
 fn normalize_char(c: char) -> u8 {
     match c {
@@ -226,6 +235,7 @@ fn normalize_char(c: char) -> u8 {
         '\u{FF0B}' => b'+',
         '\u{00A5}' | '\u{FFE5}' => CURRENCY,
         '元' => YUAN,
+        ' ' | '\u{00A0}' | '\u{202F}' | '\u{2009}' => GROUP_SPACE,
         c if c.is_whitespace() => b' ',
         c if c.is_ascii() => c as u8,
         c if c.is_alphabetic() => LETTER,
@@ -263,7 +273,7 @@ fn parse_user(input: &str) -> Result<Money, AmountError> {
             Some(&CURRENCY) if !currency => {
                 currency = true;
                 s = &s[1..];
-                while let Some(b' ') = s.first() {
+                while let Some(&(b' ' | GROUP_SPACE)) = s.first() {
                     s = &s[1..];
                 }
             }
@@ -273,7 +283,7 @@ fn parse_user(input: &str) -> Result<Money, AmountError> {
     // A trailing 元, with optional spaces before it.
     if let Some((&YUAN, rest)) = s.split_last() {
         s = rest;
-        while let Some((b' ', rest)) = s.split_last() {
+        while let Some((&(b' ' | GROUP_SPACE), rest)) = s.split_last() {
             s = rest;
         }
     }
@@ -296,7 +306,7 @@ fn parse_user(input: &str) -> Result<Money, AmountError> {
         return Err(AmountError::Letters);
     }
     if s.iter()
-        .any(|&b| !(b.is_ascii_digit() || b == b'.' || b == b','))
+        .any(|&b| !(b.is_ascii_digit() || b == b'.' || b == b',' || b == GROUP_SPACE))
     {
         return Err(AmountError::Malformed);
     }
@@ -310,13 +320,20 @@ fn parse_user(input: &str) -> Result<Money, AmountError> {
     if int.is_empty() && frac.is_empty() {
         return Err(AmountError::Malformed);
     }
-    if frac.contains(&b',') {
+    if frac.iter().any(|&b| b == b',' || b == GROUP_SPACE) {
         return Err(AmountError::BadGrouping);
     }
+    // Commas or spaces group the digits, one kind per number.
+    let separator = match (int.contains(&b','), int.contains(&GROUP_SPACE)) {
+        (true, true) => return Err(AmountError::BadGrouping),
+        (true, false) => Some(b','),
+        (false, true) => Some(GROUP_SPACE),
+        (false, false) => None,
+    };
     let mut digits = [0u8; Money::MAX_INPUT_CHARS];
     let mut n = 0;
-    if int.contains(&b',') {
-        for (i, group) in int.split(|&b| b == b',').enumerate() {
+    if let Some(separator) = separator {
+        for (i, group) in int.split(|&b| b == separator).enumerate() {
             let ok = if i == 0 {
                 (1..=3).contains(&group.len())
             } else {

@@ -16,9 +16,9 @@ messages! {
         StatusExpired => ("已过期", "Expired"),
         StatusRecalled => ("已撤回", "Recalled"),
         DefaultGreeting => ("恭喜发财，大吉大利", "Best wishes"),
-        /// The round button's face: 開 in Chinese, as in the apps people know.
-        OpenVisible => ("開", "Open"),
-        OpenLabel => ("开红包", "Open the packet"),
+        /// The round button's accessible name (its face is 開 in every language, as in the
+        /// apps people know).
+        OpenLabel => ("开", "Open"),
         Opening => ("正在打开红包…", "Opening the packet…"),
         Close => ("关闭", "Close"),
         SavedToWallet => ("已存入零钱", "Saved to your wallet"),

@@ -12,6 +12,7 @@ pub mod logic;
 
 use crate::backend::retry;
 use crate::dialog::{Dialog, DialogSurface};
+use crate::face::Face;
 use crate::flows::recall::{RecallControls, RecallTrace, countdown_text, hhmm, state_at};
 use crate::i18n::display_name;
 use crate::state::{AppState, use_app};
@@ -20,11 +21,6 @@ use hongbao_engine::{Lang, Money};
 use i18n::Msg;
 use leptos::prelude::*;
 use logic::{BubbleStatus, CardScreen, SPIN_MS, bubble_status, count_up_duration, count_up_value};
-
-/// The first letter of a user's display name, for avatars.
-fn initial(user: &str) -> String {
-    display_name(user).chars().take(1).collect()
-}
 
 fn greeting_or_default(greeting: &str, lang: Lang) -> String {
     if greeting.trim().is_empty() {
@@ -91,7 +87,7 @@ pub fn PacketBubble(packet: PacketView) -> impl IntoView {
 
     view! {
         <div class="hb-msg" class:hb-msg--mine=move || mine.get() data-packet-id=id>
-            <span class="hb-msg-avatar" aria-hidden="true">{initial(&sender)}</span>
+            <Face user=sender.clone() class="hb-msg-avatar" />
             <div class="hb-msg-main">
                 <span class="hb-msg-sender">{display_name(&sender)}</span>
                 <button
@@ -250,11 +246,10 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
             .map(|(_, g, _)| greeting_or_default(&g, lang()))
             .unwrap_or_default()
     };
-    let sender_initial = move || {
+    let sender_face = move || {
         header
             .get()
-            .map(|(s, _, _)| initial(&s))
-            .unwrap_or_default()
+            .map(|(s, _, _)| view! { <Face user=s class="hb-card-avatar" /> })
     };
     let kind_text = move || {
         header
@@ -295,7 +290,8 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
                             }
                         }
                     >
-                        <span aria-hidden="true">{move || Msg::OpenVisible.text(lang())}</span>
+                        // 開 in every language; the accessible name says "Open".
+                        <span class="hb-open-face" aria-hidden="true" lang="zh-Hant">{"開"}</span>
                     </button>
                     <button
                         class="hb-card-link"
@@ -372,7 +368,7 @@ pub fn PacketCard(packet_id: u64) -> impl IntoView {
                     <span aria-hidden="true">{"×"}</span>
                 </button>
                 <div class="hb-card-head">
-                    <span class="hb-card-avatar" aria-hidden="true">{sender_initial}</span>
+                    {sender_face}
                     <h2 class="hb-card-title" id=title_id2>{title}</h2>
                 </div>
                 <Transition fallback=loading>
@@ -491,7 +487,7 @@ fn Details(packet: LocalResource<Result<PacketView, ApiError>>) -> impl IntoView
                         data-user=c.username.clone()
                         data-fen=c.amount.fen()
                     >
-                        <span class="hb-claim-avatar" aria-hidden="true">{initial(&c.username)}</span>
+                        <Face user=c.username.clone() class="hb-claim-avatar" />
                         <span class="hb-claim-who">
                             <span class="hb-claim-name">{display_name(&c.username)}</span>
                             <span class="hb-claim-time">{hhmm(c.claimed_at)}</span>

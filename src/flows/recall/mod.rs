@@ -1,32 +1,57 @@
 //! After sending (PRODUCT §4): the countdown ring, the Recall button, the recall trace.
 //!
 //! The sender sees, under their own bubble, a ring with the seconds left and a Recall button
-//! for as long as the packet can be recalled at the backend's clock (`state.now`); everyone
-//! sees the trace "recalled by the sender at 14:03" once it is recalled.
+//! for as long as the packet can be recalled at the backend's clock (`state.now`). Recall asks
+//! first, in a [`Dialog`] that names the amount and the chat while the countdown goes on
+//! (in the ring and in the dialog); everyone sees the trace "recalled by the sender at 14:03"
+//! once it is recalled. Times are in the viewer's zone.
 
 pub mod i18n;
 
 use crate::backend::retry;
+use crate::dialog::{Dialog, DialogSurface};
 use crate::state::use_app;
 use hongbao_api::{ErrorCode, PacketView};
 use hongbao_engine::{Lang, Money, PacketState, RecallMode, Timestamp};
 use i18n::Msg;
 use leptos::prelude::*;
 
-/// Times are shown in China Standard Time (UTC+8), the product's calendar everywhere
-/// (the engine's special days and blackout windows use the same offset).
-pub const UTC_OFFSET_MINUTES: i32 = 480;
+/// The viewer's offset from UTC at `t`, in minutes east: times are shown in the viewer's own
+/// zone (the browser's, daylight saving included). Outside a browser (native tests) UTC.
+/// (The engine's special days and blackout windows keep the policy's zone, UTC+8.)
+pub fn viewer_offset_minutes(t: Timestamp) -> i32 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.millis() as f64));
+        -(date.get_timezone_offset() as i32)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = t;
+        0
+    }
+}
 
-/// "14:03" in [`UTC_OFFSET_MINUTES`].
-pub fn hhmm(t: Timestamp) -> String {
-    let (h, m) = t.local_hour_minute(UTC_OFFSET_MINUTES);
+/// "14:03" at `offset` minutes east of UTC.
+pub fn hhmm_at(t: Timestamp, offset: i32) -> String {
+    let (h, m) = t.local_hour_minute(offset);
     format!("{h:02}:{m:02}")
 }
 
-/// "05-20 14:03" in [`UTC_OFFSET_MINUTES`].
+/// "05-20 14:03" at `offset` minutes east of UTC.
+pub fn date_hhmm_at(t: Timestamp, offset: i32) -> String {
+    let d = t.local_date(offset);
+    format!("{:02}-{:02} {}", d.month, d.day, hhmm_at(t, offset))
+}
+
+/// "14:03" in the viewer's zone.
+pub fn hhmm(t: Timestamp) -> String {
+    hhmm_at(t, viewer_offset_minutes(t))
+}
+
+/// "05-20 14:03" in the viewer's zone.
 pub fn date_hhmm(t: Timestamp) -> String {
-    let d = t.local_date(UTC_OFFSET_MINUTES);
-    format!("{:02}-{:02} {}", d.month, d.day, hhmm(t))
+    date_hhmm_at(t, viewer_offset_minutes(t))
 }
 
 /// A countdown as the ring shows it: `m:ss`, or `h:mm:ss` from one hour on.
@@ -99,6 +124,8 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
     let id = packet.id;
     let total = window_secs(&packet);
     let sender = StoredValue::new(packet.sender.clone());
+    let chat_id = StoredValue::new(packet.chat_id.clone());
+    let remaining = packet.remaining;
     let p = StoredValue::new(packet);
     let left = Memo::new(move |_| {
         let (user, now) = (state.user.get(), state.now.get());
@@ -110,6 +137,9 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
         Some(_) => prev.copied().flatten(),
         None => None,
     });
+    // The confirmation dialog is open; `confirming`: the policy asked for the extra
+    // authorization (`recall_needs_authorization`), which the dialog's second Confirm gives.
+    let asking = RwSignal::new(false);
     let confirming = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let lang = move || state.lang.get();
@@ -136,16 +166,18 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
             let Some((authorized, result)) = recall.value().get_untracked() else {
                 return;
             };
+            let done = |message: Option<String>| {
+                let _ = asking.try_set(false);
+                let _ = confirming.try_set(false);
+                let _ = error.try_set(message);
+            };
             match result {
                 // `recalled`: an earlier attempt went through and its response was lost.
-                Ok(_) => confirming.set(false),
+                Ok(_) => done(None),
                 Err(e) => match e.code {
-                    ErrorCode::Recalled => confirming.set(false),
+                    ErrorCode::Recalled => done(None),
                     ErrorCode::RecallNeedsAuthorization if !authorized => confirming.set(true),
-                    _ => {
-                        confirming.set(false);
-                        error.set(Some(e.message));
-                    }
+                    _ => done(Some(e.message)),
                 },
             }
         },
@@ -156,6 +188,16 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
             error.set(None);
             recall.dispatch(authorized);
         }
+    };
+    let close = move || {
+        asking.set(false);
+        confirming.set(false);
+    };
+    // The dialog names the amount (what is still in the packet) and the chat.
+    let confirm_text = move || {
+        let lang = lang();
+        let chat = chat_id.with_value(|c| crate::chat::chat_title(c, &state.user.get(), lang));
+        i18n::confirm_text(&remaining.format(lang), &chat, lang)
     };
 
     // The ring's path length is 1000 (`pathLength`), so the unlit part is 1000 − per mille.
@@ -197,41 +239,40 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
                         {move || announced.get().map(|s| i18n::secs_left(s, lang())).unwrap_or_default()}
                     </span>
                 </div>
-                <Show
-                    when=move || confirming.get()
-                    fallback=move || {
-                        view! {
-                            <button
-                                class="hb-recall-button"
-                                data-testid="recall-button"
-                                aria-label=recall_label
-                                disabled=move || busy.get()
-                                aria-busy=move || busy.get().to_string()
-                                on:click=move |_| recall(false)
-                            >
-                                {move || if busy.get() { Msg::Recalling.text(lang()) } else { Msg::Recall.text(lang()) }}
-                            </button>
-                        }
+                <button
+                    class="hb-recall-button"
+                    data-testid="recall-button"
+                    aria-label=recall_label
+                    aria-haspopup="dialog"
+                    disabled=move || busy.get()
+                    aria-busy=move || busy.get().to_string()
+                    on:click=move |_| {
+                        error.set(None);
+                        asking.set(true);
                     }
                 >
-                    <div class="hb-recall-confirm" role="group" aria-label=move || Msg::ConfirmRecall.text(lang())>
-                        <p class="hb-recall-confirm-text">{move || Msg::NeedsConfirmation.text(lang())}</p>
-                        <button
-                            class="hb-recall-button"
-                            data-testid="recall-confirm"
-                            disabled=move || busy.get()
-                            on:click=move |_| recall(true)
-                        >
-                            {move || Msg::ConfirmRecall.text(lang())}
-                        </button>
-                        <button
-                            class="hb-recall-cancel"
-                            data-testid="recall-cancel"
-                            on:click=move |_| confirming.set(false)
-                        >
-                            {move || Msg::Cancel.text(lang())}
-                        </button>
-                    </div>
+                    {move || if busy.get() { Msg::Recalling.text(lang()) } else { Msg::Recall.text(lang()) }}
+                </button>
+                // The confirmation: the countdown goes on under it and in it; the window
+                // closing takes it away with the button.
+                <Show when=move || asking.get()>
+                    {move || {
+                        // A split point (src/split.rs): the dialog's code loads when first asked for.
+                        let text = Signal::derive(move || {
+                            if confirming.get() {
+                                Msg::NeedsConfirmation.text(lang()).to_owned()
+                            } else {
+                                confirm_text()
+                            }
+                        });
+                        let secs = Signal::derive(move || left.get().unwrap_or(0));
+                        let busy = Signal::derive(move || busy.get());
+                        let on_confirm = Callback::new(move |()| recall(confirming.get_untracked()));
+                        let on_close = Callback::new(move |()| close());
+                        crate::split::show(state.lang.into(), move || {
+                            crate::split::recall_dialog(id, text, secs, busy, on_confirm, on_close)
+                        })
+                    }}
                 </Show>
             </div>
         </Show>
@@ -246,6 +287,60 @@ pub fn RecallControls(packet: PacketView) -> impl IntoView {
                     }
                 })
         }}
+    }
+}
+
+/// The recall's confirmation (loaded as a split point when first asked for): names the amount
+/// and the chat (`text`), shows the seconds left (`secs`, still running), Cancel (with the
+/// focus: the safe choice) and Confirm.
+#[component]
+pub fn RecallDialog(
+    id: u64,
+    text: Signal<String>,
+    secs: Signal<i64>,
+    busy: Signal<bool>,
+    on_confirm: Callback<()>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let state = use_app();
+    let lang = move || state.lang.get();
+    view! {
+        <Dialog backdrop_class="hb-confirm-backdrop" on_close=move |_| on_close.run(())>
+            <DialogSurface
+                class="hb-confirm"
+                attr:data-testid="recall-dialog"
+                attr:data-packet-id=id
+                attr:aria-labelledby=format!("hb-recall-title-{id}")
+                attr:aria-describedby=format!("hb-recall-text-{id}")
+            >
+                <h2 class="hb-confirm-title" id=format!("hb-recall-title-{id}")>{move || Msg::RecallTitle.text(lang())}</h2>
+                <p class="hb-confirm-text" id=format!("hb-recall-text-{id}") data-testid="recall-dialog-text">
+                    {text}
+                </p>
+                <p class="hb-confirm-secs" data-testid="recall-dialog-countdown" data-secs-left=secs>
+                    {move || i18n::secs_left(secs.get(), lang())}
+                </p>
+                <div class="hb-confirm-actions">
+                    <button
+                        class="hb-recall-cancel"
+                        data-testid="recall-cancel"
+                        data-autofocus=""
+                        on:click=move |_| on_close.run(())
+                    >
+                        {move || Msg::Cancel.text(lang())}
+                    </button>
+                    <button
+                        class="hb-recall-button hb-recall-confirm"
+                        data-testid="recall-confirm"
+                        disabled=busy
+                        aria-busy=move || busy.get().to_string()
+                        on:click=move |_| on_confirm.run(())
+                    >
+                        {move || if busy.get() { Msg::Recalling.text(lang()) } else { Msg::ConfirmRecall.text(lang()) }}
+                    </button>
+                </div>
+            </DialogSurface>
+        </Dialog>
     }
 }
 
@@ -390,8 +485,12 @@ mod tests {
     }
 
     #[test]
-    fn times_are_china_standard_time() {
-        assert_eq!(hhmm(t0()), "14:03");
-        assert_eq!(date_hhmm(t0()), "05-20 14:03");
+    fn times_are_in_the_viewers_zone() {
+        // t0 is 06:03 UTC.
+        assert_eq!(hhmm_at(t0(), 480), "14:03");
+        assert_eq!(date_hhmm_at(t0(), 480), "05-20 14:03");
+        assert_eq!(date_hhmm_at(t0(), -480), "05-19 22:03");
+        assert_eq!(date_hhmm_at(t0(), 0), "05-20 06:03");
+        assert_eq!(date_hhmm(t0()), "05-20 06:03", "UTC outside a browser");
     }
 }

@@ -1,7 +1,9 @@
 //! Stage 3: a 6-digit PIN pad (mouse, touch or typed digits), or hold-to-confirm (pointer,
-//! or holding Space / Enter), depending on the `auth` setting.
+//! or holding Space / Enter), depending on the `auth` setting, under a summary of what it
+//! authorizes (recipients, kind, amount); the pad sits on the sheet's bottom edge.
 
-use super::i18n::{SendMsg, digit_label, pin_progress};
+use super::i18n::{SendMsg, digit_label, kind_name, pin_progress};
+use super::review::recipients;
 use super::{Flow, Pending, SheetHeader};
 use crate::settings::Auth;
 use leptos::prelude::*;
@@ -62,11 +64,27 @@ pub fn Authorize(flow: Flow, pending: Pending) -> impl IntoView {
     });
     let total = pending.preview.total;
     let total = move || total.format(flow.lang());
+    // What is being authorized, repeated: to whom, which kind, how much.
+    let draft = StoredValue::new(pending.draft);
+    let to = move || {
+        let lang = flow.lang();
+        let to = draft.with_value(|d| recipients(flow, d));
+        format!("{} {to}", SendMsg::To.text(lang))
+    };
+    let kind = move || draft.with_value(|d| kind_name(d.kind.tag(), flow.lang()));
     view! {
         <div class="hb-send-stage" data-testid="authorize-sheet">
             <SheetHeader flow=flow title=title />
-            <div class="hb-send-scroll hb-send-center">
-                <p class="hb-auth-total">{total}</p>
+            // The pad sits on the sheet's bottom edge (the summary above it).
+            <div class="hb-auth-body">
+                <div class="hb-auth-summary">
+                    <p class="hb-auth-for">
+                        <span data-testid="auth-to">{to}</span>
+                        " · "
+                        <span data-testid="auth-kind">{kind}</span>
+                    </p>
+                    <p class="hb-auth-total" data-testid="auth-amount">{total}</p>
+                </div>
                 {move || match flow.app.settings.with(|s| s.auth) {
                     Auth::Pin => view! { <PinPad flow=flow /> }.into_any(),
                     Auth::Hold => view! { <HoldConfirm flow=flow /> }.into_any(),

@@ -15,8 +15,8 @@ use std::time::Duration;
 /// confirm).
 const CONFIRM_GUARD: Duration = Duration::from_millis(400);
 
-/// Who receives the packet, as the review names it.
-fn recipients(flow: Flow, packet: &NewPacket) -> String {
+/// Who receives the packet, as the review (and the authorize stage) names it.
+pub(super) fn recipients(flow: Flow, packet: &NewPacket) -> String {
     let lang = flow.lang();
     let chat = flow.chat.with_value(|c| c.id.clone());
     let group = crate::chat::chat_title(&chat, &flow.user.get_value(), lang);

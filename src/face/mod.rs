@@ -1,0 +1,64 @@
+//! One face per person: an avatar whose colour and initial follow from the user id alone, so
+//! a person looks the same in the chat list, the chat, the packet card and the details list,
+//! whoever is looking (switching identity recolours no one).
+//!
+//! The colour is one of eight (`face.css`, each with white text at 5:1 or more), picked by
+//! FNV-1a-32 of the id (its upper half, modulo eight: the demo's first four users get four
+//! different colours).
+
+use crate::i18n::display_name;
+use leptos::prelude::*;
+
+/// How many colours `face.css` defines (`hb-face--0` … `hb-face--7`).
+pub const COLOURS: u32 = 8;
+
+/// The colour of `id`: an index into the palette of `face.css`.
+pub fn colour_index(id: &str) -> u32 {
+    let hash = id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    (hash >> 16) % COLOURS
+}
+
+/// The first letter of a user's display name.
+pub fn initial(user: &str) -> String {
+    display_name(user).chars().take(1).collect()
+}
+
+/// The avatar of `user` (a user id; a group's id for a group chat). `class` gives its size
+/// and shape where it appears; `glyph` replaces the initial (a group's emoji).
+#[component]
+pub fn Face(
+    #[prop(into)] user: String,
+    class: &'static str,
+    #[prop(optional, into)] glyph: Option<String>,
+) -> impl IntoView {
+    let colour = colour_index(&user);
+    let glyph = glyph.unwrap_or_else(|| initial(&user));
+    view! {
+        <span class=format!("{class} hb-face hb-face--{colour}") data-face=user aria-hidden="true">
+            {glyph}
+        </span>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_colour_follows_the_id_only() {
+        // FNV-1a-32 of "alice" is 0x872213e7: (0x8722 % 8) = 2 (computed independently).
+        let demo: Vec<u32> = ["alice", "bob", "carol", "dave"]
+            .into_iter()
+            .map(colour_index)
+            .collect();
+        assert_eq!(demo, [2, 6, 0, 4]);
+        for id in ["alice", "bob", "judy", "family", "", "红包"] {
+            assert!(colour_index(id) < COLOURS);
+            assert_eq!(colour_index(id), colour_index(id));
+        }
+        assert_eq!(initial("bob"), "B");
+        assert_eq!(initial(""), "");
+    }
+}

@@ -314,7 +314,8 @@ async fn expiry_refunds_on_access_and_by_the_sweeper(db: Db) {
     assert_eq!(view["state"], "expired");
     assert_eq!(fen(&view["refund"]), 1_000 - share);
     // The sweeper refunds the other without anyone looking.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    // (a bound that only catches a hang: the sweeper's pace is not under test)
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
     loop {
         let p = s.server.store.packet(b).await.unwrap().unwrap();
         if p.state == hongbao_engine::PacketState::Expired {

@@ -124,9 +124,20 @@ async fn metrics_count_requests_claims_streams_and_the_pool() {
     // No ids and no query strings become labels.
     assert!(!page.contains(&format!("/packets/{id}")), "{page}");
     drop(stream);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let m = samples(&text(&format!("{}/metrics", server.url)).await.1);
-    assert_eq!(m["hongbao_sse_streams_open"], 0.0);
+    // The server notices the closed stream when its next write fails or the connection's
+    // end arrives: wait for the gauge to fall (a state), not for a fixed time.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let m = samples(&text(&format!("{}/metrics", server.url)).await.1);
+        if m["hongbao_sse_streams_open"] == 0.0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the closed stream is still counted as open after 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 fn sigterm(pid: u32) {

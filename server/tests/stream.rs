@@ -150,7 +150,9 @@ async fn no_secret_in_the_log(format: &str) {
     assert_eq!(open(&bob, "family", &format!("ticket={t2}")).await, 401);
     bob.post_empty("/api/v1/logout").await.ok();
     drop(events);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Every line the server wrote: stop it (its stderr is unbuffered) and read to the end.
+    drop(server);
+    log.read_to_end(std::time::Duration::from_secs(30));
     let lines = log.lines();
     assert!(
         lines.iter().any(|l| l.contains("/events")),
@@ -173,7 +175,6 @@ async fn no_secret_in_the_log(format: &str) {
             );
         }
     }
-    drop(server);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -71,6 +71,30 @@ impl IncomeColour {
     }
 }
 
+/// The colours of the standalone page: the system's (`prefers-color-scheme`), light or dark.
+/// The page keeps it on its root element as `data-theme` (`crate::nav::show_theme`); the
+/// stylesheet does the rest. An embedded widget has its own `theme` attribute
+/// (`crate::embed::Theme`) and ignores this one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::Auto, Theme::Light, Theme::Dark];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     pub stages: Stages,
@@ -102,6 +126,8 @@ pub struct Settings {
     pub warnings: bool,
     /// The colour of income in the wallet.
     pub income: IncomeColour,
+    /// The page's colours (the standalone page only).
+    pub theme: Theme,
 }
 
 impl Default for Settings {
@@ -124,6 +150,7 @@ impl Default for Settings {
             user: "alice".into(),
             warnings: true,
             income: IncomeColour::Auto,
+            theme: Theme::Auto,
         }
     }
 }
@@ -185,7 +212,7 @@ impl std::fmt::Display for SettingError {
 }
 
 /// The keys [`Settings::apply`] knows, with what each accepts.
-pub const KEYS: [(&str, &str); 17] = [
+pub const KEYS: [(&str, &str); 18] = [
     ("stages", "1|2|3|adaptive"),
     ("auth", "pin|hold"),
     ("recall", "none|window|remainder|delayed"),
@@ -203,6 +230,7 @@ pub const KEYS: [(&str, &str); 17] = [
     ("user", "a demo user name"),
     ("warnings", "on|off"),
     ("income", "auto|red|green"),
+    ("theme", "auto|light|dark"),
 ];
 
 impl Settings {
@@ -259,6 +287,12 @@ impl Settings {
                 self.income = IncomeColour::ALL
                     .into_iter()
                     .find(|c| c.as_str() == v)
+                    .ok_or_else(bad)?
+            }
+            "theme" => {
+                self.theme = Theme::ALL
+                    .into_iter()
+                    .find(|t| t.as_str() == v)
                     .ok_or_else(bad)?
             }
             "backend" => {
@@ -324,7 +358,7 @@ impl Settings {
         };
         let on = |b: bool| if b { "on" } else { "off" };
         let mut q = format!(
-            "stages={stages}&auth={auth}&recall={}&window={}&split={}&motion={}&lang={}&fail={}&bots={}&seed={}&backend={}&storage={}&user={}&warnings={}&income={}",
+            "stages={stages}&auth={auth}&recall={}&window={}&split={}&motion={}&lang={}&fail={}&bots={}&seed={}&backend={}&storage={}&user={}&warnings={}&income={}&theme={}",
             self.recall.as_str(),
             self.window_secs,
             self.split.as_str(),
@@ -341,6 +375,7 @@ impl Settings {
             self.user,
             on(self.warnings),
             self.income.as_str(),
+            self.theme.as_str(),
         );
         if let Some(ms) = self.latency_ms {
             q.push_str(&format!("&latency={ms}"));
@@ -517,7 +552,7 @@ mod tests {
     #[test]
     fn bad_values_keep_defaults_and_are_reported() {
         let (s, errors) = Settings::from_query(
-            "stages=4&auth=face&recall=sometimes&window=0&split=evenly&motion=maybe&lang=fr&latency=-1&fail=101&bots=2&seed=x&backend=ftp&server=javascript:alert(1)&storage=a/b&user=mallory&warnings=maybe&income=blue",
+            "stages=4&auth=face&recall=sometimes&window=0&split=evenly&motion=maybe&lang=fr&latency=-1&fail=101&bots=2&seed=x&backend=ftp&server=javascript:alert(1)&storage=a/b&user=mallory&warnings=maybe&income=blue&theme=purple",
         );
         assert_eq!(s, Settings::default());
         let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
@@ -527,10 +562,11 @@ mod tests {
     #[test]
     fn query_round_trips() {
         let (s, _) = Settings::from_query(
-            "stages=2&recall=delayed&window=45&latency=10&server=http://127.0.0.1:3000/&user=bob&income=red",
+            "stages=2&recall=delayed&window=45&latency=10&server=http://127.0.0.1:3000/&user=bob&income=red&theme=dark",
         );
         assert_eq!(s.server.as_deref(), Some("http://127.0.0.1:3000"));
         assert_eq!(s.income, IncomeColour::Red);
+        assert_eq!(s.theme, Theme::Dark);
         let (back, errors) = Settings::from_query(&s.to_query());
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(back, s);

@@ -138,7 +138,8 @@ pub fn options(get: impl Fn(&str) -> Option<String>) -> (EmbedOptions, Vec<Strin
             }
         }
     }
-    for (key, _) in KEYS {
+    // `theme` is the widget's own option (below), not the page's setting of that name.
+    for (key, _) in KEYS.iter().filter(|(key, _)| *key != "theme") {
         if let Some(value) = get(key)
             && let Err(e) = settings.apply(key, &value)
         {

@@ -26,15 +26,16 @@
 //!   closes the layers one by one and Back from the chat list leaves the app, as from any page;
 //!   a reload keeps the entries and their place.
 //!
-//! The language and the acting user are kept in localStorage (`hongbao:prefs`) and read before
-//! the URL's query, which wins ([`stored_prefs`]).
+//! The language, the acting user and the theme are kept in localStorage (`hongbao:prefs`) and
+//! read before the URL's query, which wins ([`stored_prefs`]). The theme is shown as the root
+//! element's `data-theme` ([`show_theme`]; `auto` follows `prefers-color-scheme` in CSS).
 //!
 //! We measured `leptos_router` against this module (ARCHITECTURE.md, "Navigation"); it has no
 //! hash mode, and it cost more bytes than this whole module.
 
 pub mod i18n;
 
-use crate::settings::Frame;
+use crate::settings::{Frame, Theme};
 use crate::state::{AppState, Screen};
 use hongbao_api::demo;
 use leptos::prelude::*;
@@ -179,12 +180,22 @@ pub const WIDE_QUERY: &str = "(min-width: 900px)";
 
 const PREFS_KEY: &str = "hongbao:prefs";
 
-/// The language and acting user kept from the last visit, as a query string
-/// (`lang=en&user=bob`) to read before the URL's query; empty if none.
+/// The language, acting user and theme kept from the last visit, as a query string
+/// (`lang=en&user=bob&theme=dark`) to read before the URL's query; empty if none.
 pub fn stored_prefs() -> String {
     storage()
         .and_then(|s| s.get_item(PREFS_KEY).ok().flatten())
         .unwrap_or_default()
+}
+
+/// Shows `theme` on the page: the root element's `data-theme` (style/main.css reads it).
+pub fn show_theme(theme: Theme) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("data-theme", theme.as_str());
+    }
 }
 
 /// The page's hash (`#/chat/family`), or empty.
@@ -258,12 +269,15 @@ pub fn install(state: AppState, page: Page) {
         place.show(state);
     });
 
-    // The language and acting user, for the next visit.
+    // The theme, on the page; the language, acting user and theme, for the next visit.
+    let theme = Memo::new(move |_| state.settings.with(|s| s.theme));
+    Effect::new(move |_| show_theme(theme.get()));
     Effect::new(move |_| {
         let prefs = format!(
-            "lang={}&user={}",
+            "lang={}&user={}&theme={}",
             state.lang.get().as_str(),
-            state.user.get()
+            state.user.get(),
+            theme.get().as_str()
         );
         if let Some(s) = storage() {
             let _ = s.set_item(PREFS_KEY, &prefs);

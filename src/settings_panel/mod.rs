@@ -38,6 +38,7 @@ pub fn value_of(s: &Settings, key: &str) -> String {
         "fail" => s.fail_percent.to_string(),
         "bots" => on(s.bots),
         "income" => s.income.as_str().to_owned(),
+        "theme" => s.theme.as_str().to_owned(),
         _ => String::new(),
     }
 }
@@ -88,6 +89,11 @@ const INCOME: Options = &[
     ("auto", Msg::IncomeAuto),
     ("red", Msg::IncomeRed),
     ("green", Msg::IncomeGreen),
+];
+const THEME: Options = &[
+    ("auto", Msg::ThemeAuto),
+    ("light", Msg::ThemeLight),
+    ("dark", Msg::ThemeDark),
 ];
 
 /// The current value of `key`, reactively (the language follows `state.lang`).
@@ -222,6 +228,8 @@ pub fn SettingsPanel() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let forward_secs = RwSignal::new(String::from("60"));
     let forward_invalid = RwSignal::new(false);
+    // The theme is the standalone page's (src/nav); an embedded widget has its own attribute.
+    let page = use_context::<crate::nav::Page>().is_some();
 
     // The demo tools change the backend: each is an action, whose outcome the status line says.
     let forward = Action::new_local(move |&secs: &i64| {
@@ -282,6 +290,7 @@ pub fn SettingsPanel() -> impl IntoView {
                 <Toggle key="motion" label=Msg::Motion />
                 <Choice key="lang" label=Msg::Language options=LANGS />
                 <Choice key="income" label=Msg::Income options=INCOME />
+                {page.then(|| view! { <Choice key="theme" label=Msg::Theme options=THEME /> })}
             </fieldset>
             <fieldset class="hb-settings-group">
                 <legend>{move || Msg::Simulation.text(lang())}</legend>
@@ -351,7 +360,7 @@ mod tests {
         let s = Settings::default();
         for key in [
             "stages", "auth", "recall", "window", "split", "motion", "lang", "latency", "fail",
-            "bots", "income",
+            "bots", "income", "theme",
         ] {
             assert!(KEYS.iter().any(|(k, _)| *k == key), "{key}");
             let v = value_of(&s, key);
@@ -370,11 +379,14 @@ mod tests {
             .chain(SPLIT)
             .chain(LANGS)
             .chain(INCOME)
+            .chain(THEME)
         {
             assert!(
-                ["stages", "auth", "recall", "split", "lang", "income"]
-                    .iter()
-                    .any(|k| changed(&s, k, v).is_ok()),
+                [
+                    "stages", "auth", "recall", "split", "lang", "income", "theme"
+                ]
+                .iter()
+                .any(|k| changed(&s, k, v).is_ok()),
                 "{v}"
             );
         }

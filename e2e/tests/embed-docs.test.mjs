@@ -53,7 +53,7 @@ test("the splitting page's fairness chart runs in the page", async () => {
   const page = await newPage(browser);
   await page.goto(`${server.url}/splitting.html`);
   // The simulation's code loads when the reader opens it (its stand-in, as for every scene).
-  await page.locator('hong-bao [data-testid="embed-start"]').click({ timeout: 20000 });
+  await page.locator('hong-bao[scene="fairness"] [data-testid="embed-start"]').click({ timeout: 20000 });
   const chart = page.locator('[data-testid="embed-fairness"]');
   await chart.waitFor({ timeout: 20000 });
   await chart.locator('[data-testid="fairness-packets"]').fill('20000');

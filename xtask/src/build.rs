@@ -629,9 +629,13 @@ fn refers_to(bytes: &[u8], name: &str) -> Option<usize> {
         bytes[at..].starts_with(name)
             && at > 0
             && matches!(bytes[at - 1], b'/' | b'"' | b'\'' | b'`')
-            && bytes
-                .get(at + name.len())
-                .is_some_and(|b| matches!(b, b'"' | b'\'' | b'`' | b'?' | b'#' | b')'))
+            && match bytes.get(at + name.len()) {
+                // Not an object's key: wasm-bindgen's glue names the wasm's import module
+                // `"./__wasm_split.js": import1`, which must stay as the wasm names it.
+                Some(b'"' | b'\'' | b'`') => bytes.get(at + name.len() + 1) != Some(&b':'),
+                Some(b'?' | b'#' | b')') => true,
+                _ => false,
+            }
     })
 }
 
@@ -651,7 +655,7 @@ fn rewrite_refs(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
 /// What steps 2–4 depend on: the linked module, the flags it was built with, the tool
 /// versions (wasm-bindgen from Cargo.lock, wasm-split, npm's wasm-opt and esbuild from
 /// e2e/package-lock.json) and the steps' options.
-fn cache_key(sh: &Sh, linked: &Path) -> Result<String> {
+pub(crate) fn cache_key(sh: &Sh, linked: &Path) -> Result<String> {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::hash::DefaultHasher::new();
     std::fs::read(linked)
@@ -946,6 +950,9 @@ mod tests {
         assert_eq!(refers_to(b"import'./embed.js'", "embed.js"), Some(9));
         assert_eq!(refers_to(b"'./hongbao-embed.js'", "embed.js"), None);
         assert_eq!(refers_to(b"\"embed.json\"", "embed.js"), None);
+        // wasm-bindgen's imports object names the module as the wasm does.
+        assert_eq!(refers_to(b"{\"./x.js\":a}", "x.js"), None);
+        assert_eq!(refers_to(b"from\"./x.js\";{\"./x.js\":a}", "x.js"), Some(7));
         assert_eq!(
             rewrite_refs(b"a('./x.js?i=1');b(\"x.js\")", "x.js", "x.1.js"),
             b"a('./x.1.js?i=1');b(\"x.1.js\")"

@@ -13,15 +13,22 @@
 // A panic in the wasm (a bug) stops its instance, and with it every widget of the page: the
 // loader then shows each of them an error with a Reload button, which starts them afresh on a
 // new instance. The page's own scripts are not affected.
-import init, { mount as wasmMount } from './embed.js';
+//
+// The release build (xtask/src/build.rs) gives every file but this one's stable copy and
+// frame.html a content-hashed name and rewrites the relative URLs below to those names:
+// `hongbao-embed.<hash>.js` is immutable, and manifest.json maps each logical name to its
+// file and SRI hash.
+import init, { mount as wasmMount, initSync } from './embed.js';
+import { __hongbao_instance } from './__wasm_split.js';
 
-const base = new URL('./', import.meta.url).href;
+const cssUrl = new URL('hongbao.css', import.meta.url).href;
 const wasmUrl = new URL('embed_bg.wasm', import.meta.url);
-
 
 // The wasm instance in use; a new one after a panic (see `reload`).
 let instance = { mount: wasmMount, dead: false, n: 0 };
 await init({ module_or_path: wasmUrl });
+// The split loader fetches the scenes' modules into this instance.
+__hongbao_instance(initSync);
 
 let manual = 0;
 // Every mounted widget stays referenced until unmount(): dropping the wasm object would
@@ -73,7 +80,7 @@ function start(handle) {
   stop(handle);
   handle.instance = instance;
   if (instance.dead) { showError(handle); return; }
-  handle.widget = instance.mount(handle.element, handle.options, base);
+  handle.widget = instance.mount(handle.element, handle.options, cssUrl);
 }
 
 /** Drops the handle's wasm widget; never calls into a dead instance. */
@@ -177,7 +184,7 @@ function showError(handle) {
   const [message, action] = TEXTS[lang === 'en' ? 'en' : 'zh'];
   const link = document.createElement('link');
   link.rel = 'stylesheet';
-  link.href = `${base}hongbao.css`;
+  link.href = cssUrl;
   const box = document.createElement('div');
   box.className = 'hb-embed-error';
   box.setAttribute('role', 'alert');
@@ -212,13 +219,12 @@ let reloading = null;
 function reload() {
   reloading ??= (async () => {
     const n = instance.n + 1;
-    // The glue under another URL is another module: a fresh instance. The split loader it
-    // shares with the first glue (same URL) is told to serve the new one (xtask/src/build.rs,
+    // The glue under another URL is another module: a fresh instance. The split loader (one
+    // module for both) is told to serve the new one (xtask/src/build.rs,
     // restartable_split_loader).
-    const split = await import('./__wasm_split.js');
     const glue = await import(`./embed.js?instance=${n}`);
     await glue.default({ module_or_path: wasmUrl });
-    split.__hongbao_instance(glue.initSync);
+    __hongbao_instance(glue.initSync);
     instance = { mount: glue.mount, dead: false, n };
     for (const handle of [...live]) if (handle.instance.dead) start(handle);
   })().finally(() => { reloading = null; });

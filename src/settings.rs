@@ -203,9 +203,11 @@ pub struct SettingError {
 
 impl std::fmt::Display for SettingError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The value in plain double quotes, not `{:?}`: `str`'s Debug (its escaping and
+        // Unicode tables) would be linked into the embed's first load for this message alone.
         write!(
             f,
-            "{}={:?}: expected {}",
+            "{}=\"{}\": expected {}",
             self.key, self.value, self.expected
         )
     }

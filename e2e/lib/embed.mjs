@@ -11,6 +11,12 @@ const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 /** The CSP every embed page is served with (README, "Embed"). */
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
+/** The embed bundle's manifest (xtask/src/build.rs, hash_names): logical file name →
+ *  `{file, integrity}`, the file named after its content, the integrity its SRI hash. */
+export function manifest() {
+  return JSON.parse(fs.readFileSync(path.join(EMBED_DIST, 'manifest.json'), 'utf8')).files;
+}
+
 /** A temporary directory with the fixtures and the embed bundle in embed/; `remove()` it after. */
 export function embedRoot() {
   assert.ok(fs.existsSync(path.join(EMBED_DIST, 'hongbao-embed.js')), `no embed build in ${EMBED_DIST}`);

@@ -27,9 +27,10 @@ async function lookUnder(host, colorScheme = 'light') {
   const page = await newPage(browser, { viewport: { width: 800, height: 2400 }, colorScheme });
   await watchCsp(page);
   await page.goto(`${server.url}/isolation.html${host ? `?host=${host}` : ''}`);
-  for (const id of ['claim', 'send', 'app']) {
+  for (const id of IDS) {
     await page.locator(`#${id} [data-testid="embed-start"]`).waitFor({ timeout: 20000 });
   }
+  await page.locator('#fairness [data-testid="embed-start"]').click();
   await page.locator('#fairness [data-testid="fairness-run"]').waitFor({ timeout: 20000 });
   await page.locator('#app [data-testid="embed-start"]').click();
   await page.locator('#app [data-testid="chat-family"]').waitFor({ timeout: 20000 });

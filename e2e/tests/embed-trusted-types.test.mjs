@@ -33,6 +33,7 @@ test('widgets work under require-trusted-types-for, and the page stays protected
     await w2.locator('[data-testid="embed-start"]').click();
     await w2.locator('[data-testid="send-flow"]').waitFor({ timeout: 20000 });
     // The fairness chart (SVG) runs.
+    await w3.locator('[data-testid="embed-start"]').click();
     await w3.locator('[data-testid="fairness-packets"]').fill('2000');
     await w3.locator('[data-testid="fairness-run"]').click();
     await w3.locator('[data-testid="fairness-done"]').waitFor({ timeout: 30000 });

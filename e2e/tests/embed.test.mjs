@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { serveStatic, launch, newPage, screenshot, assertNoErrors } from '../lib/harness.mjs';
-import { embedRoot, CSP, watchCsp, claimIn } from '../lib/embed.mjs';
+import { embedRoot, CSP, watchCsp, claimIn, manifest } from '../lib/embed.mjs';
 
 let dir, root, browser;
 before(async () => {
@@ -24,7 +24,8 @@ test('three widgets on a hostile page under a strict CSP work independently and 
     const page = await newPage(browser);
     await watchCsp(page);
     const modules = [];
-    page.on('request', (r) => { if (r.url().endsWith('.wasm')) modules.push(path.basename(new URL(r.url()).pathname)); });
+    // The wasm modules, and the packs in which the scenes' modules travel (xtask/src/build.rs).
+    page.on('request', (r) => { if (/\.(wasm|bin)$/.test(r.url())) modules.push(path.basename(new URL(r.url()).pathname)); });
     await page.goto(`${server.url}/hostile.html`);
     const w1 = page.locator('#w1'), w2 = page.locator('#w2'), w3 = page.locator('#w3');
     // Before anyone presses anything: each widget shows its stand-in, and the page has
@@ -32,14 +33,15 @@ test('three widgets on a hostile page under a strict CSP work independently and 
     for (const w of [w1, w2, w3]) {
       await w.locator('[data-testid="embed-start"]').waitFor({ state: 'visible', timeout: 20000 });
     }
-    assert.deepEqual(modules, ['embed_bg.wasm']);
+    const files = manifest();
+    assert.deepEqual(modules, [files['embed_bg.wasm'].file]);
     assert.equal(await w1.locator('[data-testid="embed-start"] .hb-bubble-status').innerText(), '领取红包');
     assert.equal(await w2.locator('[data-testid="embed-start"]').innerText(), '🧧 Send a red packet');
     // Shadow roots, with the CSS as a same-origin <link> inside.
-    const shadow = await page.evaluate(() => ['w1', 'w2', 'w3'].map((id) => {
+    const shadow = await page.evaluate((css) => ['w1', 'w2', 'w3'].map((id) => {
       const s = document.getElementById(id).shadowRoot;
-      return { link: !!s?.querySelector('link[rel=stylesheet][href$="hongbao.css"]'), style: !!s?.querySelector('style') };
-    }));
+      return { link: !!s?.querySelector(`link[rel=stylesheet][href$="/${css}"]`), style: !!s?.querySelector('style') };
+    }), files['hongbao.css'].file);
     assert.deepEqual(shadow, Array(3).fill({ link: true, style: false }));
     /** The page's font-size, display and position rules do not reach inside. */
     const assertUnbroken = async (w) => {
@@ -66,7 +68,7 @@ test('three widgets on a hostile page under a strict CSP work independently and 
     await w2.locator('[data-testid="embed-start"]').click();
     await w2.locator('[data-testid="lang-switch"]').waitFor({ state: 'visible', timeout: 20000 });
     await assertUnbroken(w3);
-    const scene = modules.filter((m) => m.startsWith('split_embed_app_scene'));
+    const scene = modules.filter((m) => m.startsWith('pack_embed_app_scene.'));
     assert.equal(scene.length, 1, modules.join(' '));
     assert.equal(new Set(modules).size, modules.length, `fetched twice: ${modules.join(' ')}`);
     // claim-demo: pressing bob's packet starts the scene and opens the packet, as alice.
@@ -131,7 +133,7 @@ test('a scene whose code cannot be fetched says so, loads when pressed again, an
   try {
     const page = await newPage(browser);
     let offline = true;
-    await page.route(/split_embed_app_scene[^/]*\.wasm$/, (route) => (offline ? route.abort('internetdisconnected') : route.continue()));
+    await page.route(/pack_embed_app_scene\.[0-9a-f]+\.bin$/, (route) => (offline ? route.abort('internetdisconnected') : route.continue()));
     await page.goto(`${server.url}/hostile.html`);
     const w1 = page.locator('#w1'), w2 = page.locator('#w2');
     const start = w2.locator('[data-testid="embed-start"]');
@@ -143,7 +145,7 @@ test('a scene whose code cannot be fetched says so, loads when pressed again, an
     await start.click();
     await w2.locator('[data-testid="send-flow"]').waitFor({ timeout: 20000 });
     assert.match(await claimIn(w1), /\d/);
-    assertNoErrors(page, [/split_embed_app_scene/, /Failed to fetch|ERR_INTERNET_DISCONNECTED/]);
+    assertNoErrors(page, [/pack_embed_app_scene/, /Failed to fetch|ERR_INTERNET_DISCONNECTED/]);
     await page.context().close();
   } finally {
     await server.close();

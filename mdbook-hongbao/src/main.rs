@@ -8,7 +8,11 @@
 //!
 //! becomes a live widget, `<hong-bao scene="claim-demo" lang="en" storage="docs-intro">`,
 //! and the chapter gets the embed's module script once, before its first widget (the bundle is
-//! expected in the book's `embed/` directory; `cargo xtask` copies it there). The block holds
+//! expected in the book's `embed/` directory; `cargo xtask` copies it there). With the bundle's
+//! `manifest.json` (the environment's `HONGBAO_EMBED_MANIFEST`, else `manifest = "<path>"` in
+//! the book's `[preprocessor.hongbao]`, relative to the book), the script is the loader's
+//! content-hashed file with its `integrity` (SRI) and `crossorigin` attributes; without one, the
+//! loader's stable name `hongbao-embed.js`. The block holds
 //! `name=value` pairs (a value with spaces in double quotes), as the element's attributes
 //! (docs/src/embedding.md). Fenced blocks of any other language, and blocks inside them, are
 //! left alone.
@@ -48,15 +52,80 @@ fn run() -> Result<(), String> {
         return Err("expected [context, book] on stdin".into());
     }
     let mut book = pair.pop().unwrap_or_default();
-    walk(&mut book)?;
+    let loader = loader(&pair[0])?;
+    walk(&mut book, &loader)?;
     let out = serde_json::to_string(&book).map_err(|e| e.to_string())?;
     std::io::stdout()
         .write_all(out.as_bytes())
         .map_err(|e| e.to_string())
 }
 
+/// The loader a chapter's script loads: its file in `embed/`, and its SRI hash when known.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loader {
+    pub file: String,
+    pub integrity: Option<String>,
+}
+
+impl Default for Loader {
+    fn default() -> Loader {
+        Loader {
+            file: "hongbao-embed.js".into(),
+            integrity: None,
+        }
+    }
+}
+
+/// The loader from the embed bundle's manifest: `HONGBAO_EMBED_MANIFEST` (which must exist),
+/// else the book's `manifest` setting (a missing file falls back to the stable name, with a
+/// warning), else the stable name.
+fn loader(context: &Value) -> Result<Loader, String> {
+    let path = if let Some(env) = std::env::var_os("HONGBAO_EMBED_MANIFEST") {
+        std::path::PathBuf::from(env)
+    } else if let Some(rel) = context["config"]["preprocessor"]["hongbao"]["manifest"].as_str() {
+        let path = std::path::Path::new(context["root"].as_str().unwrap_or(".")).join(rel);
+        if !path.exists() {
+            eprintln!(
+                "mdbook-hongbao: no {} (build the embed bundle); the pages load embed/hongbao-embed.js without integrity",
+                path.display()
+            );
+            return Ok(Loader::default());
+        }
+        path
+    } else {
+        return Ok(Loader::default());
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("reading the embed manifest {}: {e}", path.display()))?;
+    from_manifest(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The loader's entry of an embed manifest (`{"files": {"hongbao-embed.js": {file, integrity}}}`).
+pub fn from_manifest(text: &str) -> Result<Loader, String> {
+    let json: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let entry = &json["files"]["hongbao-embed.js"];
+    let file = entry["file"]
+        .as_str()
+        .ok_or("no files.hongbao-embed.js.file")?;
+    let integrity = entry["integrity"]
+        .as_str()
+        .ok_or("no files.hongbao-embed.js.integrity")?;
+    let safe = |s: &str, extra: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+    };
+    if !safe(file, "._-") || !safe(integrity, "-+/=") {
+        return Err(format!("unexpected characters in {file:?} / {integrity:?}"));
+    }
+    Ok(Loader {
+        file: file.into(),
+        integrity: Some(integrity.into()),
+    })
+}
+
 /// Rewrites the content of every chapter in `value` (any depth).
-fn walk(value: &mut Value) -> Result<(), String> {
+fn walk(value: &mut Value, loader: &Loader) -> Result<(), String> {
     match value {
         Value::Object(map) => {
             if let Some(Value::Object(chapter)) = map.get_mut("Chapter") {
@@ -66,13 +135,13 @@ fn walk(value: &mut Value) -> Result<(), String> {
                     .unwrap_or_default()
                     .to_owned();
                 if let Some(Value::String(content)) = chapter.get_mut("content") {
-                    *content =
-                        widgets(content, &root_of(&path)).map_err(|e| format!("{path}: {e}"))?;
+                    *content = widgets(content, &root_of(&path), loader)
+                        .map_err(|e| format!("{path}: {e}"))?;
                 }
             }
-            map.values_mut().try_for_each(walk)
+            map.values_mut().try_for_each(|v| walk(v, loader))
         }
-        Value::Array(items) => items.iter_mut().try_for_each(walk),
+        Value::Array(items) => items.iter_mut().try_for_each(|v| walk(v, loader)),
         _ => Ok(()),
     }
 }
@@ -83,8 +152,8 @@ fn root_of(chapter: &str) -> String {
 }
 
 /// `markdown` with each ```` ```hongbao ```` block replaced by a widget; `root` is the path
-/// from the chapter to the book's root.
-pub fn widgets(markdown: &str, root: &str) -> Result<String, String> {
+/// from the chapter to the book's root, `loader` the script to load.
+pub fn widgets(markdown: &str, root: &str, loader: &Loader) -> Result<String, String> {
     let mut out = String::with_capacity(markdown.len());
     let mut lines = markdown.split_inclusive('\n').enumerate();
     let mut scripted = false;
@@ -112,8 +181,15 @@ pub fn widgets(markdown: &str, root: &str) -> Result<String, String> {
         let attributes = attributes(&body).map_err(|e| format!("line {}: {e}", n + 1))?;
         if !scripted {
             out.push_str(&format!(
-                "<script type=\"module\" src=\"{root}embed/hongbao-embed.js\"></script>\n"
+                "<script type=\"module\" src=\"{root}embed/{}\"",
+                loader.file
             ));
+            if let Some(integrity) = &loader.integrity {
+                out.push_str(&format!(
+                    " integrity=\"{integrity}\" crossorigin=\"anonymous\""
+                ));
+            }
+            out.push_str("></script>\n");
             scripted = true;
         }
         out.push_str("<hong-bao");
@@ -200,7 +276,7 @@ mod tests {
     #[test]
     fn a_hongbao_block_becomes_a_widget_and_the_script_comes_once() {
         let md = "# Title\n\n```hongbao\nscene=claim-demo lang=en\nsettings=\"recall=none&stages=1\"\n```\n\ntext\n\n```hongbao\nscene=fairness\n```\n";
-        let out = widgets(md, "../").unwrap();
+        let out = widgets(md, "../", &Loader::default()).unwrap();
         assert_eq!(
             out,
             "# Title\n\n<script type=\"module\" src=\"../embed/hongbao-embed.js\"></script>\n<hong-bao scene=\"claim-demo\" lang=\"en\" settings=\"recall=none&amp;stages=1\"></hong-bao>\n\ntext\n\n<hong-bao scene=\"fairness\"></hong-bao>\n"
@@ -210,15 +286,35 @@ mod tests {
     #[test]
     fn other_blocks_and_examples_inside_them_stay() {
         let md = "````markdown\n```hongbao\nscene=claim-demo\n```\n````\n```rust\nlet x = 1;\n```\nend\n";
-        assert_eq!(widgets(md, "").unwrap(), md);
+        assert_eq!(widgets(md, "", &Loader::default()).unwrap(), md);
+    }
+
+    fn widgets_(md: &str, root: &str) -> Result<String, String> {
+        widgets(md, root, &Loader::default())
+    }
+
+    #[test]
+    fn the_script_is_the_hashed_loader_with_its_integrity_from_the_manifest() {
+        let manifest = r#"{"version": 1, "files": {
+            "embed.js": {"file": "embed.0a1b.js", "integrity": "sha384-x"},
+            "hongbao-embed.js": {"file": "hongbao-embed.1a2b3c4d5e6f7a8b.js", "integrity": "sha384-AbC+/d="}}}"#;
+        let loader = from_manifest(manifest).unwrap();
+        let out = widgets("```hongbao\nscene=fairness\n```\n", "../", &loader).unwrap();
+        assert!(
+            out.starts_with("<script type=\"module\" src=\"../embed/hongbao-embed.1a2b3c4d5e6f7a8b.js\" integrity=\"sha384-AbC+/d=\" crossorigin=\"anonymous\"></script>\n"),
+            "{out}"
+        );
+        assert!(from_manifest(r#"{"files": {}}"#).is_err());
+        let evil = r#"{"files": {"hongbao-embed.js": {"file": "x.js\"><script>", "integrity": "sha384-x"}}}"#;
+        assert!(from_manifest(evil).is_err());
     }
 
     #[test]
     fn bad_blocks_are_errors() {
-        assert!(widgets("```hongbao\nscene\n```\n", "").is_err());
-        assert!(widgets("```hongbao\nScene=x\n```\n", "").is_err());
-        assert!(widgets("```hongbao\nlang=\"x\n```\n", "").is_err());
-        assert!(widgets("```hongbao\nonclick=alert(1)\n```\n", "").is_err());
+        assert!(widgets_("```hongbao\nscene\n```\n", "").is_err());
+        assert!(widgets_("```hongbao\nScene=x\n```\n", "").is_err());
+        assert!(widgets_("```hongbao\nlang=\"x\n```\n", "").is_err());
+        assert!(widgets_("```hongbao\nonclick=alert(1)\n```\n", "").is_err());
     }
 
     #[test]
@@ -228,7 +324,7 @@ mod tests {
               "sub_items": [{"Chapter": {"name": "b", "path": "a/b.md", "content": "```hongbao\nlang=en\n```\n", "sub_items": []}}]}},
             "Separator"
         ]});
-        walk(&mut book).unwrap();
+        walk(&mut book, &Loader::default()).unwrap();
         let a = book["items"][0]["Chapter"]["content"].as_str().unwrap();
         assert!(a.starts_with("<script type=\"module\" src=\"embed/hongbao-embed.js\">"));
         let b = book["items"][0]["Chapter"]["sub_items"][0]["Chapter"]["content"]

@@ -37,10 +37,11 @@ impl Widget {
     }
 }
 
-/// Mounts a widget into `host`; `base` is the bundle's directory URL, ending in `/`.
+/// Mounts a widget into `host`; `css` is the URL of the bundle's stylesheet (content-hashed
+/// in the release build, so the loader, not this module, knows it).
 #[wasm_bindgen]
-pub fn mount(host: web_sys::HtmlElement, options: JsValue, base: String) -> Widget {
-    Widget(hongbao::embed::mount(host, options, &base, &SCENES))
+pub fn mount(host: web_sys::HtmlElement, options: JsValue, css: String) -> Widget {
+    Widget(hongbao::embed::mount(host, options, &css, &SCENES))
 }
 
 /// The scenes, each a split point (`hongbao::split_point!`): the release build fetches a

@@ -7,15 +7,15 @@
 //! accepted (`data-lang`, `data-seed`, `data-recall`, …), plus `data-settings` (a query
 //! string of more keys), `data-variant`, `data-scene` and `data-storage`.
 //!
-//! The styles load as `<link rel="stylesheet" href="<base>/hongbao.css">` inside the shadow
+//! The styles load as `<link rel="stylesheet" href="…/hongbao.<hash>.css">` inside the shadow
 //! root: no inline `<style>`, so a page with `style-src 'self'` works.
 //!
 //! What a page downloads: this module is the embed's first load, and it is small. The
 //! widgets themselves (engine, backend, screens) are split points (`crate::split`), fetched
-//! when a reader first starts one: the claim, send and app scenes show a light stand-in (a
-//! packet to open, a send button) until they are pressed, the way video embeds show a poster
-//! until played. The fairness scene has no stand-in: it loads at once. [`scene`] is the part
-//! that runs inside the split point.
+//! when a reader first starts one: every scene shows a light stand-in (a packet to open, a
+//! send button, a button that opens the fairness simulation) until it is pressed, the way
+//! video embeds show a poster until played. [`scene`] is the part that runs inside the split
+//! point.
 
 pub mod scene;
 
@@ -150,7 +150,7 @@ pub fn options(get: impl Fn(&str) -> Option<String>) -> (EmbedOptions, Vec<Strin
         None => Scene::App,
         Some(s) => Scene::parse(&s).unwrap_or_else(|| {
             errors.push(format!(
-                "scene={s:?}: expected claim-demo|send-demo|fairness"
+                "scene=\"{s}\": expected claim-demo|send-demo|fairness"
             ));
             Scene::App
         }),
@@ -159,7 +159,7 @@ pub fn options(get: impl Fn(&str) -> Option<String>) -> (EmbedOptions, Vec<Strin
     let theme = match get("theme") {
         None => Theme::Light,
         Some(t) => Theme::parse(&t).unwrap_or_else(|| {
-            errors.push(format!("theme={t:?}: expected light|dark|auto"));
+            errors.push(format!("theme=\"{t}\": expected light|dark|auto"));
             Theme::Light
         }),
     };
@@ -328,12 +328,12 @@ fn lookup(host: &web_sys::HtmlElement, options: &JsValue, key: &str) -> Option<S
     host.get_attribute(&format!("data-{key}"))
 }
 
-/// Mounts a widget into `host` (see the module docs); `base` is the URL of the embed
-/// bundle's directory, ending in `/`.
+/// Mounts a widget into `host` (see the module docs); `css` is the URL of the embed bundle's
+/// stylesheet.
 pub fn mount(
     host: web_sys::HtmlElement,
     js_options: JsValue,
-    base: &str,
+    css: &str,
     scenes: &'static Scenes,
 ) -> Mounted {
     let (opts, errors) = options(|k| lookup(&host, &js_options, k));
@@ -349,7 +349,7 @@ pub fn mount(
     shadow.set_text_content(None);
     let link = doc.create_element("link").expect("link");
     let _ = link.set_attribute("rel", "stylesheet");
-    let _ = link.set_attribute("href", &format!("{base}hongbao.css"));
+    let _ = link.set_attribute("href", css);
     let root: web_sys::HtmlElement = doc.create_element("div").expect("div").unchecked_into();
     root.set_class_name("hb-embed-root");
     // Hidden until hongbao.css arrives (its `.hb-embed-root { display: block }` wins over
@@ -390,8 +390,7 @@ pub fn mount(
     }
 }
 
-/// The scene, behind its stand-in until the reader starts it (the fairness scene starts at
-/// once). The stand-in stays up, saying it is loading, until the scene has rendered; if the
+/// The scene, behind its stand-in until the reader starts it. The stand-in stays up, saying it is loading, until the scene has rendered; if the
 /// scene's code cannot be fetched, it says so and a press tries again.
 fn view_scene(
     scene: Scene,
@@ -401,7 +400,7 @@ fn view_scene(
     lang: ArcRwSignal<Lang>,
     test_panic: bool,
 ) -> AnyView {
-    let started = RwSignal::new(scene == Scene::Fairness);
+    let started = RwSignal::new(false);
     let shown = RwSignal::new(false);
     let failed = RwSignal::new(false);
     let widget = StoredValue::new_local(widget);
@@ -480,7 +479,9 @@ fn StandIn(
         move || {
             let lang = lang.get();
             if started.get() {
-                crate::i18n::Msg::Loading.text(lang)
+                // Not `Msg::Loading`: that would link the shell's whole table of messages
+                // into the embed's first load.
+                lang.pick("加载中…", "Loading…")
             } else if failed.get() {
                 lang.pick("加载失败，点此重试", "Could not load. Try again")
             } else {
@@ -491,7 +492,15 @@ fn StandIn(
     let body = match scene {
         Scene::ClaimDemo => view! {
             <div class="hb-msg">
-                <crate::face::Face user="bob" class="hb-msg-avatar" />
+                // Bob's face as `crate::face::Face` draws it, without its initial's Unicode
+                // upper-casing (its tables would be in the first load).
+                <span
+                    class=crate::face::classes("hb-msg-avatar", "bob")
+                    data-face={"bob"}
+                    aria-hidden={"true"}
+                >
+                    {"B"}
+                </span>
                 <div class="hb-msg-main">
                     <span class="hb-msg-sender">{"Bob"}</span>
                     <StartButton class="hb-bubble" started=started failed=failed test_panic=test_panic>
@@ -508,28 +517,10 @@ fn StandIn(
             </div>
         }
         .into_any(),
-        // The fairness chart has no call to action: it loads, or offers to try again.
-        Scene::Fairness => {
-            // "Loading…", or "try again" after a failed fetch.
-            let label = text("", "");
-            (move || {
-                let label = label.clone();
-                if failed.get() {
-                    view! {
-                        <StartButton class="hb-new-packet" started=started failed=failed test_panic=test_panic>
-                            {label}
-                        </StartButton>
-                    }
-                    .into_any()
-                } else {
-                    view! { <p class="hb-muted" role="status">{label}</p> }.into_any()
-                }
-            })
-            .into_any()
-        }
-        Scene::SendDemo | Scene::App => {
+        Scene::SendDemo | Scene::App | Scene::Fairness => {
             let (zh, en) = match scene {
                 Scene::SendDemo => ("🧧 发红包", "🧧 Send a red packet"),
+                Scene::Fairness => ("📊 红包公平吗？模拟一下", "📊 Is the split fair? Simulate it"),
                 _ => ("🧧 打开红包演示", "🧧 Open the red packet demo"),
             };
             view! {

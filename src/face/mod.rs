@@ -25,6 +25,17 @@ pub fn initial(user: &str) -> String {
     display_name(user).chars().take(1).collect()
 }
 
+/// The classes of `user`'s avatar: `class` (its size and shape), `hb-face` and its colour.
+pub fn classes(class: &str, user: &str) -> String {
+    let colour = char::from_digit(colour_index(user), 10).unwrap_or('0');
+    let mut out = String::with_capacity(class.len() + 24);
+    for part in [class, " hb-face hb-face--"] {
+        out.push_str(part);
+    }
+    out.push(colour);
+    out
+}
+
 /// The avatar of `user` (a user id; a group's id for a group chat). `class` gives its size
 /// and shape where it appears; `glyph` replaces the initial (a group's emoji).
 #[component]
@@ -33,10 +44,9 @@ pub fn Face(
     class: &'static str,
     #[prop(optional, into)] glyph: Option<String>,
 ) -> impl IntoView {
-    let colour = colour_index(&user);
     let glyph = glyph.unwrap_or_else(|| initial(&user));
     view! {
-        <span class=format!("{class} hb-face hb-face--{colour}") data-face=user aria-hidden="true">
+        <span class=classes(class, &user) data-face=user aria-hidden="true">
             {glyph}
         </span>
     }
@@ -59,6 +69,8 @@ mod tests {
             assert_eq!(colour_index(id), colour_index(id));
         }
         assert_eq!(initial("bob"), "B");
+        assert_eq!(classes("hb-x", "bob"), "hb-x hb-face hb-face--6");
+        assert_eq!(classes("hb-x", "alice"), "hb-x hb-face hb-face--2");
         assert_eq!(initial(""), "");
     }
 }

@@ -68,11 +68,13 @@ pub fn app(sh: &Sh) -> Result<()> {
     Ok(())
 }
 
-/// Builds the embed bundle into [`embed_dist`]: stable file names (the loader
-/// `hongbao-embed.js` imports `embed.js`, the shadow roots link `hongbao.css`).
+/// Builds the embed bundle into [`embed_dist`], its files named after their content with a
+/// [`MANIFEST`] ([`hash_names`]).
 pub fn embed(sh: &Sh) -> Result<()> {
     let dist = embed_dist(sh);
     split_build(sh, "embed", &dist)?;
+    let loader = std::fs::read_to_string(staging(sh, "embed").join("__wasm_split.js"))?;
+    pack_modules(&dist, &pack_assignment(&loader)?)?;
     let html = std::fs::read_to_string(sh.root.join("index.html"))?;
     let (_, mut css) = page(&html)?;
     css.push("embed/embed.css");
@@ -85,34 +87,11 @@ pub fn embed(sh: &Sh) -> Result<()> {
             minify(sh, &from, &to)?;
         }
     }
-    Ok(())
+    hash_names(&dist)
 }
 
 /// The embed's own files, next to its modules: the loader and the iframe mode.
 const EMBED_FILES: [&str; 4] = ["hongbao-embed.js", "frame.html", "frame.js", "frame.css"];
-
-/// The modules split point `split` needs, as file names in its dist: its own module and the
-/// chunks it shares with other split points (read from the unminified loader wasm-split wrote,
-/// whose comments name, above each chunk, the split points that need it).
-pub fn split_modules(sh: &Sh, bin: &str, dist: &Path, split: &str) -> Result<Vec<String>> {
-    let loader = std::fs::read_to_string(staging(sh, bin).join("__wasm_split.js"))?;
-    let mut files: Vec<String> = std::fs::read_dir(dist)?
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| {
-            n.strip_prefix("split_")
-                .and_then(|rest| rest.strip_suffix(".wasm"))
-                .is_some_and(|name| names(name, split))
-        })
-        .collect();
-    if files.len() != 1 {
-        bail!(
-            "split point {split}: expected one module in {}, found {files:?}",
-            dist.display()
-        );
-    }
-    files.extend(chunks_needed(&loader, split));
-    Ok(files)
-}
 
 /// The chunks of wasm-split's loader `loader` that split point `split` needs: above each
 /// `const __chunk_N`, a comment lists the split points (`name_hash`) that need it.
@@ -232,7 +211,9 @@ fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
     if bin == "embed" {
         let loader = staging.join("__wasm_split.js");
         let js = std::fs::read_to_string(&loader)?;
-        std::fs::write(&loader, restartable_split_loader(&js, bin)?)?;
+        let packs = pack_assignment(&js)?;
+        let js = packed_split_loader(&restartable_split_loader(&js, bin)?, &packs)?;
+        std::fs::write(&loader, js)?;
     }
 
     fresh_dir(dist)?;
@@ -288,12 +269,14 @@ fn split_build(sh: &Sh, bin: &str, dist: &Path) -> Result<()> {
 }
 
 /// The embed's split loader (`__wasm_split.js`, written by wasm-split) made able to serve a
-/// second wasm instance: after a panic the embed's loader instantiates the module again (a
-/// second import of `embed.js` under another URL), and the split loader, which that second
-/// glue shares with the first (same URL), must then take the new instance's memory and table
-/// and forget the modules it loaded into the old one. Adds `export function
-/// __hongbao_instance(initSync)` doing that. wasm-split 0.2.4's loader is matched exactly; any
-/// other shape is an error, not a silently unpatched bundle.
+/// second wasm instance, and freed of its import of the glue: it gets the instance's
+/// `initSync` from the embed's loader (`export function __hongbao_instance(initSync)`), right
+/// after the first instantiation and again after a panic, when the loader instantiates the
+/// module again (a second import of `embed.js` under another URL); the split loader then takes
+/// the new instance's memory and table and forgets the modules it loaded into the old one.
+/// Without the import, the glue (which imports the split loader) and the split loader form no
+/// cycle, so each can be named after its content ([`hash_names`]). wasm-split 0.2.4's loader is
+/// matched exactly; any other shape is an error, not a silently unpatched bundle.
 fn restartable_split_loader(js: &str, bin: &str) -> Result<String> {
     let import = format!("import {{ initSync }} from \"./{bin}.js\";");
     let memo = "    let loadingModule = undefined;\n";
@@ -302,27 +285,377 @@ fn restartable_split_loader(js: &str, bin: &str) -> Result<String> {
             "__wasm_split.js: not the shape of wasm-split 0.2.4's loader (see restartable_split_loader)"
         );
     }
-    let instance = format!(
-        "import {{ initSync as firstInitSync }} from \"./{bin}.js\";\n\
-         let initSync = firstInitSync;\n\
+    let instance = "// The wasm instance's initSync (the embed's loader gives it).\n\
+         let initSync = undefined;\n\
          const forgetLoads = [];\n\
          // A new wasm instance: its exports from now on, and no module loaded yet.\n\
-         export function __hongbao_instance(next) {{\n    \
+         export function __hongbao_instance(next) {\n    \
          initSync = next;\n    \
          sharedImports = undefined;\n    \
          for (const forget of forgetLoads) forget();\n\
-         }}"
-    );
-    Ok(js.replace(&import, &instance).replace(
+         }";
+    Ok(js.replace(&import, instance).replace(
         memo,
         &format!("{memo}    forgetLoads.push(() => {{ loadingModule = undefined; }});\n"),
     ))
 }
 
+/// The split points whose modules are fetched only from inside the embed's app scene (the
+/// app's own split points): their modules are packed apart from the scenes'.
+const APP_SCENE: &str = "embed_app_scene";
+const FAIRNESS_SCENE: &str = "embed_fairness_scene";
+
+/// Which pack each of the embed's lazily loaded modules goes in, from wasm-split's
+/// (unminified) loader: module name (`chunk_7`, `split_packet_card`) → pack file name.
+///
+/// wasm-split makes a module per set of split points that share code: starting the claim demo
+/// fetched 115 modules, 240 KB of brotli compressed one by one, 178 KB as one stream. The
+/// modules of a pack travel as one file (one compressed stream). Every module the app scene
+/// needs is in `pack_embed_app_scene.bin` (or `pack_embed_app_scene_fairness.bin` when the
+/// fairness scene needs it too, so that neither scene fetches the other's code); a module only
+/// the app's inner split points need (the packet card, the send flow, …: they load only inside
+/// the app scene) is in the pack of exactly the set of split points that need it, so a split
+/// point fetches nothing another needs more than once.
+pub fn pack_assignment(loader: &str) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut packs = std::collections::BTreeMap::new();
+    let mut users: Option<Vec<String>> = None;
+    let mut sets: Vec<Vec<String>> = vec![];
+    for line in loader.lines() {
+        let line = line.trim();
+        if let Some(list) = line.strip_prefix("/* ").and_then(|l| l.strip_suffix(" */")) {
+            users = Some(list.split(", ").map(split_name).collect());
+        } else if let Some(rest) = line.strip_prefix("const __chunk_") {
+            let n = rest.split(' ').next().unwrap_or_default();
+            let mut set = users.take().context("a chunk without its users' comment")?;
+            set.sort();
+            set.dedup();
+            packs.insert(format!("chunk_{n}"), pack_of(&set, &mut sets));
+        } else if let Some(rest) = line.strip_prefix("export const __wasm_split_load_") {
+            let name = rest.split(' ').next().unwrap_or_default();
+            packs.insert(
+                format!("split_{name}"),
+                pack_of(&[split_name(name)], &mut sets),
+            );
+        }
+    }
+    if !packs.values().any(|p| p == "pack_embed_app_scene.bin") {
+        bail!("__wasm_split.js: no module of the app scene found (see pack_assignment)");
+    }
+    Ok(packs)
+}
+
+/// A split point's name without the hash Leptos's `#[lazy]` appends (`send_flow_123`).
+fn split_name(module: &str) -> String {
+    match module.rsplit_once('_') {
+        Some((name, hash)) if !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_digit()) => {
+            name.to_owned()
+        }
+        _ => module.to_owned(),
+    }
+}
+
+/// The pack of a module needed by split points `set` (sorted); `sets` numbers the other packs.
+fn pack_of(set: &[String], sets: &mut Vec<Vec<String>>) -> String {
+    let has = |name: &str| set.iter().any(|s| s == name);
+    match (has(APP_SCENE), has(FAIRNESS_SCENE)) {
+        (true, true) => "pack_embed_app_scene_fairness.bin".into(),
+        (true, false) => "pack_embed_app_scene.bin".into(),
+        _ => {
+            let n = sets.iter().position(|s| s == set).unwrap_or_else(|| {
+                sets.push(set.to_vec());
+                sets.len() - 1
+            });
+            format!("pack_{n}.bin")
+        }
+    }
+}
+
+/// The split loader fetching its modules from packs ([`pack_assignment`]): each
+/// `fetch(new URL("./<module>.wasm", import.meta.url))` becomes `__hongbao_module("<module>")`,
+/// which fetches the module's pack once (a failed fetch is retried at the next load) and
+/// returns the module's bytes, and `instantiateStreaming` becomes `instantiate`. A pack is
+/// `u32 count`, then per module `u32 name length`, the name, `u32 length`, then the modules'
+/// bytes in that order (little-endian; [`pack_modules`]).
+fn packed_split_loader(
+    js: &str,
+    packs: &std::collections::BTreeMap<String, String>,
+) -> Result<String> {
+    let mut out = js.to_owned();
+    for module in packs.keys() {
+        let fetch = format!("fetch(new URL(\"./{module}.wasm\", import.meta.url))");
+        if out.matches(&fetch).count() != 1 {
+            bail!("__wasm_split.js: expected one {fetch} (see packed_split_loader)");
+        }
+        out = out.replace(&fetch, &format!("__hongbao_module(\"{module}\")"));
+    }
+    let streaming = "WebAssembly.instantiateStreaming(src, imports)";
+    if out.matches(streaming).count() != packs.len() {
+        bail!(
+            "__wasm_split.js: expected {} {streaming} (see packed_split_loader)",
+            packs.len()
+        );
+    }
+    out = out.replace(streaming, "WebAssembly.instantiate(await src, imports)");
+    let mut table = String::from("const PACKS = {\n");
+    for (module, pack) in packs {
+        table += &format!("    \"{module}\": () => new URL(\"./{pack}\", import.meta.url),\n");
+    }
+    table += "};\n";
+    let runtime = r#"// The modules travel in packs (xtask/src/build.rs, pack_assignment): one fetch per pack.
+const packLoads = new Map();
+function loadPack(url) {
+    let load = packLoads.get(url.href);
+    if (load === undefined) {
+        load = fetch(url).then((response) => {
+            if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+            return response.arrayBuffer();
+        }).then((buffer) => {
+            const view = new DataView(buffer);
+            const modules = new Map();
+            let at = 4;
+            const entries = [];
+            for (let i = 0, n = view.getUint32(0, true); i < n; i++) {
+                const length = view.getUint32(at, true);
+                const name = new TextDecoder().decode(new Uint8Array(buffer, at + 4, length));
+                entries.push([name, view.getUint32(at + 4 + length, true)]);
+                at += 8 + length;
+            }
+            for (const [name, length] of entries) {
+                modules.set(name, new Uint8Array(buffer, at, length));
+                at += length;
+            }
+            return modules;
+        });
+        // Successes only are kept: a failed fetch is tried again at the next load.
+        load.catch(() => { if (packLoads.get(url.href) === load) packLoads.delete(url.href); });
+        packLoads.set(url.href, load);
+    }
+    return load;
+}
+async function __hongbao_module(name) {
+    const modules = await loadPack(PACKS[name]());
+    const bytes = modules.get(name);
+    if (bytes === undefined) throw new Error(`no module ${name} in its pack`);
+    return bytes;
+}
+"#;
+    let anchor = "let sharedImports = undefined;";
+    if !out.contains(anchor) {
+        bail!("__wasm_split.js: no {anchor} (see packed_split_loader)");
+    }
+    Ok(out.replacen(anchor, &format!("{table}{runtime}{anchor}"), 1))
+}
+
+/// Writes the packs of [`pack_assignment`] into `dist` (the format: [`packed_split_loader`])
+/// and removes the modules they hold.
+fn pack_modules(dist: &Path, packs: &std::collections::BTreeMap<String, String>) -> Result<()> {
+    let mut by_pack: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (module, pack) in packs {
+        by_pack.entry(pack).or_default().push(module);
+    }
+    for (pack, modules) in by_pack {
+        let mut header = (modules.len() as u32).to_le_bytes().to_vec();
+        let mut body = vec![];
+        for module in &modules {
+            let path = dist.join(format!("{module}.wasm"));
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            header.extend((module.len() as u32).to_le_bytes());
+            header.extend(module.as_bytes());
+            header.extend((bytes.len() as u32).to_le_bytes());
+            body.extend(bytes);
+            std::fs::remove_file(&path)?;
+        }
+        header.extend(body);
+        std::fs::write(dist.join(pack), header)?;
+    }
+    Ok(())
+}
+
+/// The packs starting the embed's split points `splits` fetches: those holding their modules.
+pub fn packs_needed(sh: &Sh, splits: &[&str]) -> Result<Vec<String>> {
+    let loader = std::fs::read_to_string(staging(sh, "embed").join("__wasm_split.js"))?;
+    let packs = pack_assignment(&loader)?;
+    let mut files = vec![];
+    for split in splits {
+        let own = packs
+            .keys()
+            .find(|m| m.strip_prefix("split_").is_some_and(|n| names(n, split)))
+            .with_context(|| format!("no module of split point {split}"))?
+            .clone();
+        let modules = std::iter::once(own).chain(
+            chunks_needed(&loader, split)
+                .into_iter()
+                .map(|c| c.trim_end_matches(".wasm").to_owned()),
+        );
+        for module in modules {
+            let pack = packs
+                .get(&module)
+                .with_context(|| format!("{module} ({split}) is in no pack"))?;
+            if !files.contains(pack) {
+                files.push(pack.clone());
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// The embed bundle's manifest: each logical file name (`embed_bg.wasm`) with its
+/// content-hashed file and SRI hash.
+pub const MANIFEST: &str = "manifest.json";
+
+/// Files that also keep their logical name: the loader, as the entry for pages that want the
+/// latest bundle without an `integrity` attribute, and the iframe mode's page (a URL other
+/// pages write in their iframes). Both are short-lived in caches; everything else is immutable.
+const STABLE: [&str; 2] = ["hongbao-embed.js", "frame.html"];
+
+/// Names every file of `dist` after its content (`embed_bg.wasm` → `embed_bg.<hash>.wasm`,
+/// the hash the first 16 hex digits of its SHA-384), rewrites the relative URLs by which the
+/// files refer to each other (`./embed.js`, `'embed_bg.wasm'`, `href="frame.css"`) to those
+/// names, and writes [`MANIFEST`]. A file is named once every file it refers to has its name,
+/// so a reference cycle is an error. Pages ([`STABLE`] `.html`) keep only their name; the
+/// loader keeps both.
+fn hash_names(dist: &Path) -> Result<()> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let mut pending = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .context("a file name")?
+            .to_string_lossy()
+            .into_owned();
+        if path.is_file() && !name.starts_with('.') && name != MANIFEST {
+            pending.insert(name, std::fs::read(&path)?);
+        }
+    }
+    let mut named: Vec<(String, String, String)> = vec![];
+    while !pending.is_empty() {
+        let ready = pending
+            .iter()
+            .find(|(name, bytes)| {
+                !is_text(name)
+                    || pending
+                        .keys()
+                        .all(|other| other == *name || refers_to(bytes, other).is_none())
+            })
+            .map(|(name, _)| name.clone());
+        let Some(name) = ready else {
+            bail!(
+                "{}: these files refer to each other in a cycle: {:?}",
+                dist.display(),
+                pending.keys().collect::<Vec<_>>()
+            );
+        };
+        let mut bytes = pending.remove(&name).context("pending")?;
+        if is_text(&name) {
+            for (logical, file, _) in &named {
+                bytes = rewrite_refs(&bytes, logical, file);
+            }
+        }
+        let digest = sha2::Sha384::digest(&bytes);
+        let integrity = format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        );
+        let file = if name.ends_with(".html") {
+            name.clone()
+        } else {
+            let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            let (stem, ext) = name.rsplit_once('.').context("an extension")?;
+            format!("{stem}.{hex}.{ext}")
+        };
+        std::fs::write(dist.join(&file), &bytes)?;
+        if file != name {
+            if STABLE.contains(&name.as_str()) {
+                std::fs::write(dist.join(&name), &bytes)?;
+            } else {
+                std::fs::remove_file(dist.join(&name))?;
+            }
+        }
+        named.push((name, file, integrity));
+    }
+    let files: serde_json::Map<String, serde_json::Value> = named
+        .into_iter()
+        .map(|(logical, file, integrity)| {
+            (
+                logical,
+                serde_json::json!({ "file": file, "integrity": integrity }),
+            )
+        })
+        .collect();
+    let manifest = serde_json::json!({ "version": 1, "files": files });
+    std::fs::write(
+        dist.join(MANIFEST),
+        serde_json::to_string_pretty(&manifest)? + "\n",
+    )?;
+    Ok(())
+}
+
+/// The embed bundle's manifest ([`MANIFEST`] in `dist`): logical name → (file, integrity).
+pub fn manifest(dist: &Path) -> Result<std::collections::BTreeMap<String, (String, String)>> {
+    let path = dist.join(MANIFEST);
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
+    )?;
+    let files = json["files"]
+        .as_object()
+        .with_context(|| format!("{}: no files", path.display()))?;
+    files
+        .iter()
+        .map(|(logical, entry)| {
+            let field = |k: &str| {
+                entry[k]
+                    .as_str()
+                    .map(str::to_owned)
+                    .with_context(|| format!("{}: {logical} has no {k}", path.display()))
+            };
+            Ok((logical.clone(), (field("file")?, field("integrity")?)))
+        })
+        .collect()
+}
+
+fn is_text(name: &str) -> bool {
+    [".js", ".css", ".html"].iter().any(|e| name.ends_with(e))
+}
+
+/// Where `bytes` refers to file `name` by a relative URL: the name right after `/` or a quote
+/// and right before a quote, `?`, `#` or `)` (so `embed.js` is not found in
+/// `hongbao-embed.js`).
+fn refers_to(bytes: &[u8], name: &str) -> Option<usize> {
+    let name = name.as_bytes();
+    (0..bytes.len().saturating_sub(name.len() - 1)).find(|&at| {
+        bytes[at..].starts_with(name)
+            && at > 0
+            && matches!(bytes[at - 1], b'/' | b'"' | b'\'' | b'`')
+            && match bytes.get(at + name.len()) {
+                // Not an object's key: wasm-bindgen's glue names the wasm's import module
+                // `"./__wasm_split.js": import1`, which must stay as the wasm names it.
+                Some(b'"' | b'\'' | b'`') => bytes.get(at + name.len() + 1) != Some(&b':'),
+                Some(b'?' | b'#' | b')') => true,
+                _ => false,
+            }
+    })
+}
+
+/// `bytes` with every relative reference to `from` (see [`refers_to`]) pointing at `to`.
+fn rewrite_refs(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some(at) = refers_to(rest, from) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(to.as_bytes());
+        rest = &rest[at + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
 /// What steps 2–4 depend on: the linked module, the flags it was built with, the tool
 /// versions (wasm-bindgen from Cargo.lock, wasm-split, npm's wasm-opt and esbuild from
 /// e2e/package-lock.json) and the steps' options.
-fn cache_key(sh: &Sh, linked: &Path) -> Result<String> {
+pub(crate) fn cache_key(sh: &Sh, linked: &Path) -> Result<String> {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::hash::DefaultHasher::new();
     std::fs::read(linked)
@@ -479,10 +812,151 @@ mod tests {
     fn the_split_loader_learns_a_new_instance() {
         let js = "import { initSync } from \"./embed.js\";\nlet sharedImports = undefined;\nfunction makeLoad(fetcher, deps) {\n    let loadingModule = undefined;\n    return () => loadingModule;\n}\n";
         let out = restartable_split_loader(js, "embed").unwrap();
-        assert!(out.contains("import { initSync as firstInitSync } from \"./embed.js\";"));
+        assert!(!out.contains("embed.js"), "{out}");
+        assert!(out.contains("let initSync = undefined;"));
         assert!(out.contains("export function __hongbao_instance(next) {"));
         assert!(out.contains("    let loadingModule = undefined;\n    forgetLoads.push("));
         assert!(restartable_split_loader("let x;", "embed").is_err());
+    }
+
+    #[test]
+    fn files_are_named_after_their_content_and_references_follow() {
+        let dist = std::env::temp_dir().join(format!("xtask-hash-{}", std::process::id()));
+        fresh_dir(&dist).unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dist.join(name), text).unwrap();
+        write("embed_bg.wasm", "\0asm");
+        write("hongbao.css", "a{}");
+        write(
+            "__wasm_split.js",
+            "fetch(new URL(\"./split_a_1.wasm\",import.meta.url))",
+        );
+        write("split_a_1.wasm", "\0asm a");
+        write(
+            "embed.js",
+            "import*as i from\"./__wasm_split.js\";new URL('embed_bg.wasm',u)",
+        );
+        write(
+            "hongbao-embed.js",
+            "import'./embed.js';import('./embed.js?instance=2');new URL('hongbao.css',u)",
+        );
+        write("frame.js", "await import('./hongbao-embed.js')");
+        write("frame.html", "<script src=\"frame.js\"></script>");
+        hash_names(&dist).unwrap();
+        let files = manifest(&dist).unwrap();
+        assert_eq!(files.len(), 8);
+        let file = |n: &str| files[n].0.clone();
+        let read = |f: &str| std::fs::read_to_string(dist.join(f)).unwrap();
+        assert!(file("embed_bg.wasm").starts_with("embed_bg."));
+        assert_eq!(file("frame.html"), "frame.html");
+        let loader = read(&file("hongbao-embed.js"));
+        assert_eq!(read("hongbao-embed.js"), loader, "the stable copy");
+        assert!(loader.contains(&format!("import'./{}'", file("embed.js"))));
+        assert!(loader.contains(&format!("import('./{}?instance=2')", file("embed.js"))));
+        assert!(loader.contains(&file("hongbao.css")));
+        assert!(read(&file("embed.js")).contains(&file("__wasm_split.js")));
+        assert!(read(&file("__wasm_split.js")).contains(&file("split_a_1.wasm")));
+        assert!(read("frame.html").contains(&file("frame.js")));
+        assert!(!dist.join("embed.js").exists() && !dist.join("embed_bg.wasm").exists());
+        // The integrity is the SRI form of the file's SHA-384.
+        let (f, integrity) = &files["hongbao.css"];
+        assert_eq!(read(f), "a{}");
+        assert_eq!(
+            integrity,
+            "sha384-m4Zcd9m9Kerya2aMKZ9CuL1yv7QLjdpmEo79GaQCk1uO2U4trsxWuyqSJsOzpOru"
+        );
+        // A cycle cannot be named.
+        write("a.js", "import'./b.js'");
+        write("b.js", "import'./a.js'");
+        assert!(hash_names(&dist).is_err());
+        std::fs::remove_dir_all(&dist).unwrap();
+    }
+
+    /// wasm-split 0.2.4's loader, cut down: two chunks and three split points.
+    const LOADER: &str = "let sharedImports = undefined;\n\
+        /* embed_app_scene, embed_fairness_scene */\n\
+        const __chunk_1 = makeLoad(() => {\n    \
+        const src = fetch(new URL(\"./chunk_1.wasm\", import.meta.url));\n    \
+        return async (imports) => (WebAssembly.instantiateStreaming(src, imports));\n}, []);\n\
+        /* packet_card_12, send_flow_34 */\n\
+        const __chunk_2 = makeLoad(() => {\n    \
+        const src = fetch(new URL(\"./chunk_2.wasm\", import.meta.url));\n    \
+        return async (imports) => (WebAssembly.instantiateStreaming(src, imports));\n}, []);\n\
+        export const __wasm_split_load_embed_app_scene = wrapAsyncCb(makeLoad(() => {\n    \
+        const src = fetch(new URL(\"./split_embed_app_scene.wasm\", import.meta.url));\n    \
+        return async (imports) => (WebAssembly.instantiateStreaming(src, imports));\n}, [__chunk_1]));\n\
+        export const __wasm_split_load_packet_card_12 = wrapAsyncCb(makeLoad(() => {\n    \
+        const src = fetch(new URL(\"./split_packet_card_12.wasm\", import.meta.url));\n    \
+        return async (imports) => (WebAssembly.instantiateStreaming(src, imports));\n}, [__chunk_2]));\n\
+        export const __wasm_split_load_send_flow_34 = wrapAsyncCb(makeLoad(() => {\n    \
+        const src = fetch(new URL(\"./split_send_flow_34.wasm\", import.meta.url));\n    \
+        return async (imports) => (WebAssembly.instantiateStreaming(src, imports));\n}, [__chunk_2]));\n";
+
+    #[test]
+    fn modules_are_packed_by_the_split_points_that_need_them() {
+        let packs = pack_assignment(LOADER).unwrap();
+        let pack = |m: &str| packs[m].as_str();
+        assert_eq!(pack("chunk_1"), "pack_embed_app_scene_fairness.bin");
+        assert_eq!(pack("split_embed_app_scene"), "pack_embed_app_scene.bin");
+        assert_eq!(pack("chunk_2"), "pack_0.bin");
+        assert_eq!(pack("split_packet_card_12"), "pack_1.bin");
+        assert_eq!(pack("split_send_flow_34"), "pack_2.bin");
+        assert_eq!(packs.len(), 5);
+        let js = packed_split_loader(LOADER, &packs).unwrap();
+        assert!(!js.contains("fetch(new URL(\"./chunk_") && !js.contains("instantiateStreaming"));
+        assert!(js.contains("__hongbao_module(\"chunk_2\")"));
+        assert!(js.contains("WebAssembly.instantiate(await src, imports)"));
+        assert!(js.contains("\"chunk_2\": () => new URL(\"./pack_0.bin\", import.meta.url),"));
+        assert!(pack_assignment("let sharedImports = undefined;").is_err());
+
+        // The packs: a header (count, then name length, name, length per module), the bytes.
+        let dist = std::env::temp_dir().join(format!("xtask-pack-{}", std::process::id()));
+        fresh_dir(&dist).unwrap();
+        for (m, bytes) in [
+            ("chunk_1", "one"),
+            ("chunk_2", "two!"),
+            ("split_embed_app_scene", "app"),
+            ("split_packet_card_12", "card"),
+            ("split_send_flow_34", "send"),
+        ] {
+            std::fs::write(dist.join(format!("{m}.wasm")), bytes).unwrap();
+        }
+        pack_modules(&dist, &packs).unwrap();
+        let mut left: Vec<_> = std::fs::read_dir(&dist)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "pack_0.bin",
+                "pack_1.bin",
+                "pack_2.bin",
+                "pack_embed_app_scene.bin",
+                "pack_embed_app_scene_fairness.bin"
+            ]
+        );
+        let mut expected = 1u32.to_le_bytes().to_vec();
+        expected.extend(7u32.to_le_bytes());
+        expected.extend(b"chunk_2");
+        expected.extend(4u32.to_le_bytes());
+        expected.extend(b"two!");
+        assert_eq!(std::fs::read(dist.join("pack_0.bin")).unwrap(), expected);
+        std::fs::remove_dir_all(&dist).unwrap();
+    }
+
+    #[test]
+    fn references_are_relative_urls_of_the_whole_name() {
+        assert_eq!(refers_to(b"import'./embed.js'", "embed.js"), Some(9));
+        assert_eq!(refers_to(b"'./hongbao-embed.js'", "embed.js"), None);
+        assert_eq!(refers_to(b"\"embed.json\"", "embed.js"), None);
+        // wasm-bindgen's imports object names the module as the wasm does.
+        assert_eq!(refers_to(b"{\"./x.js\":a}", "x.js"), None);
+        assert_eq!(refers_to(b"from\"./x.js\";{\"./x.js\":a}", "x.js"), Some(7));
+        assert_eq!(
+            rewrite_refs(b"a('./x.js?i=1');b(\"x.js\")", "x.js", "x.1.js"),
+            b"a('./x.1.js?i=1');b(\"x.1.js\")"
+        );
     }
 
     #[test]

@@ -102,7 +102,7 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
         crate::build::embed(sh)
     });
     stages.step(
-        "docs build (mdbook)",
+        "docs build (mdbook, mkdocs)",
         &["embed build (code-split)"],
         &mut || build_docs(sh),
     );
@@ -114,7 +114,7 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
         "native tests: build",
         "release build (code-split)",
         "embed build (code-split)",
-        "docs build (mdbook)",
+        "docs build (mdbook, mkdocs)",
     ];
     let e2e = match (
         stages.blocked(&needs),
@@ -399,6 +399,7 @@ pub fn e2e_command(sh: &Sh, e2e: &E2e) -> Result<()> {
     tools::ensure_npm_packages(sh)?;
     tools::ensure_chromium(sh)?;
     let book_embed = book_dir(sh).join("embed/hongbao-embed.js");
+    let mkdocs_embed = mkdocs_dir(sh).join("embed/hongbao-embed.js");
     let missing = [
         crate::build::dist(sh).join("index.html"),
         crate::build::embed_dist(sh).join("hongbao-embed.js"),
@@ -417,7 +418,7 @@ pub fn e2e_command(sh: &Sh, e2e: &E2e) -> Result<()> {
     if new_embed {
         crate::build::embed(sh)?;
     }
-    if new_embed || !book_embed.exists() {
+    if new_embed || !book_embed.exists() || !mkdocs_embed.exists() {
         build_docs(sh)?;
     }
     run_e2e(sh, e2e)
@@ -484,6 +485,7 @@ pub fn run_e2e(sh: &Sh, e2e: &E2e) -> Result<()> {
             .env("HONGBAO_ARTIFACTS", &artifacts)
             .env("HONGBAO_EMBED_DIST", crate::build::embed_dist(sh))
             .env("HONGBAO_BOOK", book_dir(sh))
+            .env("HONGBAO_MKDOCS", mkdocs_dir(sh))
             .env("CHROMIUM", CHROMIUM);
         let result = cmd.run();
         let _ = crate::times::record(&times_file, crate::times::read(&round_times));
@@ -613,14 +615,44 @@ pub fn book_dir(sh: &Sh) -> std::path::PathBuf {
     sh.root.join("target/book")
 }
 
-/// `mdbook build docs`, then the embed bundle copied into the book (`<book>/embed/`), so
-/// its pages show live widgets. Needs the embed build.
+/// The MkDocs example site (`docs/mkdocs/`), built here.
+pub fn mkdocs_dir(sh: &Sh) -> std::path::PathBuf {
+    sh.root.join("target/mkdocs")
+}
+
+/// The docs with live widgets: `mdbook build docs` (the user guide) and `mkdocs build` of the
+/// MkDocs example (`docs/mkdocs/`, MkDocs from PyPI in a venv of its own), each with the embed
+/// bundle copied into its `embed/` directory. Needs the embed build.
 pub fn build_docs(sh: &Sh) -> Result<()> {
     tools::ensure_mdbook(sh)?;
-    sh.cmd("mdbook", &["build", "docs"]).run()?;
+    // The chapters' scripts load the loader's hashed file with its SRI hash (mdbook-hongbao).
+    let manifest = crate::build::embed_dist(sh).join(crate::build::MANIFEST);
+    sh.cmd("mdbook", &["build", "docs"])
+        .env("HONGBAO_EMBED_MANIFEST", &manifest)
+        .run()?;
+    copy_embed(sh, &book_dir(sh).join("embed"))?;
+    let mkdocs = tools::ensure_mkdocs(sh)?;
+    let site = mkdocs_dir(sh);
+    sh.cmd(
+        &mkdocs.to_string_lossy(),
+        &[
+            "build",
+            "--quiet",
+            "--strict",
+            "--config-file",
+            "docs/mkdocs/mkdocs.yml",
+            "--site-dir",
+            &site.to_string_lossy(),
+        ],
+    )
+    .run()?;
+    copy_embed(sh, &site.join("embed"))
+}
+
+/// Copies the embed bundle's files into `to`.
+fn copy_embed(sh: &Sh, to: &std::path::Path) -> Result<()> {
     let from = crate::build::embed_dist(sh);
-    let to = book_dir(sh).join("embed");
-    std::fs::create_dir_all(&to)?;
+    std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(&from)? {
         let path = entry?.path();
         if path.is_file() && path.file_name().is_some_and(|n| n != "index.html") {

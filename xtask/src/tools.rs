@@ -15,6 +15,8 @@ pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// mdBook for the user guide (docs/); 0.5.4 builds on rustc 1.95.
 pub const MDBOOK_VERSION: &str = "0.5.4";
+/// MkDocs (PyPI), for the MkDocs example site of the docs (docs/mkdocs/).
+pub const MKDOCS_VERSION: &str = "1.6.1";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -27,7 +29,8 @@ pub fn ensure_all(sh: &Sh) -> Result<()> {
         let npm = s.spawn(|| ensure_npm_packages(sh));
         let cargo = ensure_trunk(sh)
             .and_then(|()| ensure_split_tools(sh))
-            .and_then(|()| ensure_mdbook(sh));
+            .and_then(|()| ensure_mdbook(sh))
+            .and_then(|()| ensure_mkdocs(sh).map(drop));
         let apt = apt.join().expect("apt thread");
         let npm = npm.join().expect("npm thread");
         cargo.and(apt).and(npm)
@@ -94,6 +97,39 @@ pub fn ensure_mdbook(sh: &Sh) -> Result<()> {
     }
     println!("xtask: installing mdbook {MDBOOK_VERSION}; this takes a few minutes once");
     cargo_install(sh, &["mdbook", "--version", MDBOOK_VERSION, "--locked"])
+}
+
+/// MkDocs from PyPI in a virtual environment of its own under the target directory (never the
+/// system's Python packages); returns the `mkdocs` executable. Installed once, when missing.
+pub fn ensure_mkdocs(sh: &Sh) -> Result<PathBuf> {
+    let venv = sh.target_dir().join("mkdocs-venv");
+    let mkdocs = venv.join("bin/mkdocs");
+    let have = sh
+        .cmd(&mkdocs.to_string_lossy(), &["--version"])
+        .read()
+        .unwrap_or_default();
+    // "mkdocs, version 1.6.1 from …"
+    if have.split_whitespace().nth(2) == Some(MKDOCS_VERSION) {
+        return Ok(mkdocs);
+    }
+    println!(
+        "xtask: installing mkdocs {MKDOCS_VERSION} from PyPI into {}",
+        venv.display()
+    );
+    sh.cmd("python3", &["-m", "venv", &venv.to_string_lossy()])
+        .run()?;
+    let pip = venv.join("bin/pip");
+    sh.cmd(
+        &pip.to_string_lossy(),
+        &[
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            &format!("mkdocs=={MKDOCS_VERSION}"),
+        ],
+    )
+    .run()?;
+    Ok(mkdocs)
 }
 
 /// wasm-split, for the code-split release build only (`trunk serve` does not need it).

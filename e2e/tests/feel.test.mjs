@@ -158,7 +158,8 @@ test('ledger rows name the chat, greeting and kind, in local time; income is red
   )?.textContent.includes('·'), id);
   assert.equal(await about.innerText(), '相亲相爱一家人 · Ledger · 拼手气红包');
   assert.doesNotMatch(await row.innerText(), /#\d/);
-  assert.match(await row.locator('[data-testid="ledger-open"]').getAttribute('aria-label'), /相亲相爱一家人 · Ledger · 拼手气红包/);
+  // The row's button is named by what it shows (label in name, WCAG 2.5.3).
+  assert.equal(await row.getByRole('button', { name: /领取红包.*相亲相爱一家人 · Ledger · 拼手气红包/ }).count(), 1);
   // The time is the viewer's (New York here), not China's.
   const shown = await row.locator('[data-testid="ledger-time"]').innerText();
   const local = await page.evaluate(() => {

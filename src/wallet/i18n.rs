@@ -18,12 +18,6 @@ messages! {
     }
     /// "红包 #12" / "Packet #12".
     fn packet_ref(lang, id: u64) => ("红包 #{id}", "Packet #{id}");
-    /// The accessible name of an entry's link: "Received ¥1.23, Family · Best wishes · Lucky
-    /// packet: open it".
-    fn open_entry(lang, kind: &str, amount: &str, packet: &str) => (
-        "{kind} {amount}，{packet}：查看",
-        "{kind} {amount}, {packet}: open it"
-    );
 }
 
 /// The label of a ledger entry's kind.

@@ -161,7 +161,6 @@ pub fn WalletScreen() -> impl IntoView {
                 <button
                     class="hb-ledger-row hb-ledger-link"
                     data-testid="ledger-open"
-                    aria-label=move || i18n::open_entry(label, &amount, &about(id), lang)
                     on:click=move |_| open_packet(id)
                 >
                     {content}

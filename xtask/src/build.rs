@@ -68,6 +68,33 @@ pub fn app(sh: &Sh) -> Result<()> {
     Ok(())
 }
 
+/// Where the bare Leptos counter page goes (`cargo xtask bench ui`'s yardstick).
+pub fn counter_dist(sh: &Sh) -> PathBuf {
+    sh.target_dir().join("dist-counter")
+}
+
+/// Builds the bare Leptos counter page (crate `counter/`) into [`counter_dist`] exactly as
+/// the app is built (the same cargo profile, flags and target directory, wasm-split,
+/// wasm-bindgen, wasm-opt, the same start script), with a page of its own and no CSS. Only
+/// `cargo xtask bench ui` builds it: the test command and `size` never do.
+pub fn counter(sh: &Sh) -> Result<()> {
+    let dist = counter_dist(sh);
+    split_build(sh, "counter", &dist)?;
+    std::fs::write(dist.join("index.html"), counter_page())?;
+    Ok(())
+}
+
+/// The counter's page: the app's start script for the `counter` modules, nothing else.
+fn counter_page() -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n  <head>\n    <meta charset=\"utf-8\" />\n    \
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n    \
+         <title>Leptos counter</title>\n    <link rel=\"icon\" href=\"data:,\" />\n    {}\n  \
+         </head>\n  <body></body>\n</html>\n",
+        start_script("counter")
+    )
+}
+
 /// Builds the embed bundle into [`embed_dist`], its files named after their content with a
 /// [`MANIFEST`] ([`hash_names`]).
 pub fn embed(sh: &Sh) -> Result<()> {
@@ -142,8 +169,13 @@ pub fn compile_both(sh: &Sh) -> Result<()> {
 }
 
 /// Step 1: `cargo build --release` of `bins` for wasm32 with [`RUSTFLAGS`], in `target/split/`.
+/// The counter (crate `hongbao-counter`) is built with the app's package selected too, so
+/// that cargo unifies the same features as for the app and reuses every dependency it built.
 fn compile(sh: &Sh, bins: &[&str]) -> Result<()> {
     let mut args = vec!["build", "--release", "--target", crate::tools::WASM_TARGET];
+    if bins.contains(&"counter") {
+        args.extend(["-p", "hongbao", "-p", "hongbao-counter"]);
+    }
     for bin in bins {
         args.extend(["--bin", bin]);
     }
@@ -718,19 +750,25 @@ fn fresh_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The module script that starts the app, and preloads of what it fetches first.
-const START: &str = r#"<link rel="modulepreload" href="/hongbao.js" />
-    <link rel="preload" href="/hongbao_bg.wasm" as="fetch" type="application/wasm" crossorigin="anonymous" />
+/// The module script that starts `bin`'s page, and preloads of what it fetches first.
+fn start_script(bin: &str) -> String {
+    format!(
+        r#"<link rel="modulepreload" href="/{bin}.js" />
+    <link rel="preload" href="/{bin}_bg.wasm" as="fetch" type="application/wasm" crossorigin="anonymous" />
     <script type="module">
-      import init from '/hongbao.js';
-      await init({ module_or_path: '/hongbao_bg.wasm' });
-    </script>"#;
+      import init from '/{bin}.js';
+      await init({{ module_or_path: '/{bin}_bg.wasm' }});
+    </script>"#
+    )
+}
 
 /// The served page from Trunk's source page, and the stylesheets to bundle: the
 /// `<link data-trunk rel="css" href="…">` lines become one link to [`CSS`] (where the first
-/// was), the `<link data-trunk rel="rust" …>` the start script; everything else is kept.
+/// was), the `<link data-trunk rel="rust" …>` the start script ([`start_script`]); everything
+/// else is kept.
 fn page(source: &str) -> Result<(String, Vec<&str>)> {
-    let mut out = String::with_capacity(source.len() + START.len());
+    let start = start_script("hongbao");
+    let mut out = String::with_capacity(source.len() + start.len());
     let mut css = vec![];
     let mut started = false;
     for line in source.lines() {
@@ -751,7 +789,7 @@ fn page(source: &str) -> Result<(String, Vec<&str>)> {
             css.push(href);
         } else if tag.contains(r#"rel="rust""#) {
             out.push_str(indent);
-            out.push_str(START);
+            out.push_str(&start);
             out.push('\n');
             started = true;
         } else {
@@ -785,6 +823,17 @@ mod tests {
         assert!(page.contains("  <link rel=\"stylesheet\" href=\"/hongbao.css\" />\n"));
         assert!(page.contains("import init from '/hongbao.js';"));
         assert!(!page.contains("data-trunk"));
+    }
+
+    #[test]
+    fn the_counter_page_starts_the_counter_modules_only() {
+        let page = counter_page();
+        assert!(page.starts_with("<!doctype html>\n"));
+        assert!(page.contains("import init from '/counter.js';"));
+        assert!(page.contains("await init({ module_or_path: '/counter_bg.wasm' });"));
+        assert!(page.contains("<link rel=\"modulepreload\" href=\"/counter.js\" />"));
+        assert!(!page.contains("hongbao"));
+        assert!(!page.contains("stylesheet"));
     }
 
     #[test]

@@ -199,14 +199,16 @@ pub fn wasm_bindgen_version(root: &Path) -> Result<String> {
     bail!("wasm-bindgen not found in Cargo.lock")
 }
 
-/// playwright-core (drives Chromium), binaryen (wasm-opt) and esbuild (minifies the release
-/// build's JS and CSS), from e2e/package-lock.json.
+/// playwright-core (drives Chromium), binaryen (wasm-opt), esbuild (minifies the release
+/// build's JS and CSS) and axe-core (the accessibility audit of `a11y.test.mjs`), from
+/// e2e/package-lock.json.
 pub fn ensure_npm_packages(sh: &Sh) -> Result<()> {
     let e2e = sh.root.join("e2e");
     let ready = [
         "node_modules/.bin/wasm-opt",
         "node_modules/.bin/esbuild",
         "node_modules/playwright-core/package.json",
+        "node_modules/axe-core/axe.min.js",
     ]
     .iter()
     .all(|p| e2e.join(p).exists());

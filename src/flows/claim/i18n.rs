@@ -72,9 +72,9 @@ messages! {
     /// The refund line of an expired or recalled packet.
     fn refunded(lang, amount: &str) => ("{amount} 已退回发送者", "{amount} went back to the sender");
     /// The bubble's accessible name: kind, sender, greeting and status.
-    fn bubble_label(lang, kind_text: &str, sender: &str, greeting: &str, status: &str) {
-        let packet = packet_of(sender, lang);
-    } => ("{kind_text}，{packet}：{greeting}。{status}", "{kind_text}, {packet}: {greeting}. {status}");
+    /// What a screen reader hears first on a bubble, before its visible text (greeting, status,
+    /// kind), which is the rest of the button's name: "Bob的红包：" / "Bob's packet: ".
+    fn bubble_sender(lang, sender: &str) { let packet = packet_of(sender, lang); } => ("{packet}：", "{packet}: ");
 }
 
 pub fn kind(kind: PacketKindTag, lang: Lang) -> &'static str {
@@ -99,10 +99,8 @@ mod tests {
             summary(1, 3, "¥1.00", "¥3.00", Lang::En),
             "1 of 3 claimed: ¥1.00 of ¥3.00"
         );
-        assert_eq!(
-            bubble_label("拼手气红包", "bob", "恭喜发财", "领取红包", Lang::Zh),
-            "拼手气红包，Bob的红包：恭喜发财。领取红包"
-        );
+        assert_eq!(bubble_sender("bob", Lang::Zh), "Bob的红包：");
+        assert_eq!(bubble_sender("bob", Lang::En), "Bob's packet: ");
         assert_eq!(waiting_for("carol", Lang::En), "Waiting for Carol");
     }
 }

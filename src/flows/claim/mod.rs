@@ -71,18 +71,11 @@ pub fn PacketBubble(packet: PacketView) -> impl IntoView {
         let greeting = greeting.clone();
         move || greeting_or_default(&greeting, lang())
     };
-    let label = {
-        let (sender, greeting) = (sender.clone(), greeting.clone());
-        move || {
-            let lang = lang();
-            i18n::bubble_label(
-                i18n::kind(kind, lang),
-                &sender,
-                &greeting_or_default(&greeting, lang),
-                &status_line(),
-                lang,
-            )
-        }
+    // The button's name is its visible text (greeting, status, kind: WCAG 2.5.3, label in
+    // name), after whose packet it is, which sighted people read above the bubble.
+    let said_sender = {
+        let sender = sender.clone();
+        move || i18n::bubble_sender(&sender, lang())
     };
 
     view! {
@@ -97,9 +90,9 @@ pub fn PacketBubble(packet: PacketView) -> impl IntoView {
                     data-packet-id=id
                     data-state=move || packet_state.get().as_str()
                     data-kind=kind.as_str()
-                    aria-label=label
                     on:click=move |_| state.open_packet.set(Some(id))
                 >
+                    <span class="hb-sr-only">{said_sender}</span>
                     <span class="hb-bubble-top">
                         <span class="hb-bubble-icon" aria-hidden={"true"}></span>
                         <span class="hb-bubble-text">

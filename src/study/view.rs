@@ -101,7 +101,7 @@ fn go(session: &Rc<Session>, progress: RwSignal<Progress>, next: Progress) {
 }
 
 /// A sheet over the whole app.
-fn cover(testid: &'static str, _lang: RwSignal<Lang>, body: AnyView) -> AnyView {
+fn cover(testid: &'static str, body: AnyView) -> AnyView {
     view! {
         <div class="hb-study-cover" data-testid=testid>
             <div class="hb-study-sheet" role="dialog" aria-modal="true">{body}</div>
@@ -136,7 +136,7 @@ fn consent(
             </button>
         </div>
     };
-    cover("study-consent", lang, body.into_any())
+    cover("study-consent", body.into_any())
 }
 
 fn task_card(
@@ -214,5 +214,5 @@ fn done(session: &Rc<Session>, lang: RwSignal<Lang>) -> AnyView {
             {code}
         </p>
     };
-    cover("study-done", lang, body.into_any())
+    cover("study-done", body.into_any())
 }

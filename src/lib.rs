@@ -7,7 +7,7 @@
 //! the engine in the page); `state` what every screen shares; `settings` the typed settings;
 //! `i18n` the shell's strings; `embed` mounts the widget into a page's elements; `nav` the standalone page's
 //! routes (in the hash), history, stored preferences and wide layout; `split` the views the release build loads
-//! lazily. The packet rules are not here: they live in `hongbao-engine`.
+//! lazily; `study` a study's participant mode (consent, tasks, completion code). The packet rules are not here: they live in `hongbao-engine`.
 
 pub mod backend;
 pub mod chat;
@@ -24,6 +24,7 @@ pub mod settings_panel;
 pub mod shell;
 pub mod split;
 pub mod state;
+pub mod study;
 pub mod wallet;
 
 pub use shell::{App, AppProps};

@@ -94,6 +94,26 @@ split_point! {
 }
 
 split_point! {
+    /// A study's participant (`?study=…`): the study found and validated, the participant
+    /// assigned and the variant applied to the settings, before the app starts
+    /// ([`crate::study::activate`]); a study that cannot start is its reason, in place of the app.
+    pub fn activate_study(settings: Settings, query: String) -> Result<(Settings, crate::state::Participant), AnyView> {
+        let mut settings = settings;
+        match crate::study::activate(&mut settings, &query) {
+            Ok(participant) => Ok((settings, participant)),
+            Err(e) => Err(crate::study::view::refused(e.message(settings.lang), settings.lang)),
+        }
+    }
+}
+
+split_point! {
+    /// The participant's consent, task card and completion screens.
+    pub fn study_view() -> AnyView {
+        view! { <crate::study::view::StudyView /> }.into_any()
+    }
+}
+
+split_point! {
     /// The project's server as the backend (`?backend=http`): the HTTP client, its event
     /// streams and the API's request table, which a page on the mock never downloads.
     pub fn connect_http(settings: Settings) -> crate::backend::AnyBackend {

@@ -16,6 +16,13 @@ pub enum Screen {
     Lab,
 }
 
+/// A study's participant (`?study=`, `crate::study`): what the study lets them see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Participant {
+    /// The identity switcher shows (a study whose tasks need another identity).
+    pub identity: bool,
+}
+
 /// Shared UI state. `Copy`: signals and stored values are handles.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -39,6 +46,8 @@ pub struct AppState {
     pub wide: RwSignal<bool>,
     /// Animations on: the setting, and the system's `prefers-reduced-motion` not set.
     pub motion: Signal<bool>,
+    /// A study's participant: no Lab or Settings, no demo hints (set by the shell).
+    pub participant: Option<Participant>,
     backend: StoredValue<AnyBackend, LocalStorage>,
 }
 
@@ -58,6 +67,7 @@ impl AppState {
             composing: RwSignal::new(false),
             wide: RwSignal::new(false),
             motion: Signal::derive(move || settings.with(|s| s.motion) && !reduced),
+            participant: None,
             backend: StoredValue::new_local(backend),
         };
         let revision = state.revision;
@@ -75,6 +85,11 @@ impl AppState {
     /// Re-reads the backend's clock (after a fast-forward, and every second).
     pub fn refresh_now(&self) {
         self.now.set(self.backend().now());
+    }
+
+    /// Whether this page may show `screen` (a participant has no Lab or Settings).
+    pub fn allows(&self, screen: &Screen) -> bool {
+        self.participant.is_none() || !matches!(screen, Screen::Settings | Screen::Lab)
     }
 
     /// Marks the data stale so that every resource refetches.

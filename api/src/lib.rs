@@ -368,16 +368,21 @@ pub struct ClockNow {
     pub now: Timestamp,
 }
 
-/// One event of a lab experiment (PRODUCT §6): exposure, stages entered and left, warnings,
-/// cancels, sends, recalls and claims. `POST /api/v1/lab/events` takes a list of them and
+/// One event of a lab experiment or study (PRODUCT §6): exposure, stages entered and left,
+/// warnings, cancels, sends, recalls and claims; in a study also `consent`, `task_done` and
+/// `complete`. `POST /api/v1/lab/events` takes a list of them and
 /// `GET /api/v1/lab/events` returns them all; the widget exports them as CSV and JSON Lines.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabEvent {
     /// `exposure`, `stage_entered`, `stage_left`, `warning_shown`, `cancel`, `send`,
-    /// `recall` or `claim`.
+    /// `recall` or `claim`; in a study also `consent`, `task_done` and `complete`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The experiment's key (a study's key for a study's events).
     pub experiment: String,
+    /// The study's key, on every event a participant of a study (`?study=`) records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub study: Option<String>,
     pub variant: String,
     pub participant: String,
     /// Assigned from the URL (`?variant=`) rather than by the hash.
@@ -406,6 +411,10 @@ pub struct LabEvent {
     pub actual: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packet: Option<u64>,
+    /// Whether the actual outcome differs from the intended one (`send` and `task_done` of
+    /// a task; `None` when nothing was sent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slip: Option<bool>,
 }
 
 #[cfg(test)]

@@ -92,6 +92,25 @@ pub struct Config {
     #[arg(long)]
     pub load_test_sessions: bool,
 
+    /// A researcher's account name (repeatable): only researchers read everyone's lab
+    /// events (`GET /api/v1/lab/events?all=true`; anyone else gets 403). A missing account
+    /// is created at start (no money) with the password of `--researcher-password-file`
+    /// or, without it, of the environment variable `HONGBAO_RESEARCHER_PASSWORD` (never a
+    /// command-line argument, which other users of the machine can see); an existing
+    /// account keeps its password.
+    #[arg(long = "researcher", value_name = "NAME")]
+    pub researchers: Vec<String>,
+
+    /// A file holding the password of the `--researcher` accounts to create (its first
+    /// line).
+    #[arg(long, value_name = "FILE")]
+    pub researcher_password_file: Option<PathBuf>,
+
+    /// The researchers' password set by a program that starts the server in-process (the
+    /// tests); the command line reads it from the file or the environment instead.
+    #[arg(skip)]
+    pub researcher_password: Option<String>,
+
     /// Allow cross-origin requests from this origin (repeatable). CORS is off by default.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origins: Vec<String>,
@@ -191,6 +210,19 @@ impl Config {
         config.database_url = database_url.into();
         config.listen = "127.0.0.1:0".parse().expect("a valid address");
         config
+    }
+
+    /// The password for new `--researcher` accounts: set in-process, else the first line of
+    /// `--researcher-password-file`, else `HONGBAO_RESEARCHER_PASSWORD`; `None` without one.
+    pub fn researcher_password(&self) -> std::io::Result<Option<String>> {
+        if let Some(p) = &self.researcher_password {
+            return Ok(Some(p.clone()));
+        }
+        if let Some(file) = &self.researcher_password_file {
+            let text = std::fs::read_to_string(file)?;
+            return Ok(Some(text.lines().next().unwrap_or_default().to_owned()));
+        }
+        Ok(std::env::var("HONGBAO_RESEARCHER_PASSWORD").ok())
     }
 
     /// `true` for a PostgreSQL URL.

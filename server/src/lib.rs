@@ -59,6 +59,8 @@ pub struct Shared {
     pub hashing: sessions::Hashing,
     /// Login attempts per user name and per client address.
     pub limits: sessions::LoginLimits,
+    /// The accounts that read everyone's lab events (`--researcher`).
+    pub researchers: Vec<String>,
     /// Becomes true when the server starts shutting down (event streams end, `/readyz`
     /// answers 503).
     pub stopping: watch::Receiver<bool>,
@@ -120,10 +122,28 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     };
     let crowd_balance = Money::from_wire(&config.crowd_balance)
         .map_err(|e| anyhow::anyhow!("--crowd-balance: {}", e.message(Lang::En)))?;
+    let researcher_password = config
+        .researcher_password()
+        .context("reading --researcher-password-file")?;
+    if researcher_password.is_none() && !config.researchers.is_empty() {
+        tracing::info!(
+            "--researcher without a password (HONGBAO_RESEARCHER_PASSWORD or \
+             --researcher-password-file): only existing accounts become researchers"
+        );
+    }
     let seed = Seed {
         demo: !config.no_demo,
         crowd: config.crowd,
         crowd_balance,
+        researchers: researcher_password
+            .map(|p| {
+                config
+                    .researchers
+                    .iter()
+                    .map(|r| (r.clone(), p.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     let clock = Arc::new(SystemClock::default());
     let now = clock.now();
@@ -175,6 +195,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
                 .transpose()
                 .context("--client-ip-header")?,
         ),
+        researchers: config.researchers.clone(),
         stopping: stop.subscribe(),
     }));
     observe::handle();

@@ -362,10 +362,20 @@ pub struct Created {
 /// Most events in one `POST /api/v1/lab/events`.
 const MAX_LAB_BATCH: usize = 1_000;
 
+/// What the server sets on every stored lab event (from the caller's session, its own clock
+/// and the database), never the body.
+pub const LAB_SERVER_FIELDS: [&str; 3] = ["id", "username", "received_at"];
+
 fn lab_event(value: &Value) -> AppResult<String> {
     let Value::Object(map) = value else {
         return Err(AppError::invalid("a lab event is a JSON object"));
     };
+    if let Some(field) = LAB_SERVER_FIELDS.iter().find(|f| map.contains_key(**f)) {
+        return Err(AppError::invalid(format!(
+            "a lab event's \"{field}\" is set by the server (id, username, received_at: \
+             the caller's session and the server's time); leave it out"
+        )));
+    }
     match map.get("type") {
         Some(Value::String(t)) if !t.trim().is_empty() && t.chars().count() <= MAX_LAB_TYPE => {
             Ok(t.clone())
@@ -378,7 +388,9 @@ fn lab_event(value: &Value) -> AppResult<String> {
 
 /// Stores lab events: one JSON object with a `type` string (1–64 characters) and any other
 /// fields (the widget sends `hongbao_api::LabEvent`s), or an array of up to 1,000 of them.
-/// Each is stored as JSON text with the caller and the server's time.
+/// Each is stored as JSON text under the caller's name (from the session) with the server's
+/// time. An event that names `id`, `username` or `received_at` itself is refused (400
+/// `invalid_request`, nothing of the batch stored): those are the server's.
 #[utoipa::path(post, path = "/api/v1/lab/events", tag = "lab", security(("bearer" = [])),
     request_body(content = Object, description = "{\"type\": \"exposure\", …} or an array of such objects"),
     responses((status = 201, body = Created), (status = 400, body = ErrorBody),
@@ -423,12 +435,13 @@ pub struct LabQuery {
 }
 
 /// Lab events, oldest first (the newest 10,000): the caller's, or with `?all=true`
-/// everyone's (lab data is research data, not money: any logged-in user may export it).
-/// Each as it was posted, plus `id`, `username` and `received_at` (the server's time)
-/// where the event has no such field.
+/// everyone's, which only a researcher (`--researcher`) may read (anyone else: 403
+/// `forbidden`). Each as it was posted, with `id`, `username` (who posted it) and
+/// `received_at` (the server's time when it was stored) set by the server.
 #[utoipa::path(get, path = "/api/v1/lab/events", tag = "lab", security(("bearer" = [])),
     params(LabQuery),
-    responses((status = 200, body = [Object]), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = [Object]), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "?all=true by someone not a researcher")))]
 pub async fn lab_events(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
@@ -436,6 +449,12 @@ pub async fn lab_events(
 ) -> AppResult<Json<Vec<Value>>> {
     let Query(query) =
         query.map_err(|_| AppError::invalid("the query is ?all=true or ?all=false"))?;
+    if query.all && !state.researchers.contains(&user) {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "only a researcher may read everyone's lab events",
+        ));
+    }
     let rows = state
         .store
         .lab_events((!query.all).then_some(user.as_str()))
@@ -445,11 +464,14 @@ pub async fn lab_events(
         .map(|r| {
             // Stored as posted, after it was read as JSON: it reads back.
             let mut event: Value = serde_json::from_str(&r.body).map_err(AppError::internal)?;
+            // The server's, over anything an event stored before they were refused said.
             if let Value::Object(map) = &mut event {
-                map.entry("id").or_insert(Value::from(r.id));
-                map.entry("username").or_insert(Value::from(r.username));
-                map.entry("received_at")
-                    .or_insert(Value::from(Timestamp::from_millis(r.at).to_string()));
+                map.insert("id".into(), Value::from(r.id));
+                map.insert("username".into(), Value::from(r.username));
+                map.insert(
+                    "received_at".into(),
+                    Value::from(Timestamp::from_millis(r.at).to_string()),
+                );
             }
             Ok(event)
         })

@@ -416,8 +416,16 @@ on_both!(
     super::validation_limits_and_preview
 );
 
+/// The researcher the lab tests start the server with (`--researcher rita`).
+const RESEARCHER: (&str, &str) = ("rita", "rita's own research password");
+
 async fn chat_packets_and_lab_events(db: Db) {
-    let s = server(db).await;
+    let s = TestServer::start(db, |c| {
+        c.researchers = vec![RESEARCHER.0.into(), "dave".into()];
+        c.researcher_password = Some(RESEARCHER.1.into());
+    })
+    .await
+    .expect("a database");
     let alice = s.login("alice").await;
     let bob = s.login("bob").await;
     let erin = s.login("erin").await;
@@ -523,12 +531,76 @@ async fn chat_packets_and_lab_events(db: Db) {
     let parsed: Vec<hongbao_api::LabEvent> =
         serde_json::from_value(json!(events[2..])).expect("the widget's LabEvent reads them back");
     assert_eq!(parsed[1].kind, "cancel");
-    let all = bob.get("/api/v1/lab/events?all=true").await.ok();
+    // Everyone's events: researchers only (a new account with its own password, and a
+    // demo user named as one, who keeps the demo's password).
+    bob.get("/api/v1/lab/events?all=true")
+        .await
+        .err(403, "forbidden");
+    let mut rita = s.client();
+    rita.login_with(RESEARCHER.0, RESEARCHER.1).await;
+    let all = rita.get("/api/v1/lab/events?all=true").await.ok();
     assert_eq!(
         all.as_array().unwrap().len(),
         4,
         "the lab's export: everyone's events"
     );
+    let dave = s.login("dave").await;
+    assert_eq!(
+        dave.get("/api/v1/lab/events?all=true").await.ok(),
+        all,
+        "a demo user named as a researcher"
+    );
+    s.client()
+        .post(
+            "/api/v1/login",
+            json!({"username": RESEARCHER.0, "password": "hongbao"}),
+        )
+        .await
+        .err(401, "unauthorized");
+    assert_eq!(
+        rita.get("/api/v1/me").await.ok()["balance"],
+        "0.00",
+        "a researcher's account holds no money"
+    );
+    // The caller and the server's time, never the body's: an event naming them is refused
+    // (nothing of its batch is stored).
+    for field in ["username", "received_at", "id"] {
+        let r = alice
+            .post(
+                "/api/v1/lab/events",
+                json!([{"type": "ok"}, {"type": "send", field: "bob"}]),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{field}");
+        assert_eq!(r.body["error"]["code"], "invalid_request");
+        let message = r.body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(field) && message.contains("set by the server"),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        rita.get("/api/v1/lab/events?all=true").await.ok(),
+        all,
+        "nothing stored"
+    );
+    let before = hongbao_server::clock::Clock::now(&*s.server.clock);
+    alice
+        .post(
+            "/api/v1/lab/events",
+            json!({"type": "send", "participant": "p9", "at": "2000-01-01T00:00:00.000Z"}),
+        )
+        .await
+        .ok();
+    let all = rita.get("/api/v1/lab/events?all=true").await.ok();
+    let last = all.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["username"], "alice");
+    assert_eq!(
+        last["at"], "2000-01-01T00:00:00.000Z",
+        "the client's own time, as sent"
+    );
+    let received = hongbao_api::time::parse(last["received_at"].as_str().unwrap()).unwrap();
+    assert!(received >= before, "{received} is the server's time");
     bob.get("/api/v1/lab/events?all=maybe")
         .await
         .err(400, "invalid_request");

@@ -78,6 +78,7 @@ fn seed() -> Seed {
         demo: true,
         crowd: 0,
         crowd_balance: Money::from_fen(100_000),
+        researchers: Vec::new(),
     }
 }
 

@@ -20,13 +20,18 @@ pub fn record(kind: &str, fill: impl FnOnce(&mut LabEvent)) {
     let Some(active) = lab.active.get_untracked() else {
         return;
     };
+    let task = lab
+        .task
+        .get_untracked()
+        .and_then(|i| active.experiment.tasks.get(i));
     let mut event = LabEvent {
         kind: kind.into(),
         experiment: active.experiment.key.clone(),
+        study: active.study.then(|| active.experiment.key.clone()),
         variant: active.assignment.variant.clone(),
         participant: active.assignment.participant.clone(),
         forced: active.assignment.forced,
-        task: active.experiment.tasks.first().map(|t| t.id.clone()),
+        task: task.map(|t| t.id.clone()),
         at: Timestamp::from_millis(now_ms() as i64),
         stage: None,
         ms: None,
@@ -35,6 +40,7 @@ pub fn record(kind: &str, fill: impl FnOnce(&mut LabEvent)) {
         intended: None,
         actual: None,
         packet: None,
+        slip: None,
     };
     fill(&mut event);
     let (backend, user) = (lab.app.backend(), lab.app.user.get_untracked());
@@ -67,10 +73,15 @@ pub fn outcome(chat: &str, kind: &str, amount: &str, count: u32) -> String {
     format!("{chat} {kind} {amount}×{count}")
 }
 
-/// The task's intended outcome, normalised like [`actual`].
+/// The intended outcome of the task in progress, normalised like [`actual`].
 pub fn intended() -> Option<String> {
-    let active = Lab::get()?.active.get_untracked()?;
-    let t = &active.experiment.tasks.first()?.intended;
+    let lab = Lab::get()?;
+    let active = lab.active.get_untracked()?;
+    let t = &active
+        .experiment
+        .tasks
+        .get(lab.task.get_untracked()?)?
+        .intended;
     Some(outcome(
         &t.chat,
         t.kind_tag()?.as_str(),
@@ -89,13 +100,20 @@ pub fn actual(p: &NewPacket) -> String {
 }
 
 pub fn sent(p: &NewPacket, packet: u64, ms: f64, warnings: Vec<String>, changed: bool) {
+    let Some(lab) = Lab::get() else { return };
+    if lab.active.get_untracked().is_none() {
+        return;
+    }
     let intended = intended();
+    let actual = actual(p);
+    lab.sends.update(|s| s.push((actual.clone(), packet)));
     record("send", |e| {
         e.ms = Some(ms.max(0.0) as u64);
         e.warnings = warnings;
         e.amount_changed = Some(changed);
+        e.slip = intended.as_ref().map(|i| *i != actual);
         e.intended = intended;
-        e.actual = Some(actual(p));
+        e.actual = Some(actual);
         e.packet = Some(packet);
     });
 }
@@ -134,7 +152,7 @@ pub fn from_jsonl(text: &str) -> Result<Vec<LabEvent>, (usize, String)> {
         .collect()
 }
 
-pub const CSV_HEADER: &str = "type,experiment,variant,participant,forced,task,at,stage,ms,warnings,amount_changed,intended,actual,packet";
+pub const CSV_HEADER: &str = "type,experiment,variant,participant,forced,task,at,stage,ms,warnings,amount_changed,intended,actual,packet,study,slip";
 
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -165,6 +183,8 @@ pub fn to_csv(events: &[LabEvent]) -> String {
             opt(e.intended.clone()),
             opt(e.actual.clone()),
             opt(e.packet.map(|p| p.to_string())),
+            opt(e.study.clone()),
+            opt(e.slip.map(|s| s.to_string())),
         ];
         out.push_str(
             &row.iter()
@@ -197,6 +217,8 @@ mod tests {
             intended: Some(outcome("family", "normal", "1.88", 10)),
             actual: Some(outcome("family", "normal", "18.80", 10)),
             packet: Some(3),
+            study: None,
+            slip: Some(true),
         }
     }
 

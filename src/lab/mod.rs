@@ -33,6 +33,8 @@ use std::cell::Cell;
 pub struct Active {
     pub experiment: Experiment,
     pub assignment: Assignment,
+    /// A study's participant (`?study=`, `crate::study`): events carry the study's key.
+    pub study: bool,
 }
 
 /// The lab's shared state (a handle: `Copy`).
@@ -42,6 +44,11 @@ pub struct Lab {
     pub active: RwSignal<Option<Active>>,
     /// Bumped after every stored event (the results refetch).
     pub revision: RwSignal<u64>,
+    /// The index of the task in progress (events carry its id): the first for an
+    /// experiment; a study's participant moves through them (`crate::study`).
+    pub task: RwSignal<Option<usize>>,
+    /// What was sent during the task in progress: (`chat kind amount×count`, packet id).
+    pub sends: RwSignal<Vec<(String, u64)>>,
 }
 
 thread_local! {
@@ -57,7 +64,7 @@ impl Lab {
 
 const PARTICIPANT_KEY: &str = "hongbao:lab:participant";
 
-fn query_param(query: &str, name: &str) -> Option<String> {
+pub(crate) fn query_param(query: &str, name: &str) -> Option<String> {
     query
         .trim_start_matches('?')
         .split('&')
@@ -106,6 +113,7 @@ pub fn activate(settings: &mut Settings, query: &str) -> Option<Active> {
     Some(Active {
         experiment,
         assignment,
+        study: false,
     })
 }
 
@@ -115,6 +123,8 @@ pub fn start(app: AppState, active: Option<Active>) {
         app,
         active: RwSignal::new(None),
         revision: RwSignal::new(0),
+        task: RwSignal::new(Some(0)),
+        sends: RwSignal::new(Vec::new()),
     };
     LAB.with(|l| l.set(Some(lab)));
     if let Some(active) = active {
@@ -122,7 +132,8 @@ pub fn start(app: AppState, active: Option<Active>) {
     }
 }
 
-fn enter(lab: Lab, active: Active) {
+/// Puts `active` in force and records its exposure.
+pub fn enter(lab: Lab, active: Active) {
     lab.active.set(Some(active));
     events::record("exposure", |_| {});
 }
@@ -136,6 +147,10 @@ pub fn TaskCard() -> impl IntoView {
     let lang = lab.app.lang;
     (move || {
         let active = lab.active.get()?;
+        if active.study {
+            // A study's participant has the study's own card (crate::study).
+            return None;
+        }
         let task = active.experiment.tasks.first()?.clone();
         Some(view! {
             <aside
@@ -198,6 +213,7 @@ fn ExperimentEditor(lab: Lab) -> impl IntoView {
                 Active {
                     experiment,
                     assignment,
+                    study: false,
                 },
             );
         }

@@ -147,6 +147,8 @@ mod tests {
             intended: (kind == "send").then(|| "ok".into()),
             actual: (kind == "send").then(|| actual.into()),
             packet: None,
+            study: None,
+            slip: None,
         }
     }
 

@@ -142,6 +142,16 @@ impl Place {
         }
     }
 
+    /// This place as the page may show it: a tab a study's participant may not see
+    /// ([`AppState::allows`]) is the chat list.
+    fn for_state(self, state: AppState) -> Place {
+        if state.allows(&self.screen) {
+            self.for_user(&state.user.get_untracked())
+        } else {
+            Place::CHATS
+        }
+    }
+
     /// The place the state shows (tracked).
     fn of(state: AppState) -> Place {
         Place {
@@ -214,12 +224,10 @@ pub fn install(state: AppState, page: Page) {
     let Ok(history) = win.history() else {
         return;
     };
-    let user = state.user.get_untracked();
-
     // The place the URL names, as this user may see it.
     let place = Place::parse(&hash())
         .unwrap_or(Place::CHATS)
-        .for_user(&user);
+        .for_state(state);
     let entry =
         |parent: Option<&Place>| JsValue::from_str(&parent.map(Place::to_hash).unwrap_or_default());
     if history
@@ -261,7 +269,7 @@ pub fn install(state: AppState, page: Page) {
     let popstate = window_event_listener(leptos::ev::popstate, move |_| {
         let place = Place::parse(&hash())
             .unwrap_or(Place::CHATS)
-            .for_user(&state.user.get_untracked());
+            .for_state(state);
         if place.to_hash() != hash() {
             let kept = history.state().unwrap_or(JsValue::NULL);
             let _ = history.replace_state_with_url(&kept, "", Some(&place.to_hash()));

@@ -17,21 +17,29 @@ pub fn App(settings: Settings) -> impl IntoView {
     // (src/split.rs): the usual page (the mock, no experiment) loads neither and starts at once.
     let query = crate::settings::current_query();
     let experiment = crate::lab::names_experiment(&query);
-    if !experiment && settings.backend == BackendKind::Mock {
+    // `?study=<key>`: a study's participant (src/study, also split).
+    let study = crate::lab::query_param(&query, "study").is_some();
+    if !experiment && !study && settings.backend == BackendKind::Mock {
         let backend = crate::backend::mock::connect(&settings);
-        return start(settings, None, backend).into_any();
+        return start(settings, None, None, backend).into_any();
     }
     let lang = Signal::stored(settings.lang);
     split::show(lang, move || {
         let (settings, query) = (settings.clone(), query.clone());
         async move {
-            let (settings, lab) = if experiment {
-                split::activate_lab(settings, query).await?
+            let (settings, lab, participant) = if study {
+                match split::activate_study(settings, query).await? {
+                    Ok((settings, participant)) => (settings, None, Some(participant)),
+                    Err(refused) => return Ok(refused),
+                }
+            } else if experiment {
+                let (settings, lab) = split::activate_lab(settings, query).await?;
+                (settings, lab, None)
             } else {
-                (settings, None)
+                (settings, None, None)
             };
             let backend = crate::backend::connect(&settings).await?;
-            Ok(start(settings, lab, backend).into_any())
+            Ok(start(settings, lab, participant, backend).into_any())
         }
     })
     .into_any()
@@ -41,9 +49,11 @@ pub fn App(settings: Settings) -> impl IntoView {
 fn start(
     settings: Settings,
     lab: Option<crate::lab::Active>,
+    participant: Option<crate::state::Participant>,
     backend: crate::backend::AnyBackend,
 ) -> impl IntoView {
-    let state = AppState::new(settings, backend);
+    let mut state = AppState::new(settings, backend);
+    state.participant = participant;
     provide_context(state);
     crate::lab::start(state, lab);
     // Embedded (src/embed): the embed wires its events and scene to the new state.
@@ -88,6 +98,7 @@ fn start(
                 <Header />
                 <div class="hb-task-slot">
                     <crate::lab::TaskCard />
+                    {participant.map(|_| split::show(lang, split::study_view))}
                 </div>
                 {move || two_panes.get().then(|| view! {
                     <div class="hb-list-pane" data-testid="list-pane"><ChatList /></div>
@@ -102,6 +113,8 @@ fn start(
                         Screen::Chats => view! { <ChatList /> }.into_any(),
                         Screen::Chat(id) => view! { <ChatView chat_id=id /> }.into_any(),
                         Screen::Wallet => split::show(lang, split::wallet_screen).into_any(),
+                        // Not a participant's (nor reachable by them: crate::nav).
+                        Screen::Settings | Screen::Lab if !state.allows(&state.screen.get()) => ().into_any(),
                         Screen::Settings => split::show(lang, split::settings_screen).into_any(),
                         Screen::Lab => split::show(lang, split::lab_screen).into_any(),
                     }}
@@ -142,7 +155,7 @@ fn Header() -> impl IntoView {
                         "‹"
                     </button>
                 </Show>
-                <IdentitySwitch />
+                {state.participant.is_none_or(|p| p.identity).then(|| view! { <IdentitySwitch /> })}
             </div>
             <h1 class="hb-title" data-testid="title">{move || title(state)}</h1>
             <div class="hb-header-end">
@@ -183,15 +196,18 @@ fn TabBar() -> impl IntoView {
         <nav class="hb-tabs">
             {tab(Screen::Chats, Msg::Chats, "tab-chats")}
             {tab(Screen::Wallet, Msg::Wallet, "tab-wallet")}
-            {tab(Screen::Settings, Msg::Settings, "settings")}
-            <button
-                class="hb-tab"
-                data-testid="tab-lab"
-                aria-current=move || (state.screen.get() == Screen::Lab).then_some("page")
-                on:click=move |_| state.screen.set(Screen::Lab)
-            >
-                {move || crate::lab::i18n::LabMsg::Lab.text(state.lang.get())}
-            </button>
+            // A study's participant sees neither (state.allows).
+            {state.participant.is_none().then(|| view! {
+                {tab(Screen::Settings, Msg::Settings, "settings")}
+                <button
+                    class="hb-tab"
+                    data-testid="tab-lab"
+                    aria-current=move || (state.screen.get() == Screen::Lab).then_some("page")
+                    on:click=move |_| state.screen.set(Screen::Lab)
+                >
+                    {move || crate::lab::i18n::LabMsg::Lab.text(state.lang.get())}
+                </button>
+            })}
         </nav>
     }
 }

@@ -99,7 +99,8 @@ fn serve_real(sh: &sh::Sh) -> Result<()> {
     let dist = build::dist(sh);
     println!(
         "\nHongbao: serving the widget and the API at http://127.0.0.1:8080/ \
-         (HTTP backend; SQLite: {db}; demo users alice … judy, password hongbao). Ctrl-C stops.\n"
+         (HTTP backend; SQLite: {db}; demo users alice … judy, password hongbao; alice is \
+         also the researcher who reads everyone's lab events). Ctrl-C stops.\n"
     );
     sh.cmd(
         &exe.to_string_lossy(),
@@ -111,6 +112,9 @@ fn serve_real(sh: &sh::Sh) -> Result<()> {
             "--static-dir",
             &dist.to_string_lossy(),
             "--test-clock",
+            // The demo's researcher (the Lab tab's export of everyone's events).
+            "--researcher",
+            "alice",
         ],
     )
     .run()

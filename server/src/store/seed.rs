@@ -11,6 +11,8 @@ pub struct Seed {
     pub demo: bool,
     pub crowd: u32,
     pub crowd_balance: Money,
+    /// Researchers' accounts to create when missing (name, password; no money).
+    pub researchers: Vec<(String, String)>,
 }
 
 /// A user to create: name, salt, password hash, starting balance.
@@ -30,10 +32,10 @@ pub fn seed_rows(seed: &Seed) -> (Vec<NewUser>, Vec<ChatRow>) {
     // published password.
     let shared_salt = crate::auth::new_salt();
     let shared_hash = crate::auth::hash_password(&shared_salt, demo::DEMO_PASSWORD);
-    let mut add_user = |name: String, balance: Money, own_salt: bool| {
-        let (salt, password_hash) = if own_salt {
+    let mut add_user = |name: String, balance: Money, own_password: Option<&str>| {
+        let (salt, password_hash) = if let Some(password) = own_password {
             let salt = crate::auth::new_salt();
-            let hash = crate::auth::hash_password(&salt, demo::DEMO_PASSWORD);
+            let hash = crate::auth::hash_password(&salt, password);
             (salt, hash)
         } else {
             (shared_salt.clone(), shared_hash.clone())
@@ -47,7 +49,7 @@ pub fn seed_rows(seed: &Seed) -> (Vec<NewUser>, Vec<ChatRow>) {
     };
     if seed.demo {
         for u in demo::DEMO_USERS {
-            add_user(u.to_owned(), demo::DEMO_BALANCE, false);
+            add_user(u.to_owned(), demo::DEMO_BALANCE, None);
         }
         let mut seen = std::collections::BTreeSet::new();
         for u in demo::DEMO_USERS {
@@ -72,7 +74,7 @@ pub fn seed_rows(seed: &Seed) -> (Vec<NewUser>, Vec<ChatRow>) {
     if seed.crowd > 0 {
         let names: Vec<String> = (1..=seed.crowd).map(crowd_user).collect();
         for n in &names {
-            add_user(n.clone(), seed.crowd_balance, false);
+            add_user(n.clone(), seed.crowd_balance, None);
         }
         chats.push(ChatRow {
             id: CROWD.into(),
@@ -80,6 +82,18 @@ pub fn seed_rows(seed: &Seed) -> (Vec<NewUser>, Vec<ChatRow>) {
             kind: ChatKind::Group { work: false },
             members: names,
         });
+    }
+    // A demo user named as a researcher keeps the demo's row (its insert does nothing).
+    let seeded: Vec<String> = seed
+        .researchers
+        .iter()
+        .filter(|(name, _)| !(seed.demo && demo::DEMO_USERS.contains(&name.as_str())))
+        .map(|(name, _)| name.clone())
+        .collect();
+    for (name, password) in &seed.researchers {
+        if seeded.contains(name) {
+            add_user(name.clone(), Money::ZERO, Some(password));
+        }
     }
     (users, chats)
 }

@@ -207,10 +207,15 @@ impl Client {
     }
 
     pub async fn login(&mut self, user: &str) {
+        self.login_with(user, "hongbao").await;
+    }
+
+    /// Logs in as `user` with `password` (panics when refused).
+    pub async fn login_with(&mut self, user: &str, password: &str) {
         let res = self
             .post(
                 "/api/v1/login",
-                json!({"username": user, "password": "hongbao"}),
+                json!({"username": user, "password": password}),
             )
             .await;
         let token = res.ok()["token"].as_str().expect("a token").to_owned();

@@ -97,6 +97,8 @@ pub fn Authorize(flow: Flow, pending: Pending) -> impl IntoView {
 #[component]
 fn PinPad(flow: Flow) -> impl IntoView {
     let lang = move || flow.lang();
+    // The demo's PIN hint; a study's participant reads the PIN from the study instead.
+    let demo = use_context::<crate::state::AppState>().is_none_or(|s| s.participant.is_none());
     let pin = RwSignal::new(PinEntry::default());
     let wrong = RwSignal::new(false);
     let press = move |digit: u8| {
@@ -154,7 +156,7 @@ fn PinPad(flow: Flow) -> impl IntoView {
                     .collect_view()}
             </div>
             <p class="hb-send-sr" aria-live="polite">{move || pin_progress(pin.with(PinEntry::len), lang())}</p>
-            <p class="hb-pin-hint">{move || SendMsg::PinHint.text(lang())}</p>
+            <p class="hb-pin-hint">{move || demo.then(|| SendMsg::PinHint.text(lang()))}</p>
             // A fixed slot, so that the keys do not move when the message shows.
             <div class="hb-pin-message">
                 {move || wrong.get().then(|| view! {

@@ -1,0 +1,284 @@
+//! Studies as data: an experiment (variants, weights, settings per variant, tasks) with what a
+//! participant reads (consent, a reminder beside every task, the closing text), the settings
+//! every variant shares, and whether the identity switcher shows.
+//!
+//! The shipped studies are `lab/studies/*.json`; on the mock backend a study may also come
+//! from the browser's storage (`hongbao:studies`, a JSON array of studies), so a study can be
+//! made or changed without a rebuild; a stored study wins over a shipped one of the same key.
+//! Every setting goes through [`Settings::apply`] (via [`apply_variant`]), as an experiment's.
+
+use crate::lab::experiment::{Experiment, ExperimentError, Task, Text, Variant, apply_variant};
+use crate::settings::Settings;
+use hongbao_api::demo;
+use hongbao_engine::Lang;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The studies shipped with the app (embedded at build time, in the study's own chunk).
+pub const SHIPPED: [&str; 1] = [include_str!("../../lab/studies/send-basics.json")];
+
+/// Where a browser keeps its own studies (the mock backend only).
+pub const STORAGE_KEY: &str = "hongbao:studies";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Study {
+    pub key: String,
+    #[serde(default)]
+    pub title: Text,
+    /// The intro and consent the participant agrees to before anything is recorded
+    /// (paragraphs separated by a blank line).
+    pub consent: Text,
+    /// Shown under every task (e.g. the payment PIN the study uses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminder: Option<Text>,
+    /// The completion screen's text (a default thanks when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<Text>,
+    /// The identity switcher shows (only for tasks that need another identity).
+    #[serde(default)]
+    pub identity: bool,
+    /// Settings every variant starts from (URL query keys), applied before the variant's.
+    #[serde(default)]
+    pub settings: BTreeMap<String, String>,
+    pub variants: Vec<Variant>,
+    pub tasks: Vec<Task>,
+}
+
+/// Why a study was refused (in both languages, through [`StudyError::message`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StudyError {
+    /// Not JSON of the expected shape (serde's message).
+    Syntax(String),
+    /// No study of this key.
+    Unknown(String),
+    NoConsent,
+    NoTasks,
+    DuplicateTask(String),
+    /// A task's chat that the study's user is not in.
+    NotAMember {
+        task: String,
+        chat: String,
+    },
+    /// The experiment part (key, variants, settings, tasks' outcomes).
+    Experiment(ExperimentError),
+}
+
+impl StudyError {
+    pub fn message(&self, lang: Lang) -> String {
+        use super::i18n as t;
+        match self {
+            StudyError::Syntax(e) => t::bad_json(e, lang),
+            StudyError::Unknown(k) => t::unknown(k, lang),
+            StudyError::NoConsent => t::StudyMsg::NoConsent.text(lang).to_owned(),
+            StudyError::NoTasks => t::StudyMsg::NoTasks.text(lang).to_owned(),
+            StudyError::DuplicateTask(task) => t::duplicate_task(task, lang),
+            StudyError::NotAMember { task, chat } => t::not_a_member(task, chat, lang),
+            StudyError::Experiment(e) => e.message(lang),
+        }
+    }
+}
+
+impl Study {
+    /// Parses and validates a study.
+    pub fn parse(json: &str) -> Result<Study, StudyError> {
+        let s: Study = serde_json::from_str(json).map_err(|e| StudyError::Syntax(e.to_string()))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a study serializes")
+    }
+
+    /// The study's shared settings as a variant (validated and applied like one).
+    fn base(&self) -> Variant {
+        Variant {
+            name: String::new(),
+            weight: 1,
+            settings: self.settings.clone(),
+        }
+    }
+
+    /// The experiment this study runs: its variants each with the shared settings under
+    /// their own, so that the lab's validation, assignment and results apply unchanged.
+    pub fn experiment(&self) -> Experiment {
+        Experiment {
+            key: self.key.clone(),
+            title: self.title.clone(),
+            variants: self
+                .variants
+                .iter()
+                .map(|v| {
+                    let mut settings = self.settings.clone();
+                    settings.extend(v.settings.clone());
+                    Variant {
+                        settings,
+                        ..v.clone()
+                    }
+                })
+                .collect(),
+            tasks: self.tasks.clone(),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), StudyError> {
+        let filled = |t: &Text| !t.zh.trim().is_empty() && !t.en.trim().is_empty();
+        if !filled(&self.consent) {
+            return Err(StudyError::NoConsent);
+        }
+        if self.tasks.is_empty() {
+            return Err(StudyError::NoTasks);
+        }
+        let mut base = Settings::default();
+        apply_variant(&mut base, &self.base()).map_err(|error| {
+            StudyError::Experiment(ExperimentError::Setting {
+                variant: "*".into(),
+                error,
+            })
+        })?;
+        self.experiment()
+            .validate()
+            .map_err(StudyError::Experiment)?;
+        for (i, t) in self.tasks.iter().enumerate() {
+            if self.tasks[..i].iter().any(|u| u.id == t.id) {
+                return Err(StudyError::DuplicateTask(t.id.clone()));
+            }
+            if !filled(&t.instruction) {
+                return Err(StudyError::Experiment(ExperimentError::BadTask {
+                    task: t.id.clone(),
+                    reason: "instruction needs zh and en",
+                }));
+            }
+            // Every variant acts as the same user unless it says otherwise.
+            for v in &self.experiment().variants {
+                let mut s = base.clone();
+                let _ = apply_variant(&mut s, v);
+                if demo::chat_for(&s.user, &t.intended.chat).is_none() {
+                    return Err(StudyError::NotAMember {
+                        task: t.id.clone(),
+                        chat: t.intended.chat.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The shipped studies, parsed (they are tested to be valid).
+pub fn shipped() -> Vec<Study> {
+    SHIPPED
+        .iter()
+        .filter_map(|s| Study::parse(s).ok())
+        .collect()
+}
+
+/// The study `key` among `stored` (the browser's `hongbao:studies`, a JSON array; `None`
+/// when absent) and the shipped ones: a stored study wins; one that does not validate is an
+/// error, never silently the shipped one.
+pub fn find(key: &str, stored: Option<&str>) -> Result<Study, StudyError> {
+    if let Some(text) = stored {
+        let list: Vec<serde_json::Value> =
+            serde_json::from_str(text).map_err(|e| StudyError::Syntax(e.to_string()))?;
+        if let Some(v) = list
+            .iter()
+            .find(|v| v.get("key").and_then(|k| k.as_str()) == Some(key))
+        {
+            return Study::parse(&v.to_string());
+        }
+    }
+    shipped()
+        .into_iter()
+        .find(|s| s.key == key)
+        .ok_or_else(|| StudyError::Unknown(key.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Stages;
+
+    #[test]
+    fn shipped_studies_are_valid_and_read_back() {
+        for s in SHIPPED {
+            let study = Study::parse(s).unwrap();
+            assert_eq!(Study::parse(&study.to_json_pretty()), Ok(study));
+        }
+        let s = &shipped()[0];
+        assert_eq!(s.key, "send-basics");
+        assert!(s.tasks.len() >= 2);
+        // The shared settings sit under each variant's own.
+        let e = s.experiment();
+        for v in &e.variants {
+            assert_eq!(v.settings.get("user").map(String::as_str), Some("alice"));
+        }
+        let mut settings = Settings::default();
+        apply_variant(&mut settings, e.variant("one-stage").unwrap()).unwrap();
+        assert_eq!(settings.stages, Stages::One);
+    }
+
+    fn study(edit: impl FnOnce(&mut serde_json::Value)) -> Result<Study, StudyError> {
+        let mut v: serde_json::Value = serde_json::from_str(SHIPPED[0]).unwrap();
+        edit(&mut v);
+        Study::parse(&v.to_string())
+    }
+
+    #[test]
+    fn invalid_studies_are_refused_with_clear_errors() {
+        assert!(matches!(Study::parse("{"), Err(StudyError::Syntax(_))));
+        assert_eq!(
+            study(|v| v["consent"]["en"] = "".into()),
+            Err(StudyError::NoConsent)
+        );
+        assert_eq!(
+            study(|v| v["tasks"] = serde_json::json!([])),
+            Err(StudyError::NoTasks)
+        );
+        let e = study(|v| v["settings"]["stages"] = "9".into()).unwrap_err();
+        assert_eq!(
+            e.message(Lang::En),
+            "Variant *: setting stages=\"9\": expected 1|2|3|adaptive"
+        );
+        let e = study(|v| v["variants"][0]["settings"]["nonsense"] = "1".into()).unwrap_err();
+        assert!(matches!(
+            e,
+            StudyError::Experiment(ExperimentError::Setting { .. })
+        ));
+        let e = study(|v| {
+            let first = v["tasks"][0].clone();
+            v["tasks"].as_array_mut().unwrap().push(first);
+        })
+        .unwrap_err();
+        assert!(matches!(e, StudyError::DuplicateTask(_)), "{e:?}");
+        // carol is not in alice and bob's chat.
+        let e = study(|v| v["settings"]["user"] = "carol".into()).unwrap_err();
+        assert!(matches!(e, StudyError::NotAMember { .. }), "{e:?}");
+        assert!(e.message(Lang::Zh).contains("不在聊天"));
+        let e = study(|v| v["tasks"][0]["intended"]["amount"] = "1e3".into()).unwrap_err();
+        assert!(matches!(
+            e,
+            StudyError::Experiment(ExperimentError::BadTask { .. })
+        ));
+    }
+
+    #[test]
+    fn stored_studies_win_and_a_bad_one_is_an_error() {
+        assert_eq!(find("send-basics", None).unwrap().key, "send-basics");
+        assert_eq!(find("nope", None), Err(StudyError::Unknown("nope".into())));
+        let mut mine: serde_json::Value = serde_json::from_str(SHIPPED[0]).unwrap();
+        mine["key"] = "mine".into();
+        mine["title"]["en"] = "Mine".into();
+        let stored = serde_json::json!([mine]).to_string();
+        assert_eq!(find("mine", Some(&stored)).unwrap().title.en, "Mine");
+        // The shipped ones are still there.
+        assert!(find("send-basics", Some(&stored)).is_ok());
+        mine["key"] = "send-basics".into();
+        mine["variants"] = serde_json::json!([]);
+        let stored = serde_json::json!([mine]).to_string();
+        assert!(matches!(
+            find("send-basics", Some(&stored)),
+            Err(StudyError::Experiment(ExperimentError::NoVariants))
+        ));
+        assert!(matches!(find("x", Some("[")), Err(StudyError::Syntax(_))));
+    }
+}

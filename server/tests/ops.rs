@@ -192,9 +192,13 @@ async fn sigterm_finishes_in_flight_requests(db: Db) {
         .as_u64()
         .unwrap();
     let mut events = common::open_events(&users[1], "crowd").await;
-    // Claims from 199 users at once; the signal arrives while they are in flight.
+    // Claims from 199 users at once; the signal arrives while they are in flight: once the
+    // server has answered the first of them (a state, not a fixed pause: on a loaded machine
+    // 30 ms after starting them, none had reached the server yet).
+    let first_answer = std::sync::Arc::new(tokio::sync::Notify::new());
     let claims = join_all(users[1..].iter().map(|u| {
         let u = u.clone();
+        let first_answer = first_answer.clone();
         async move {
             let r = u
                 .http
@@ -204,6 +208,7 @@ async fn sigterm_finishes_in_flight_requests(db: Db) {
                 .await;
             match r {
                 Ok(r) => {
+                    first_answer.notify_one();
                     let status = r.status().as_u16();
                     let body: serde_json::Value = r
                         .json()
@@ -221,7 +226,8 @@ async fn sigterm_finishes_in_flight_requests(db: Db) {
     }));
     let pid = server.pid();
     let signal = async {
-        tokio::time::sleep(Duration::from_millis(30)).await;
+        // (the bound only catches a server that answers nothing)
+        let _ = tokio::time::timeout(Duration::from_secs(300), first_answer.notified()).await;
         sigterm(pid);
     };
     let (answers, ()) = tokio::join!(claims, signal);

@@ -18,6 +18,7 @@ pub mod flows;
 pub mod i18n;
 pub mod identity;
 pub mod lab;
+pub mod local;
 pub mod nav;
 pub mod settings;
 pub mod settings_panel;

@@ -14,6 +14,16 @@
 //! What to put here: a view that is not on the first screen and is large. Everything it uses
 //! that the first screen also uses stays in the main module.
 //!
+//! A split point may name the stylesheets only its views use (`sheets: ["lab"];`, the
+//! `data-hongbao-sheet` links of `index.html`): the app's release page leaves them out of its
+//! first-load CSS and declares them (`<meta name="hongbao-sheet" content="lab">`); the split
+//! point's module, once loaded, fetches `sheet_lab.css` and returns once it has arrived, so a
+//! view never paints unstyled (unless the sheet could not be fetched: the view then works
+//! unstyled, and its next opening fetches the sheet again). Fetched from the module rather
+//! than beside it: the code that waits for a sheet then stays out of the first load, at one
+//! more round trip the first time. Every other page (`trunk serve`, the embed's shadow roots,
+//! the tests) has all CSS at once and declares none: there it does nothing.
+//!
 //! The embed's own split points (its scenes) are in the embed binary, `src/bin/embed.rs`: a
 //! split point compiled into a binary that never loads it stays in that binary's main module.
 
@@ -53,6 +63,17 @@ macro_rules! split_point {
             loaded
         }
     };
+    // With stylesheets: the module fetches them before it builds the view (in the module, so
+    // that the first load carries none of this).
+    ($(#[$doc:meta])* sheets: [$($sheet:literal),+]; $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty $body:block) => {
+        $crate::split_point! {
+            $(#[$doc])*
+            $vis fn $name($($arg: $ty),*) -> $out {
+                $crate::split::sheets(&[$($sheet),+]).await;
+                $body
+            }
+        }
+    };
 }
 
 /// The view `load` fetches, once its module is there; if it cannot be fetched, a message and
@@ -83,9 +104,66 @@ where
     }
 }
 
+/// Fetches each stylesheet of `names` that the page declares on demand and has not added yet
+/// (module docs), all at once; returns once each has loaded or failed. A failed sheet leaves
+/// the view working, unstyled, and is removed, so that the view's next opening fetches it
+/// again.
+pub async fn sheets(names: &[&str]) {
+    let pending: Vec<_> = names.iter().filter_map(|name| sheet(name)).collect();
+    for (link, loaded) in pending {
+        if wasm_bindgen_futures::JsFuture::from(loaded).await.is_err() {
+            link.remove();
+        }
+    }
+}
+
+/// The `<link>` of sheet `name` and a promise of its load, if the page declares it and it has
+/// not loaded yet.
+fn sheet(name: &str) -> Option<(web_sys::Element, js_sys::Promise)> {
+    let document = web_sys::window()?.document()?;
+    document
+        .query_selector(&format!(r#"meta[name="hongbao-sheet"][content="{name}"]"#))
+        .ok()??;
+    let link = match document
+        .query_selector(&format!(r#"link[data-hongbao-sheet="{name}"]"#))
+        .ok()?
+    {
+        Some(link) if link.has_attribute("data-loaded") => return None,
+        Some(link) => link,
+        None => {
+            use wasm_bindgen::{JsCast, closure::Closure};
+            let link = document.create_element("link").ok()?;
+            link.set_attribute("rel", "stylesheet").ok()?;
+            link.set_attribute("href", &format!("/sheet_{name}.css"))
+                .ok()?;
+            link.set_attribute("data-hongbao-sheet", name).ok()?;
+            // The link's own outcome, whether or not anyone still waits for it (a view left
+            // before its sheet arrived): loaded for good, or gone so that the next call retries.
+            let (done, failed) = (link.clone(), link.clone());
+            let on_load = Closure::once_into_js(move || {
+                let _ = done.set_attribute("data-loaded", "");
+            });
+            let on_error = Closure::once_into_js(move || failed.remove());
+            link.add_event_listener_with_callback("load", on_load.unchecked_ref())
+                .ok()?;
+            link.add_event_listener_with_callback("error", on_error.unchecked_ref())
+                .ok()?;
+            document.head()?.append_child(&link).ok()?;
+            link
+        }
+    };
+    // Listeners, not `onload`: two split points may wait for the same sheet.
+    let loaded = js_sys::Promise::new(&mut |resolve, reject| {
+        let _ = link.add_event_listener_with_callback("load", &resolve);
+        let _ = link.add_event_listener_with_callback("error", &reject);
+    });
+    Some((link, loaded))
+}
+
 split_point! {
     /// A participant's page (`?experiment=…`): the experiment read, the participant assigned
     /// and the variant applied to the settings, before the app starts ([`crate::lab::activate`]).
+    sheets: ["lab"];
     pub fn activate_lab(settings: Settings, query: String) -> (Settings, Option<crate::lab::Active>) {
         let mut settings = settings;
         let lab = crate::lab::activate(&mut settings, &query);
@@ -97,6 +175,7 @@ split_point! {
     /// A study's participant (`?study=…`): the study found and validated, the participant
     /// assigned and the variant applied to the settings, before the app starts
     /// ([`crate::study::activate`]); a study that cannot start is its reason, in place of the app.
+    sheets: ["study"];
     pub fn activate_study(settings: Settings, query: String) -> Result<(Settings, crate::state::Participant), AnyView> {
         let mut settings = settings;
         match crate::study::activate(&mut settings, &query) {
@@ -123,6 +202,7 @@ split_point! {
 
 split_point! {
     /// The wallet tab.
+    sheets: ["wallet"];
     pub fn wallet_screen() -> AnyView {
         view! { <crate::wallet::WalletScreen /> }.into_any()
     }
@@ -137,6 +217,7 @@ split_point! {
 
 split_point! {
     /// The lab tab: experiment editor, results, fairness view.
+    sheets: ["lab"];
     pub fn lab_screen() -> AnyView {
         view! { <crate::lab::LabScreen /> }.into_any()
     }
@@ -151,6 +232,7 @@ split_point! {
 
 split_point! {
     /// The send flow's sheet (entry, review, authorize) for `chat`.
+    sheets: ["send"];
     pub fn send_flow(chat: ChatInfo, on_close: Callback<()>) -> AnyView {
         view! { <crate::flows::send::SendFlow chat=chat on_close=on_close /> }.into_any()
     }

@@ -59,15 +59,30 @@ test('keyboard only: Tab reaches the group chat and Enter opens it', async () =>
   assertNoErrors(page);
 });
 
+/** The computed `property` of the element `selector` from the first frame it exists in. */
+async function styleOnArrival(page, selector, property) {
+  const handle = await page.waitForFunction(([selector, property]) => {
+    const el = document.querySelector(selector);
+    return el ? getComputedStyle(el)[property] : false;
+  }, [selector, property], { polling: 'raf' });
+  return handle.jsonValue();
+}
+
 test('the first screen loads the main module only; each split view loads its chunk when first shown', async () => {
   const page = await newPage(browser);
   const wasm = [];
-  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+  const css = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.wasm')) wasm.push(path);
+    if (path.endsWith('.css')) css.push(path);
+  });
   await page.goto(`${server.url}/?latency=0&bots=off&lang=en`);
   await waitForApp(page);
   await byTestId(page, 'chat-family').click();
   await byTestId(page, 'chat-view-family').waitFor();
   assert.deepEqual(wasm, ['/hongbao_bg.wasm'], 'the chats need no lazy module');
+  assert.deepEqual(css, ['/hongbao.css'], 'nor the stylesheets of the lazy views');
   const loads = async (open, testid, chunk) => {
     const before = wasm.length;
     await open();
@@ -78,15 +93,44 @@ test('the first screen loads the main module only; each split view loads its chu
   await loads(() => byTestId(page, 'new-packet').click(), 'amount-input', 'send_flow');
   await page.keyboard.press('Escape');
   await byTestId(page, 'amount-input').waitFor({ state: 'detached' });
+  // The send flow's, the wallet's and the lab's stylesheets come with their modules, and the
+  // views are styled from their first frame (wallet.css: the balance at 34 px; lab.css: the
+  // lab a flex column), never shown unstyled.
+  const balance = styleOnArrival(page, '[data-testid="wallet-balance"]', 'fontSize');
   await loads(() => byTestId(page, 'tab-wallet').click(), 'wallet-balance', 'wallet_screen');
+  assert.equal(await balance, '34px');
   await loads(() => byTestId(page, 'settings').click(), 'setting-stages', 'settings_screen');
+  const lab = styleOnArrival(page, '[data-testid="lab-screen"]', 'display');
   await loads(() => byTestId(page, 'tab-lab').click(), 'lab-screen', 'lab_screen');
+  assert.equal(await lab, 'flex');
+  assert.deepEqual(css, ['/hongbao.css', '/sheet_send.css', '/sheet_wallet.css', '/sheet_lab.css']);
   // A view shown again is not fetched again.
   const count = wasm.length;
   await byTestId(page, 'tab-wallet').click();
   await byTestId(page, 'wallet-balance').waitFor();
   assert.equal(wasm.length, count);
+  assert.equal(css.length, 4);
   assertNoErrors(page);
+});
+
+test('a view whose stylesheet cannot be fetched works unstyled, and is styled when opened again', async () => {
+  const page = await newPage(browser);
+  let offline = true;
+  await page.route(/sheet_wallet\.css$/, (route) => (offline ? route.abort('internetdisconnected') : route.continue()));
+  await page.goto(`${server.url}/?latency=0&bots=off&lang=en`);
+  await waitForApp(page);
+  const unstyled = styleOnArrival(page, '[data-testid="wallet-balance"]', 'fontSize');
+  await byTestId(page, 'tab-wallet').click();
+  assert.notEqual(await unstyled, '34px', 'shown without wallet.css');
+  assert.equal(await page.locator('link[data-hongbao-sheet="wallet"]').count(), 0, 'the failed link is gone');
+  offline = false;
+  await byTestId(page, 'tab-chats').click();
+  await byTestId(page, 'wallet-balance').waitFor({ state: 'detached' });
+  const styled = styleOnArrival(page, '[data-testid="wallet-balance"]', 'fontSize');
+  await byTestId(page, 'tab-wallet').click();
+  assert.equal(await styled, '34px');
+  assert.equal(await page.locator('link[data-hongbao-sheet="wallet"][data-loaded]').count(), 1);
+  assertNoErrors(page, [/sheet_wallet/, /ERR_INTERNET_DISCONNECTED/]);
 });
 
 test('a view whose module cannot be fetched says so, and loads when tried again', async () => {

@@ -84,10 +84,14 @@ test('a participant consents, does the tasks and gets the completion code; event
   assert.match(await byTestId(page, 'study-consent-text').innerText(), /感谢您参加这项关于发红包的研究/);
   await assertParticipantOnly(page);
   await screenshot(page, 'study-consent-phone-zh');
+  // The sheet covers the header: it has its own language switch.
+  await byTestId(page, 'study-lang').click();
+  await page.waitForFunction(() => /Thank you for taking part/.test(document.querySelector('[data-testid="study-consent-text"]')?.textContent));
+  assert.equal(await byTestId(page, 'study-accept').innerText(), 'I agree, start');
+  await screenshot(page, 'study-consent-phone-en');
   await settled(page);
   assert.deepEqual(await storedEvents(page, storage), [], 'nothing recorded before consent');
   await accept(page);
-  await byTestId(page, 'lang-switch').click();
 
   // Task 1, as asked.
   const card = byTestId(page, 'study-task');

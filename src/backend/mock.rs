@@ -30,7 +30,7 @@ pub fn connect(settings: &Settings) -> AnyBackend {
         storage_key: settings.storage_key.clone(),
         listeners: RefCell::new(Vec::new()),
     };
-    let saved = local_get(&state_key(&settings.storage_key));
+    let saved = crate::local::get(&state_key(&settings.storage_key));
     Rc::new(Mock::start(
         MockConfig::from(settings),
         host,
@@ -49,7 +49,7 @@ impl Host for Browser {
         leptos::task::spawn_local(task);
     }
     fn save(&self, core: &MockCore) {
-        local_set(&state_key(&self.storage_key), &core.to_json());
+        crate::local::set(&state_key(&self.storage_key), &core.to_json());
     }
     fn emit(&self, events: &[ChatEvent]) {
         let listeners = self.listeners.borrow().clone();
@@ -61,17 +61,17 @@ impl Host for Browser {
     }
     fn log_events(&self, events: &[LabEvent]) {
         let key = lab_key(&self.storage_key);
-        let mut lines = local_get(&key).unwrap_or_default();
+        let mut lines = crate::local::get(&key).unwrap_or_default();
         for event in events {
             if let Ok(line) = serde_json::to_string(event) {
                 lines.push_str(&line);
                 lines.push('\n');
             }
         }
-        local_set(&key, &lines);
+        crate::local::set(&key, &lines);
     }
     fn lab_events(&self) -> Vec<LabEvent> {
-        local_get(&lab_key(&self.storage_key))
+        crate::local::get(&lab_key(&self.storage_key))
             .unwrap_or_default()
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
@@ -106,18 +106,4 @@ fn state_key(key: &str) -> String {
 
 fn lab_key(key: &str) -> String {
     format!("hongbao:lab:{key}")
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
-fn local_get(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok()?
-}
-
-fn local_set(key: &str, value: &str) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(key, value);
-    }
 }

@@ -73,25 +73,15 @@ pub(crate) fn query_param(query: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// The participant id: `?participant=` (then remembered), else the remembered one, else a
 /// new random one (remembered).
 pub fn participant_id(query: &str) -> String {
-    let storage = local_storage();
-    let stored = storage
-        .as_ref()
-        .and_then(|s| s.get_item(PARTICIPANT_KEY).ok().flatten())
-        .filter(|p| valid_participant(p));
+    let stored = crate::local::get(PARTICIPANT_KEY).filter(|p| valid_participant(p));
     let id = query_param(query, "participant")
         .filter(|p| valid_participant(p))
         .or(stored)
         .unwrap_or_else(|| format!("p-{:012x}", (js_sys::Math::random() * 2f64.powi(48)) as u64));
-    if let Some(s) = storage {
-        let _ = s.set_item(PARTICIPANT_KEY, &id);
-    }
+    crate::local::set(PARTICIPANT_KEY, &id);
     id
 }
 

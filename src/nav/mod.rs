@@ -193,9 +193,7 @@ const PREFS_KEY: &str = "hongbao:prefs";
 /// The language, acting user and theme kept from the last visit, as a query string
 /// (`lang=en&user=bob&theme=dark`) to read before the URL's query; empty if none.
 pub fn stored_prefs() -> String {
-    storage()
-        .and_then(|s| s.get_item(PREFS_KEY).ok().flatten())
-        .unwrap_or_default()
+    crate::local::get(PREFS_KEY).unwrap_or_default()
 }
 
 /// Shows `theme` on the page: the root element's `data-theme` (style/main.css reads it).
@@ -211,10 +209,6 @@ pub fn show_theme(theme: Theme) {
 /// The page's hash (`#/chat/family`), or empty.
 fn hash() -> String {
     window().location().hash().unwrap_or_default()
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// Wires the standalone page: the URL's hash and history to the state, the preferences to
@@ -287,9 +281,7 @@ pub fn install(state: AppState, page: Page) {
             state.user.get(),
             theme.get().as_str()
         );
-        if let Some(s) = storage() {
-            let _ = s.set_item(PREFS_KEY, &prefs);
-        }
+        crate::local::set(PREFS_KEY, &prefs);
     });
 
     // Two panes on a wide viewport, unless the phone frame was asked for.

@@ -47,17 +47,13 @@ pub fn session() -> Option<Rc<Session>> {
     SESSION.with(|s| s.borrow().clone())
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// The study named by `?study=`, its participant assigned and the variant applied to
 /// `settings` (over the study's shared settings).
 pub fn activate(settings: &mut Settings, query: &str) -> Result<Participant, StudyError> {
     let key = crate::lab::query_param(query, "study").unwrap_or_default();
     // The browser's own studies only on the mock: a server's page reads no local data.
     let stored = (settings.backend == BackendKind::Mock)
-        .then(|| local_storage().and_then(|s| s.get_item(definition::STORAGE_KEY).ok().flatten()))
+        .then(|| crate::local::get(definition::STORAGE_KEY))
         .flatten();
     let study = definition::find(&key, stored.as_deref())?;
     let experiment = study.experiment();
@@ -130,13 +126,13 @@ fn progress_key(session: &Session) -> String {
 
 /// The participant's progress kept from an earlier visit (a reload continues the study).
 pub fn load_progress(session: &Session) -> Progress {
-    let stored = local_storage().and_then(|s| s.get_item(&progress_key(session)).ok().flatten());
+    let stored = crate::local::get(&progress_key(session));
     Progress::from_stored(stored.as_deref(), session.study.tasks.len())
 }
 
 pub fn save_progress(session: &Session, progress: Progress) {
-    if let (Some(s), Some(value)) = (local_storage(), progress.to_stored()) {
-        let _ = s.set_item(&progress_key(session), &value);
+    if let Some(value) = progress.to_stored() {
+        crate::local::set(&progress_key(session), &value);
     }
 }
 

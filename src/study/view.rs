@@ -3,6 +3,7 @@
 
 use super::i18n::{StudyMsg, progress};
 use super::{Progress, Session, load_progress, save_progress, session};
+use crate::i18n::{self, Msg};
 use crate::lab::{Lab, events};
 use crate::state::{Screen, use_app};
 use hongbao_engine::Lang;
@@ -86,6 +87,7 @@ pub fn StudyView() -> impl IntoView {
             }
             Progress::Declined => cover(
                 "study-declined",
+                lang,
                 view! { <p>{move || StudyMsg::Declined.text(lang.get())}</p> }.into_any(),
             ),
             Progress::Task(i) => task_card(&s, i, lang, lab, finish_task),
@@ -100,11 +102,21 @@ fn go(session: &Rc<Session>, progress: RwSignal<Progress>, next: Progress) {
     progress.set(next);
 }
 
-/// A sheet over the whole app.
-fn cover(testid: &'static str, body: AnyView) -> AnyView {
+/// A sheet over the whole app, with its own language switch (the header's is under it).
+fn cover(testid: &'static str, lang: RwSignal<Lang>, body: AnyView) -> AnyView {
     view! {
         <div class="hb-study-cover" data-testid=testid>
-            <div class="hb-study-sheet" role="dialog" aria-modal="true">{body}</div>
+            <div class="hb-study-sheet" role="dialog" aria-modal="true">
+                <button
+                    class="hb-lang hb-study-lang"
+                    data-testid="study-lang"
+                    title=move || Msg::SwitchLanguage.text(lang.get())
+                    on:click=move |_| lang.update(|l| *l = i18n::other(*l))
+                >
+                    {move || Msg::LanguageName.text(lang.get())}
+                </button>
+                {body}
+            </div>
         </div>
     }
     .into_any()
@@ -136,7 +148,7 @@ fn consent(
             </button>
         </div>
     };
-    cover("study-consent", body.into_any())
+    cover("study-consent", lang, body.into_any())
 }
 
 fn task_card(
@@ -214,5 +226,5 @@ fn done(session: &Rc<Session>, lang: RwSignal<Lang>) -> AnyView {
             {code}
         </p>
     };
-    cover("study-done", body.into_any())
+    cover("study-done", lang, body.into_any())
 }

@@ -51,10 +51,12 @@ pub fn embed_dist(sh: &Sh) -> PathBuf {
     sh.target_dir().join("dist-embed")
 }
 
-/// `true` for the files a page loads on demand (split points' modules).
+/// `true` for the files a page loads on demand (split points' modules and the app's
+/// stylesheets of split points' views, [`Sheet`]).
 pub fn is_lazy(file_name: &str) -> bool {
-    file_name.ends_with(".wasm")
-        && (file_name.starts_with("split_") || file_name.starts_with("chunk_"))
+    (file_name.ends_with(".wasm")
+        && (file_name.starts_with("split_") || file_name.starts_with("chunk_")))
+        || (file_name.starts_with("sheet_") && file_name.ends_with(".css"))
 }
 
 /// Builds the code-split release app into [`dist`].
@@ -62,9 +64,21 @@ pub fn app(sh: &Sh) -> Result<()> {
     let dist = dist(sh);
     split_build(sh, "hongbao", &dist)?;
     let html = std::fs::read_to_string(sh.root.join("index.html"))?;
-    let (page, css) = page(&html)?;
-    bundle_css(sh, &css, &dist)?;
-    std::fs::write(dist.join("index.html"), page)?;
+    let Page {
+        html,
+        eager,
+        sheets,
+        ..
+    } = page(&html)?;
+    bundle_css(sh, &eager, &dist.join(CSS))?;
+    for sheet in &sheets {
+        bundle_css(
+            sh,
+            &[sheet.href],
+            &dist.join(format!("sheet_{}.css", sheet.name)),
+        )?;
+    }
+    std::fs::write(dist.join("index.html"), html)?;
     Ok(())
 }
 
@@ -103,9 +117,10 @@ pub fn embed(sh: &Sh) -> Result<()> {
     let loader = std::fs::read_to_string(staging(sh, "embed").join("__wasm_split.js"))?;
     pack_modules(&dist, &pack_assignment(&loader)?)?;
     let html = std::fs::read_to_string(sh.root.join("index.html"))?;
-    let (_, mut css) = page(&html)?;
+    // A widget's shadow root gets every stylesheet at once: no sheet is on demand there.
+    let mut css = page(&html)?.all;
     css.push("embed/embed.css");
-    bundle_css(sh, &css, &dist)?;
+    bundle_css(sh, &css, &dist.join(CSS))?;
     for name in EMBED_FILES {
         let (from, to) = (sh.root.join("embed").join(name), dist.join(name));
         if name.ends_with(".html") {
@@ -715,9 +730,9 @@ fn copy_files(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The stylesheets `css` (paths from the repository root), in order, as one minified
-/// [`CSS`] in `dist`.
-fn bundle_css(sh: &Sh, css: &[&str], dist: &Path) -> Result<()> {
+/// The stylesheets `css` (paths from the repository root), in order, as one minified file
+/// `out`.
+fn bundle_css(sh: &Sh, css: &[&str], out: &Path) -> Result<()> {
     let mut bundle = String::new();
     for href in css {
         let file = sh.root.join(href);
@@ -725,13 +740,14 @@ fn bundle_css(sh: &Sh, css: &[&str], dist: &Path) -> Result<()> {
             .with_context(|| format!("reading {}", file.display()))?;
         bundle.push('\n');
     }
-    let unminified = dist.join("hongbao.src.css");
+    let unminified = out.with_extension("src.css");
     std::fs::write(&unminified, bundle)?;
-    minify(sh, &unminified, &dist.join(CSS))?;
+    minify(sh, &unminified, out)?;
     Ok(std::fs::remove_file(&unminified)?)
 }
 
-/// The app's CSS: every stylesheet of index.html, in order, in one file.
+/// The app's first-load CSS: the stylesheets of index.html that are not [`Sheet`]s, in order,
+/// in one file (the embed's: all of them).
 const CSS: &str = "hongbao.css";
 
 /// `esbuild --minify` of `input` (JS or CSS, by its extension) into `output`.
@@ -762,35 +778,65 @@ fn start_script(bin: &str) -> String {
     )
 }
 
-/// The served page from Trunk's source page, and the stylesheets to bundle: the
-/// `<link data-trunk rel="css" href="…">` lines become one link to [`CSS`] (where the first
-/// was), the `<link data-trunk rel="rust" …>` the start script ([`start_script`]); everything
-/// else is kept.
-fn page(source: &str) -> Result<(String, Vec<&str>)> {
+/// A stylesheet that only a split point's views use, marked in index.html
+/// (`<link data-trunk rel="css" href="src/lab/lab.css" data-hongbao-sheet="lab" />`): the
+/// app's page fetches it (as `sheet_<name>.css`) when the split point loads (src/split.rs).
+#[derive(Debug, PartialEq, Eq)]
+struct Sheet<'a> {
+    name: &'a str,
+    href: &'a str,
+}
+
+/// The served page from Trunk's source page, and its stylesheets.
+struct Page<'a> {
+    /// The page: the first-load stylesheet links become one link to [`CSS`] (where the first
+    /// was), each [`Sheet`] a `<meta name="hongbao-sheet" content="<name>">` that declares it,
+    /// the `<link data-trunk rel="rust" …>` the start script ([`start_script`]); everything
+    /// else is kept.
+    html: String,
+    /// The stylesheets of the first load, in order.
+    eager: Vec<&'a str>,
+    sheets: Vec<Sheet<'a>>,
+    /// Every stylesheet, in the page's order.
+    all: Vec<&'a str>,
+}
+
+fn page(source: &str) -> Result<Page<'_>> {
     let start = start_script("hongbao");
-    let mut out = String::with_capacity(source.len() + start.len());
-    let mut css = vec![];
+    let mut html = String::with_capacity(source.len() + start.len());
+    let (mut eager, mut sheets, mut all) = (vec![], vec![], vec![]);
     let mut started = false;
     for line in source.lines() {
         let tag = line.trim();
         if !tag.starts_with("<link data-trunk") {
-            out.push_str(line);
-            out.push('\n');
+            html.push_str(line);
+            html.push('\n');
             continue;
         }
         let indent = &line[..line.len() - line.trim_start().len()];
         if tag.contains(r#"rel="css""#) {
             let href = attribute(tag, "href").with_context(|| format!("no href in {tag}"))?;
-            if css.is_empty() {
-                out.push_str(&format!(
+            all.push(href);
+            if let Some(name) = attribute(tag, "data-hongbao-sheet") {
+                if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase()) {
+                    bail!("index.html: a sheet's name must be lowercase letters: {tag}");
+                }
+                html.push_str(&format!(
+                    "{indent}<meta name=\"hongbao-sheet\" content=\"{name}\" />\n"
+                ));
+                sheets.push(Sheet { name, href });
+                continue;
+            }
+            if eager.is_empty() {
+                html.push_str(&format!(
                     "{indent}<link rel=\"stylesheet\" href=\"/{CSS}\" />\n"
                 ));
             }
-            css.push(href);
+            eager.push(href);
         } else if tag.contains(r#"rel="rust""#) {
-            out.push_str(indent);
-            out.push_str(&start);
-            out.push('\n');
+            html.push_str(indent);
+            html.push_str(&start);
+            html.push('\n');
             started = true;
         } else {
             bail!("index.html: a Trunk link this build does not know: {tag}");
@@ -799,7 +845,12 @@ fn page(source: &str) -> Result<(String, Vec<&str>)> {
     if !started {
         bail!("index.html has no <link data-trunk rel=\"rust\">");
     }
-    Ok((out, css))
+    Ok(Page {
+        html,
+        eager,
+        sheets,
+        all,
+    })
 }
 
 /// The value of `name="…"` in `tag`.
@@ -815,14 +866,30 @@ mod tests {
 
     #[test]
     fn the_page_links_one_css_bundle_and_starts_the_app() {
-        let source = "<head>\n  <title>t</title>\n  <link data-trunk rel=\"css\" href=\"style/main.css\" />\n  <link data-trunk rel=\"css\" href=\"src/a/a.css\" />\n  <link data-trunk rel=\"rust\" data-bin=\"hongbao\" />\n</head>\n";
-        let (page, css) = page(source).unwrap();
-        assert_eq!(css, ["style/main.css", "src/a/a.css"]);
-        assert!(page.contains("  <title>t</title>\n"));
-        assert_eq!(page.matches("<link rel=\"stylesheet\"").count(), 1);
-        assert!(page.contains("  <link rel=\"stylesheet\" href=\"/hongbao.css\" />\n"));
-        assert!(page.contains("import init from '/hongbao.js';"));
-        assert!(!page.contains("data-trunk"));
+        let source = "<head>\n  <title>t</title>\n  <link data-trunk rel=\"css\" href=\"style/main.css\" />\n  <link data-trunk rel=\"css\" href=\"src/lab/lab.css\" data-hongbao-sheet=\"lab\" />\n  <link data-trunk rel=\"css\" href=\"src/a/a.css\" />\n  <link data-trunk rel=\"rust\" data-bin=\"hongbao\" />\n</head>\n";
+        let Page {
+            html,
+            eager,
+            sheets,
+            all,
+        } = page(source).unwrap();
+        assert_eq!(eager, ["style/main.css", "src/a/a.css"]);
+        assert_eq!(
+            sheets,
+            [Sheet {
+                name: "lab",
+                href: "src/lab/lab.css"
+            }]
+        );
+        assert_eq!(all, ["style/main.css", "src/lab/lab.css", "src/a/a.css"]);
+        assert!(html.contains("  <title>t</title>\n"));
+        assert_eq!(html.matches("<link rel=\"stylesheet\"").count(), 1);
+        assert!(html.contains("  <link rel=\"stylesheet\" href=\"/hongbao.css\" />\n"));
+        assert!(html.contains("  <meta name=\"hongbao-sheet\" content=\"lab\" />\n"));
+        assert!(html.contains("import init from '/hongbao.js';"));
+        assert!(!html.contains("data-trunk"));
+        let bad = source.replace("\"lab\"", "\"Lab 2\"");
+        assert!(page(&bad).is_err());
     }
 
     #[test]
@@ -1027,5 +1094,7 @@ mod tests {
         assert!(is_lazy("chunk_7.wasm"));
         assert!(!is_lazy("hongbao_bg.wasm"));
         assert!(!is_lazy("__wasm_split.js"));
+        assert!(is_lazy("sheet_lab.css"));
+        assert!(!is_lazy("hongbao.css"));
     }
 }

@@ -105,7 +105,7 @@ fn counter_page() -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n    \
          <title>Leptos counter</title>\n    <link rel=\"icon\" href=\"data:,\" />\n    {}\n  \
          </head>\n  <body></body>\n</html>\n",
-        start_script("counter")
+        start_script("counter", false)
     )
 }
 
@@ -766,10 +766,17 @@ fn fresh_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The module script that starts `bin`'s page, and preloads of what it fetches first.
-fn start_script(bin: &str) -> String {
+/// The module script that starts `bin`'s page, and preloads of what it fetches first. With
+/// `split` (a module with split points), also the split loader `__wasm_split.js`, which
+/// `{bin}.js` imports: without the preload it would be fetched only once `{bin}.js` arrived.
+fn start_script(bin: &str, split: bool) -> String {
+    let loader = if split {
+        "\n    <link rel=\"modulepreload\" href=\"/__wasm_split.js\" />"
+    } else {
+        ""
+    };
     format!(
-        r#"<link rel="modulepreload" href="/{bin}.js" />
+        r#"<link rel="modulepreload" href="/{bin}.js" />{loader}
     <link rel="preload" href="/{bin}_bg.wasm" as="fetch" type="application/wasm" crossorigin="anonymous" />
     <script type="module">
       import init from '/{bin}.js';
@@ -802,7 +809,7 @@ struct Page<'a> {
 }
 
 fn page(source: &str) -> Result<Page<'_>> {
-    let start = start_script("hongbao");
+    let start = start_script("hongbao", true);
     let mut html = String::with_capacity(source.len() + start.len());
     let (mut eager, mut sheets, mut all) = (vec![], vec![], vec![]);
     let mut started = false;
@@ -887,6 +894,7 @@ mod tests {
         assert!(html.contains("  <link rel=\"stylesheet\" href=\"/hongbao.css\" />\n"));
         assert!(html.contains("  <meta name=\"hongbao-sheet\" content=\"lab\" />\n"));
         assert!(html.contains("import init from '/hongbao.js';"));
+        assert!(html.contains(r#"<link rel="modulepreload" href="/__wasm_split.js" />"#));
         assert!(!html.contains("data-trunk"));
         let bad = source.replace("\"lab\"", "\"Lab 2\"");
         assert!(page(&bad).is_err());

@@ -113,17 +113,23 @@ test('the first screen loads the main module only; each split view loads its chu
   assertNoErrors(page);
 });
 
-test('a view whose stylesheet cannot be fetched works unstyled, and is styled when opened again', async () => {
+/** The app (in English) with the requests matching `pattern` failing until `online()`. */
+async function offlineFor(pattern) {
   const page = await newPage(browser);
   let offline = true;
-  await page.route(/sheet_wallet\.css$/, (route) => (offline ? route.abort('internetdisconnected') : route.continue()));
+  await page.route(pattern, (route) => (offline ? route.abort('internetdisconnected') : route.continue()));
   await page.goto(`${server.url}/?latency=0&bots=off&lang=en`);
   await waitForApp(page);
+  return { page, online: () => { offline = false; } };
+}
+
+test('a view whose stylesheet cannot be fetched works unstyled, and is styled when opened again', async () => {
+  const { page, online } = await offlineFor(/sheet_wallet\.css$/);
   const unstyled = styleOnArrival(page, '[data-testid="wallet-balance"]', 'fontSize');
   await byTestId(page, 'tab-wallet').click();
   assert.notEqual(await unstyled, '34px', 'shown without wallet.css');
   assert.equal(await page.locator('link[data-hongbao-sheet="wallet"]').count(), 0, 'the failed link is gone');
-  offline = false;
+  online();
   await byTestId(page, 'tab-chats').click();
   await byTestId(page, 'wallet-balance').waitFor({ state: 'detached' });
   const styled = styleOnArrival(page, '[data-testid="wallet-balance"]', 'fontSize');
@@ -134,17 +140,13 @@ test('a view whose stylesheet cannot be fetched works unstyled, and is styled wh
 });
 
 test('a view whose module cannot be fetched says so, and loads when tried again', async () => {
-  const page = await newPage(browser);
-  let offline = true;
-  await page.route(/split_wallet_screen\.wasm$/, (route) => (offline ? route.abort('internetdisconnected') : route.continue()));
-  await page.goto(`${server.url}/?latency=0&bots=off&lang=en`);
-  await waitForApp(page);
+  const { page, online } = await offlineFor(/split_wallet_screen\.wasm$/);
   await byTestId(page, 'tab-wallet').click();
   const error = byTestId(page, 'split-error');
   await error.waitFor();
   assert.match(await error.innerText(), /Could not load/);
   // The wasm instance lives on: try again once the network is back, and the wallet loads.
-  offline = false;
+  online();
   await byTestId(page, 'split-retry').click();
   await byTestId(page, 'wallet-balance').waitFor();
   assert.equal(await error.count(), 0);

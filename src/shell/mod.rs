@@ -159,16 +159,26 @@ fn Header() -> impl IntoView {
             </div>
             <h1 class="hb-title" data-testid="title">{move || title(state)}</h1>
             <div class="hb-header-end">
-                <button
-                    class="hb-lang"
-                    data-testid="lang-switch"
-                    title=move || Msg::SwitchLanguage.text(lang())
-                    on:click=move |_| state.lang.update(|l| *l = i18n::other(*l))
-                >
-                    {move || Msg::LanguageName.text(lang())}
-                </button>
+                <LangSwitch testid="lang-switch" />
             </div>
         </header>
+    }
+}
+
+/// The language pill: names the other language and switches to it. `class` adds to its
+/// `hb-lang` look (the study's sheets place it with their own class).
+#[component]
+pub fn LangSwitch(testid: &'static str, #[prop(optional)] class: &'static str) -> impl IntoView {
+    let lang = use_app().lang;
+    view! {
+        <button
+            class=format!("hb-lang {class}")
+            data-testid=testid
+            title=move || Msg::SwitchLanguage.text(lang.get())
+            on:click=move |_| lang.update(|l| *l = i18n::other(*l))
+        >
+            {move || Msg::LanguageName.text(lang.get())}
+        </button>
     }
 }
 

@@ -3,8 +3,8 @@
 
 use super::i18n::{StudyMsg, progress};
 use super::{Progress, Session, load_progress, save_progress, session};
-use crate::i18n::{self, Msg};
 use crate::lab::{Lab, events};
+use crate::shell::LangSwitch;
 use crate::state::{Screen, use_app};
 use hongbao_engine::Lang;
 use leptos::prelude::*;
@@ -87,7 +87,6 @@ pub fn StudyView() -> impl IntoView {
             }
             Progress::Declined => cover(
                 "study-declined",
-                lang,
                 view! { <p>{move || StudyMsg::Declined.text(lang.get())}</p> }.into_any(),
             ),
             Progress::Task(i) => task_card(&s, i, lang, lab, finish_task),
@@ -103,18 +102,11 @@ fn go(session: &Rc<Session>, progress: RwSignal<Progress>, next: Progress) {
 }
 
 /// A sheet over the whole app, with its own language switch (the header's is under it).
-fn cover(testid: &'static str, lang: RwSignal<Lang>, body: AnyView) -> AnyView {
+fn cover(testid: &'static str, body: AnyView) -> AnyView {
     view! {
         <div class="hb-study-cover" data-testid=testid>
             <div class="hb-study-sheet" role="dialog" aria-modal="true">
-                <button
-                    class="hb-lang hb-study-lang"
-                    data-testid="study-lang"
-                    title=move || Msg::SwitchLanguage.text(lang.get())
-                    on:click=move |_| lang.update(|l| *l = i18n::other(*l))
-                >
-                    {move || Msg::LanguageName.text(lang.get())}
-                </button>
+                <LangSwitch testid="study-lang" class="hb-study-lang" />
                 {body}
             </div>
         </div>
@@ -148,7 +140,7 @@ fn consent(
             </button>
         </div>
     };
-    cover("study-consent", lang, body.into_any())
+    cover("study-consent", body.into_any())
 }
 
 fn task_card(
@@ -226,5 +218,5 @@ fn done(session: &Rc<Session>, lang: RwSignal<Lang>) -> AnyView {
             {code}
         </p>
     };
-    cover("study-done", lang, body.into_any())
+    cover("study-done", body.into_any())
 }

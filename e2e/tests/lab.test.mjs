@@ -177,6 +177,33 @@ test('the experiment editor validates and reports errors in both languages', asy
   await page.context().close();
 });
 
+test('the lab names experiments and rules in the reader\'s language and says "no data yet"', async () => {
+  const page = await newPage(browser);
+  await openApp(page, server.url, { lang: 'en', storage: 'lab-names' });
+  await byTestId(page, 'tab-lab').click();
+  const option = (testid, value) => page.locator(`[data-testid="${testid}"] option[value="${value}"]`);
+  const row = byTestId(page, 'lab-result-row').first();
+  await row.waitFor();
+  const check = async (names) => {
+    assert.equal((await option('lab-experiment-select', KEY).textContent()).trim(), names.experiment);
+    assert.equal((await option('fairness-rule', 'double_mean').textContent()).trim(), names.doubleMean);
+    assert.equal((await option('fairness-rule', 'line_cutting').textContent()).trim(), names.lineCutting);
+    // No participant yet: the rates say so instead of "0.0% (0.0%–100.0%) 0/0".
+    const text = await row.innerText();
+    assert.ok(!/0\/0|100\.0%/.test(text), text);
+    assert.equal(await row.getByTestId('lab-no-data').count(), 3, text);
+    for (const cell of await row.getByTestId('lab-no-data').all()) assert.equal((await cell.innerText()).trim(), names.noData);
+  };
+  await check({ experiment: 'Prevent vs recover', doubleMean: 'Double mean', lineCutting: 'Line cutting', noData: 'no data yet' });
+  // Both charts have a y axis with labelled ticks.
+  assert.deepEqual(await page.locator('[data-testid="lab-chart-slip"] .hb-lab-ytick').allTextContents(), ['0%', '50%', '100%']);
+  await byTestId(page, 'lang-switch').click();
+  await check({ experiment: '预防还是补救', doubleMean: '二倍均值法', lineCutting: '线段切割法', noData: '暂无数据' });
+  await screenshot(page, 'lab-empty-zh');
+  assertNoErrors(page);
+  await page.context().close();
+});
+
 test('the fairness view agrees with the double-mean figures (T=100, n=10, 200k packets)', { timeout: 120_000 }, async () => {
   const page = await newPage(browser, { viewport: { width: 420, height: 1400 } });
   await openApp(page, server.url, { lang: 'en' });
@@ -202,6 +229,12 @@ test('the fairness view agrees with the double-mean figures (T=100, n=10, 200k p
   }
   assert.ok(Math.abs(best - 1) < 1e-3);
   assert.equal(await page.locator('[data-testid="fairness-chart"] .hb-lab-analytic').count(), 10);
+  // The y axis is in yuan, from 0 to the top of the tallest whisker (mean + std, about ¥18).
+  const ticks = await page.locator('[data-testid="fairness-chart"] .hb-lab-ytick').allTextContents();
+  assert.equal(ticks.length, 3);
+  assert.equal(ticks[0], '¥0.00');
+  assert.ok(/^¥1[5-9]\.\d\d$/.test(ticks[2]), ticks.join(' '));
+  assert.match(await page.locator('[data-testid="fairness-chart"]').textContent(), /Position/);
   // Invalid input is refused with a message.
   await byTestId(page, 'fairness-packets').fill('2000000');
   await byTestId(page, 'fairness-run').click();

@@ -14,9 +14,30 @@ pub struct Bar {
 const W: f64 = 300.0;
 const H: f64 = 140.0;
 const PAD: f64 = 24.0;
+/// Room for the y axis's labels.
+const LEFT: f64 = 44.0;
 
 fn fmt(x: f64) -> String {
     format!("{x:.1}")
+}
+
+/// The y axis: its line and three ticks (0, half, top), each labelled by `label`.
+fn y_axis(top: f64, label: impl Fn(f64) -> String) -> impl IntoView {
+    let ticks = [0.0, 0.5, 1.0]
+        .map(|f| {
+            let y = H - PAD - f * (H - 2.0 * PAD);
+            view! {
+                <g class="hb-lab-ytick">
+                    <line class="hb-lab-axis" x1=fmt(LEFT - 3.0) x2=fmt(LEFT) y1=fmt(y) y2=fmt(y) />
+                    <text class="hb-lab-tick" x=fmt(LEFT - 5.0) y=fmt(y + 3.0) text-anchor="end">{label(top * f)}</text>
+                </g>
+            }
+        })
+        .to_vec();
+    view! {
+        <line class="hb-lab-axis" x1=fmt(LEFT) x2=fmt(LEFT) y1=fmt(PAD) y2=fmt(H - PAD) />
+        {ticks}
+    }
 }
 
 /// Bars of rates with CI whiskers; `max` is the top of the axis (1.0 = 100%).
@@ -28,13 +49,13 @@ pub fn BarChart(
     testid: &'static str,
 ) -> impl IntoView {
     let n = bars.len().max(1) as f64;
-    let slot = (W - 2.0 * PAD) / n;
+    let slot = (W - LEFT - PAD) / n;
     let y = move |v: f64| H - PAD - (v / max.max(1e-9)).clamp(0.0, 1.0) * (H - 2.0 * PAD);
     let items = bars
         .into_iter()
         .enumerate()
         .map(|(i, b)| {
-            let x = PAD + slot * i as f64 + slot * 0.2;
+            let x = LEFT + slot * i as f64 + slot * 0.2;
             let w = slot * 0.6;
             let cx = x + w / 2.0;
             let label = b.label.clone();
@@ -52,8 +73,8 @@ pub fn BarChart(
     view! {
         <figure class="hb-lab-chart" data-testid=testid>
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title.clone()>
-                <line class="hb-lab-axis" x1=fmt(PAD) x2=fmt(W - PAD) y1=fmt(H - PAD) y2=fmt(H - PAD) />
-                <text x="2" y=fmt(PAD) class="hb-lab-tick">{format!("{:.0}%", max * 100.0)}</text>
+                <line class="hb-lab-axis" x1=fmt(LEFT) x2=fmt(W - PAD) y1=fmt(H - PAD) y2=fmt(H - PAD) />
+                {y_axis(max, |v| format!("{:.0}%", v * 100.0))}
                 {items}
             </svg>
             <figcaption>{title}</figcaption>
@@ -62,12 +83,15 @@ pub fn BarChart(
 }
 
 /// Per-position figures: bars of the mean with ±std whiskers, best-luck dots, and the
-/// analytic mean ± std (hollow markers) when given.
+/// analytic mean ± std (hollow markers) when given; the y axis in yuan (the dots' chance is
+/// on the same height, 0 to 100%), the x axis the claim's position.
 #[component]
 pub fn PositionChart(
     figures: Vec<(f64, f64, f64)>,
     analytic: Option<Vec<(f64, f64)>>,
     #[prop(into)] title: String,
+    #[prop(into)] x_label: String,
+    #[prop(into)] y_label: String,
 ) -> impl IntoView {
     let n = figures.len().max(1) as f64;
     let top = figures
@@ -75,14 +99,14 @@ pub fn PositionChart(
         .map(|(m, s, _)| m + s)
         .chain(analytic.iter().flatten().map(|(m, s)| m + s))
         .fold(1e-9, f64::max);
-    let slot = (W - 2.0 * PAD) / n;
+    let slot = (W - LEFT - PAD) / n;
     let y = move |v: f64| H - PAD - (v / top).clamp(0.0, 1.0) * (H - 2.0 * PAD);
     let yb = move |p: f64| H - PAD - p.clamp(0.0, 1.0) * (H - 2.0 * PAD);
     let items = figures
         .iter()
         .enumerate()
         .map(|(i, &(m, s, best))| {
-            let x = PAD + slot * i as f64 + slot * 0.15;
+            let x = LEFT + slot * i as f64 + slot * 0.15;
             let w = slot * 0.45;
             let cx = x + w / 2.0;
             let ana = analytic.as_ref().and_then(|a| a.get(i).copied()).map(|(am, asd)| {
@@ -106,8 +130,11 @@ pub fn PositionChart(
         })
         .collect_view();
     view! {
-        <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title>
-            <line class="hb-lab-axis" x1=fmt(PAD) x2=fmt(W - PAD) y1=fmt(H - PAD) y2=fmt(H - PAD) />
+        <svg viewBox=format!("0 0 {W} {}", H + 12.0) role="img" aria-label=title>
+            <line class="hb-lab-axis" x1=fmt(LEFT) x2=fmt(W - PAD) y1=fmt(H - PAD) y2=fmt(H - PAD) />
+            {y_axis(top, |v| format!("¥{v:.2}"))}
+            <text class="hb-lab-tick" x="2" y=fmt(PAD - 10.0)>{y_label}</text>
+            <text class="hb-lab-tick" x=fmt((W + LEFT - PAD) / 2.0) y=fmt(H + 8.0) text-anchor="middle">{x_label}</text>
             {items}
         </svg>
     }

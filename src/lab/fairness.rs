@@ -207,7 +207,13 @@ pub fn FairnessView(lang: RwSignal<Lang>) -> impl IntoView {
     let chart = move || {
         let (_, _, figs) = figures.get()?;
         Some(view! {
-            <PositionChart figures=figs analytic=analytic.get() title=LabMsg::FairnessChart.text(lang.get()) />
+            <PositionChart
+                figures=figs
+                analytic=analytic.get()
+                title=LabMsg::FairnessChart.text(lang.get())
+                x_label=LabMsg::Position.text(lang.get())
+                y_label=LabMsg::Amount.text(lang.get())
+            />
         })
     };
     let rows = move || {
@@ -256,7 +262,7 @@ pub fn FairnessView(lang: RwSignal<Lang>) -> impl IntoView {
                     >
                         {SplitRule::ALL
                             .into_iter()
-                            .map(|r| view! { <option value=r.as_str()>{r.as_str()}</option> })
+                            .map(|r| view! { <option value=r.as_str()>{move || rule_name(r).text(lang.get())}</option> })
                             .collect_view()}
                     </select>
                 </label>
@@ -377,5 +383,13 @@ fn FormField(
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
         </label>
+    }
+}
+
+/// The rule's name for people (its stable key, `double_mean`, is for URLs and files).
+fn rule_name(rule: SplitRule) -> LabMsg {
+    match rule {
+        SplitRule::DoubleMean => LabMsg::RuleDoubleMean,
+        SplitRule::LineCutting => LabMsg::RuleLineCutting,
     }
 }

@@ -224,7 +224,15 @@ fn ExperimentEditor(lab: Lab) -> impl IntoView {
                 <select data-testid="lab-experiment-select" on:change=choose>
                     {shipped()
                         .into_iter()
-                        .map(|e| view! { <option value=e.key.clone()>{e.key.clone()}</option> })
+                        .map(|e| {
+                            // The experiment's title in the reader's language (its key if it has none).
+                            let key = e.key.clone();
+                            let name = move || match e.title.get(lang.get()) {
+                                "" => e.key.clone(),
+                                title => title.to_owned(),
+                            };
+                            view! { <option value=key>{name}</option> }
+                        })
                         .collect_view()}
                 </select>
             </label>
@@ -370,6 +378,9 @@ fn Results(lab: Lab) -> impl IntoView {
             });
         }
     };
+    // A rate over no one is not 0%: it is not known yet.
+    let no_data = move || view! { <span class="hb-muted" data-testid="lab-no-data">{t(LabMsg::NoData)}</span> };
+    let rate = move |x: f64, n: u32| if n == 0 { no_data().into_any() } else { pct(x).into_any() };
     let table = move || {
         results
             .get()
@@ -393,17 +404,24 @@ fn Results(lab: Lab) -> impl IntoView {
                         <th scope="row">{r.variant.clone()}</th>
                         <td>{r.participants}</td>
                         <td>
-                            {format!(
-                                "{} ({}–{})",
-                                pct(r.slip_rate()),
-                                pct(r.slip_ci.0),
-                                pct(r.slip_ci.1),
-                            )}
-                            <small>{format!(" {}/{}", r.slips, r.sent)}</small>
+                            {if r.sent == 0 {
+                                no_data().into_any()
+                            } else {
+                                view! {
+                                    {format!(
+                                        "{} ({}–{})",
+                                        pct(r.slip_rate()),
+                                        pct(r.slip_ci.0),
+                                        pct(r.slip_ci.1),
+                                    )}
+                                    <small>{format!(" {}/{}", r.slips, r.sent)}</small>
+                                }
+                                .into_any()
+                            }}
                         </td>
                         <td>{median}</td>
-                        <td>{pct(r.cancel_rate())}</td>
-                        <td>{pct(r.recall_rate())}</td>
+                        <td>{rate(r.cancel_rate(), r.participants)}</td>
+                        <td>{rate(r.recall_rate(), r.participants)}</td>
                     </tr>
                 }
             })

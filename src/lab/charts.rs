@@ -24,6 +24,7 @@ fn fmt(x: f64) -> String {
 /// The y axis: its line and three ticks (0, half, top), each labelled by `label`.
 fn y_axis(top: f64, label: impl Fn(f64) -> String) -> impl IntoView {
     let ticks = [0.0, 0.5, 1.0]
+        .into_iter()
         .map(|f| {
             let y = H - PAD - f * (H - 2.0 * PAD);
             view! {
@@ -33,7 +34,7 @@ fn y_axis(top: f64, label: impl Fn(f64) -> String) -> impl IntoView {
                 </g>
             }
         })
-        .to_vec();
+        .collect_view();
     view! {
         <line class="hb-lab-axis" x1=fmt(LEFT) x2=fmt(LEFT) y1=fmt(PAD) y2=fmt(H - PAD) />
         {ticks}

@@ -207,6 +207,12 @@ pub fn show_theme(theme: Theme) {
 }
 
 /// The page's hash (`#/chat/family`), or empty.
+/// Whether the URL's `hash` names the place whose hash is `to` (no hash at all is the chat
+/// list's `#/`).
+fn names(hash: &str, to: &str) -> bool {
+    hash == to || (hash.is_empty() && to == "#/")
+}
+
 fn hash() -> String {
     window().location().hash().unwrap_or_default()
 }
@@ -234,7 +240,24 @@ pub fn install(state: AppState, page: Page) {
             chain.push(parent);
         }
         chain.reverse();
-        let _ = history.replace_state_with_url(&entry(None), "", Some(&chain[0].to_hash()));
+        let first = chain[0].to_hash();
+        if chain.len() == 1 && names(&hash(), &first) {
+            // The URL already names the one place (the usual first visit, to the chat list):
+            // marking the entry (and writing the chat list's `#/`) can wait until the first
+            // screen is up, as a history call costs milliseconds of the first load (`xtask
+            // bench ui`). Unless the user has moved on by then.
+            let (history, now) = (history.clone(), hash());
+            set_timeout(
+                move || {
+                    if hash() == now && history.state().is_ok_and(|s| s.is_null()) {
+                        let _ = history.replace_state_with_url(&entry(None), "", Some(&first));
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        } else {
+            let _ = history.replace_state_with_url(&entry(None), "", Some(&first));
+        }
         for pair in chain.windows(2) {
             let _ =
                 history.push_state_with_url(&entry(Some(&pair[0])), "", Some(&pair[1].to_hash()));
@@ -249,7 +272,7 @@ pub fn install(state: AppState, page: Page) {
     let history_ = history.clone();
     Effect::new(move |_| {
         let to = Place::of(state).to_hash();
-        if to == hash() {
+        if names(&hash(), &to) {
             return;
         }
         let parent = history_.state().ok().and_then(|s| s.as_string());

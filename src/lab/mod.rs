@@ -380,7 +380,13 @@ fn Results(lab: Lab) -> impl IntoView {
     };
     // A rate over no one is not 0%: it is not known yet.
     let no_data = move || view! { <span class="hb-muted" data-testid="lab-no-data">{t(LabMsg::NoData)}</span> };
-    let rate = move |x: f64, n: u32| if n == 0 { no_data().into_any() } else { pct(x).into_any() };
+    let rate = move |x: f64, n: u32| {
+        if n == 0 {
+            no_data().into_any()
+        } else {
+            pct(x).into_any()
+        }
+    };
     let table = move || {
         results
             .get()

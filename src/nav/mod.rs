@@ -206,13 +206,13 @@ pub fn show_theme(theme: Theme) {
     }
 }
 
-/// The page's hash (`#/chat/family`), or empty.
 /// Whether the URL's `hash` names the place whose hash is `to` (no hash at all is the chat
 /// list's `#/`).
 fn names(hash: &str, to: &str) -> bool {
     hash == to || (hash.is_empty() && to == "#/")
 }
 
+/// The page's hash (`#/chat/family`), or empty.
 fn hash() -> String {
     window().location().hash().unwrap_or_default()
 }

@@ -152,6 +152,22 @@ pub fn from_jsonl(text: &str) -> Result<Vec<LabEvent>, (usize, String)> {
         .collect()
 }
 
+/// The events of `incoming` that `existing` does not hold yet (nor an earlier event of
+/// `incoming`), in their order, and how many were left out: importing the same browser's file
+/// twice, or files that overlap, counts every event once.
+pub fn merge_new(existing: &[LabEvent], incoming: Vec<LabEvent>) -> (Vec<LabEvent>, usize) {
+    // An event's every field is its identity (its derived `Debug` writes them all, in order).
+    let key = |e: &LabEvent| format!("{e:?}");
+    let mut seen: std::collections::HashSet<String> = existing.iter().map(key).collect();
+    let total = incoming.len();
+    let new: Vec<LabEvent> = incoming
+        .into_iter()
+        .filter(|e| seen.insert(key(e)))
+        .collect();
+    let skipped = total - new.len();
+    (new, skipped)
+}
+
 pub const CSV_HEADER: &str = "type,experiment,variant,participant,forced,task,at,stage,ms,warnings,amount_changed,intended,actual,packet,study,slip";
 
 fn csv_field(s: &str) -> String {
@@ -220,6 +236,16 @@ mod tests {
             study: None,
             slip: Some(true),
         }
+    }
+
+    #[test]
+    fn merging_counts_every_event_once() {
+        let (a, b, c) = (event("send"), event("cancel"), event("recall"));
+        let incoming = vec![b.clone(), a.clone(), b.clone(), c.clone()];
+        let (new, skipped) = merge_new(std::slice::from_ref(&a), incoming);
+        assert_eq!(new, [b, c]);
+        assert_eq!(skipped, 2);
+        assert_eq!(merge_new(&[], vec![]), (vec![], 0));
     }
 
     #[test]

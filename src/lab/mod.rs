@@ -6,6 +6,8 @@
 //! - [`events`]: what the flows report, export and import;
 //! - [`stats`], [`results`], [`charts`]: the results per variant;
 //! - [`fairness`]: lucky packets simulated in the page;
+//! - [`studies`]: the studies of this browser, edited as JSON, duplicated, closed, deleted;
+//! - [`links`]: each study's participant links, with copy buttons and QR codes;
 //! - this module: the active experiment ([`Lab`]), its activation from the URL
 //!   (`?experiment=<key>&participant=<id>&variant=<name>`) and the lab screen.
 
@@ -15,8 +17,10 @@ pub mod events;
 pub mod experiment;
 pub mod fairness;
 pub mod i18n;
+pub mod links;
 pub mod results;
 pub mod stats;
+pub mod studies;
 
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -165,10 +169,14 @@ pub fn LabScreen() -> impl IntoView {
         return ().into_any();
     };
     let lang = lab.app.lang;
+    let studies_revision = RwSignal::new(0_u64);
     view! {
         <div class="hb-lab" data-testid="lab-screen">
             <ExperimentEditor lab=lab />
+            <studies::StudyEditor app=lab.app revision=studies_revision />
+            <links::StudyLinks app=lab.app revision=studies_revision />
             <Results lab=lab />
+            <SampleSize lang=lang />
             <fairness::FairnessView lang=lang />
         </div>
     }
@@ -283,6 +291,55 @@ fn ExperimentEditor(lab: Lab) -> impl IntoView {
     }
 }
 
+/// How many participants a study needs: per variant, for the slip rates the researcher
+/// expects, at a chosen power and level (`stats::sample_size`).
+#[component]
+fn SampleSize(lang: RwSignal<hongbao_engine::Lang>) -> impl IntoView {
+    let t = move |m: LabMsg| move || m.text(lang.get());
+    // Percentages as typed: a baseline slip rate, the rate hoped for, power and level.
+    let (p1, p2, power, alpha) = (
+        RwSignal::new("30".to_owned()),
+        RwSignal::new("15".to_owned()),
+        RwSignal::new("80".to_owned()),
+        RwSignal::new("5".to_owned()),
+    );
+    let read = |s: RwSignal<String>| s.get().trim().parse::<f64>().ok().map(|x| x / 100.0);
+    let n = move || {
+        let (p1, p2, power, alpha) = (read(p1)?, read(p2)?, read(power)?, read(alpha)?);
+        stats::sample_size(p1, p2, alpha, power)
+    };
+    let field = move |label: LabMsg, value: RwSignal<String>, testid: &'static str| {
+        view! {
+            <label>
+                {t(label)}
+                <input
+                    inputmode="decimal"
+                    data-testid=testid
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+            </label>
+        }
+    };
+    view! {
+        <section class="hb-lab-section" data-testid="lab-sample-size">
+            <h2>{t(LabMsg::SampleSize)}</h2>
+            <div class="hb-lab-form">
+                {field(LabMsg::BaselineRate, p1, "lab-ss-p1")}
+                {field(LabMsg::ExpectedRate, p2, "lab-ss-p2")}
+                {field(LabMsg::Power, power, "lab-ss-power")}
+                {field(LabMsg::Alpha, alpha, "lab-ss-alpha")}
+            </div>
+            <p data-testid="lab-ss-result" data-n=move || n().map(|n| n.to_string()) role="status">
+                {move || match n() {
+                    Some(n) => i18n::sample_size_text(n, lang.get()),
+                    None => LabMsg::SampleSizeBad.text(lang.get()).to_owned(),
+                }}
+            </p>
+        </section>
+    }
+}
+
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
@@ -324,12 +381,39 @@ fn Results(lab: Lab) -> impl IntoView {
         let backend = lab.app.backend();
         async move { backend.lab_events().await.unwrap_or_default() }
     });
-    // The experiment whose results show: the active one, else the first shipped.
+    // Live on the mock: a participant in another tab of this browser stores events, the
+    // browser tells this tab (`storage` events fire in the other tabs), the results refetch.
+    let live = window_event_listener(leptos::ev::storage, move |e| {
+        if e.key()
+            .is_some_and(|k| k.starts_with(crate::backend::mock::LAB_KEY_PREFIX))
+        {
+            lab.revision.update(|r| *r += 1);
+        }
+    });
+    on_cleanup(move || live.remove());
+    // What the results can be of: the shipped experiments and this browser's studies.
+    let choices = Memo::new(move |_| {
+        let _ = lab.revision.get();
+        let stored = crate::local::get(crate::study::definition::STORAGE_KEY);
+        let mut list: Vec<Experiment> = shipped();
+        list.extend(
+            crate::study::definition::all(stored.as_deref())
+                .into_iter()
+                .map(|(s, _)| s.experiment()),
+        );
+        list
+    });
+    // The one chosen (`None`: the active experiment, else the first shipped).
+    let chosen = RwSignal::new(None::<String>);
     let experiment = Memo::new(move |_| {
-        lab.active
-            .get()
-            .map(|a| a.experiment)
-            .unwrap_or_else(|| shipped()[0].clone())
+        let active = lab.active.get().map(|a| a.experiment);
+        match chosen.get() {
+            Some(key) => choices
+                .with(|c| c.iter().find(|e| e.key == key).cloned())
+                .or(active)
+                .unwrap_or_else(|| shipped()[0].clone()),
+            None => active.unwrap_or_else(|| shipped()[0].clone()),
+        }
     });
     let results = Memo::new(move |_| {
         let e = experiment.get();
@@ -359,6 +443,51 @@ fn Results(lab: Lab) -> impl IntoView {
     };
     let import_text = RwSignal::new(String::new());
     let import_status = RwSignal::new(String::new());
+    // Several browsers' files at once (a pilot on the mock backend: one file per participant's
+    // browser): all are read before anything is stored; a file that does not read stores
+    // nothing; events already here are not stored twice.
+    let import_files = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let files: Vec<web_sys::File> = input
+            .files()
+            .map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+            .unwrap_or_default();
+        // The same files may be chosen again.
+        input.set_value("");
+        if files.is_empty() {
+            return;
+        }
+        let (backend, user) = (lab.app.backend(), lab.app.user.get_untracked());
+        spawn_local(async move {
+            let lang = lang.get_untracked();
+            let mut incoming = Vec::new();
+            for file in &files {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default();
+                match events::from_jsonl(&text) {
+                    Ok(evs) => incoming.extend(evs),
+                    Err((line, e)) => {
+                        import_status.set(format!(
+                            "{} {}: {} {line}: {e}",
+                            LabMsg::ImportFileError.text(lang),
+                            file.name(),
+                            LabMsg::ImportErrorLine.text(lang)
+                        ));
+                        return;
+                    }
+                }
+            }
+            let existing = backend.lab_events().await.unwrap_or_default();
+            let (new, skipped) = events::merge_new(&existing, incoming);
+            if backend.log_events(&user, &new).await.is_ok() {
+                import_status.set(i18n::imported_files(new.len(), files.len(), skipped, lang));
+                lab.revision.update(|r| *r += 1);
+            }
+        });
+    };
     let import = move |_| match events::from_jsonl(&import_text.get_untracked()) {
         Err((line, e)) => import_status.set(format!(
             "{} {line}: {e}",
@@ -392,9 +521,13 @@ fn Results(lab: Lab) -> impl IntoView {
             .get()
             .into_iter()
             .map(|r| {
+                // The median with the interquartile range.
                 let median = r
-                    .median_send_ms
-                    .map(|ms| format!("{:.1} s", ms / 1000.0))
+                    .send_quartiles_ms
+                    .map(|(q1, m, q3)| {
+                        let s = |ms: f64| format!("{:.1}", ms / 1000.0);
+                        format!("{} s ({}–{})", s(m), s(q1), s(q3))
+                    })
                     .unwrap_or_else(|| "–".into());
                 view! {
                     <tr
@@ -437,12 +570,26 @@ fn Results(lab: Lab) -> impl IntoView {
         let lang = lang.get();
         results::comparisons(&results.get())
             .into_iter()
-            .map(|(a, b, test)| {
-                let text = match test {
+            .map(|c| {
+                let (a, b) = (&c.a, &c.b);
+                let mut text = match c.test {
                     Some((z, p)) => format!("{a} vs {b}: z = {z:.2}, p = {p:.4}"),
                     None => format!("{a} vs {b}: {}", LabMsg::NotEnoughData.text(lang)),
                 };
-                view! { <li data-testid="lab-ztest">{text}</li> }
+                if let Some(p) = c.p_holm {
+                    text.push_str(&format!(", {} = {p:.4}", LabMsg::HolmP.text(lang)));
+                }
+                view! {
+                    <li
+                        data-testid="lab-ztest"
+                        data-a=c.a.clone()
+                        data-b=c.b.clone()
+                        data-p=c.test.map(|t| format!("{:.6}", t.1))
+                        data-p-holm=c.p_holm.map(|p| format!("{p:.6}"))
+                    >
+                        {text}
+                    </li>
+                }
             })
             .collect_view()
     };
@@ -485,6 +632,31 @@ fn Results(lab: Lab) -> impl IntoView {
     view! {
         <section class="hb-lab-section" data-testid="lab-results">
             <h2>{t(LabMsg::Results)}</h2>
+            <label class="hb-lab-field">
+                {t(LabMsg::ResultsOf)}
+                <select
+                    data-testid="lab-results-for"
+                    prop:value=move || experiment.with(|e| e.key.clone())
+                    on:change=move |ev| chosen.set(Some(event_target_value(&ev)))
+                >
+                    {move || {
+                        let current = experiment.with(|e| e.key.clone());
+                        choices
+                            .get()
+                            .into_iter()
+                            .map(|e| {
+                                let key = e.key.clone();
+                                let selected = key == current;
+                                let name = move || match e.title.get(lang.get()) {
+                                    "" => e.key.clone(),
+                                    title => format!("{title} ({})", e.key),
+                                };
+                                view! { <option value=key selected=selected>{name}</option> }
+                            })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
             <label class="hb-lab-check">
                 <input
                     type="checkbox"
@@ -534,9 +706,21 @@ fn Results(lab: Lab) -> impl IntoView {
                 prop:value=move || import_text.get()
                 on:input=move |ev| import_text.set(event_target_value(&ev))
             ></textarea>
-            <button class="hb-button" data-testid="lab-import" on:click=import>
-                {t(LabMsg::Import)}
-            </button>
+            <div class="hb-lab-row">
+                <button class="hb-button" data-testid="lab-import" on:click=import>
+                    {t(LabMsg::Import)}
+                </button>
+                <label class="hb-button hb-lab-file">
+                    {t(LabMsg::ImportFiles)}
+                    <input
+                        type="file"
+                        multiple
+                        accept=".jsonl,.ndjson,.txt,application/x-ndjson"
+                        data-testid="lab-import-files"
+                        on:change=import_files
+                    />
+                </label>
+            </div>
             <p data-testid="lab-import-status" role="status">{move || import_status.get()}</p>
         </section>
     }

@@ -42,6 +42,10 @@ pub struct Study {
     pub settings: BTreeMap<String, String>,
     pub variants: Vec<Variant>,
     pub tasks: Vec<Task>,
+    /// A closed study takes no one: its link shows that it is closed (the researcher's lab
+    /// closes and reopens it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
 }
 
 /// Why a study was refused (in both languages, through [`StudyError::message`]).
@@ -61,6 +65,8 @@ pub enum StudyError {
     },
     /// The experiment part (key, variants, settings, tasks' outcomes).
     Experiment(ExperimentError),
+    /// The study exists and is closed.
+    Closed(String),
 }
 
 impl StudyError {
@@ -74,6 +80,7 @@ impl StudyError {
             StudyError::DuplicateTask(task) => t::duplicate_task(task, lang),
             StudyError::NotAMember { task, chat } => t::not_a_member(task, chat, lang),
             StudyError::Experiment(e) => e.message(lang),
+            StudyError::Closed(k) => t::closed(k, lang),
         }
     }
 }
@@ -173,6 +180,76 @@ pub fn shipped() -> Vec<Study> {
         .collect()
 }
 
+/// Where a study comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Kept in this browser (`STORAGE_KEY`): made or changed in the lab.
+    Stored,
+    /// Built into the app (`lab/studies/`).
+    Shipped,
+}
+
+/// The stored list as JSON values (an absent or unreadable list is empty).
+fn stored_values(stored: Option<&str>) -> Vec<serde_json::Value> {
+    stored
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default()
+}
+
+/// Every study this browser knows: the stored ones that validate, then the shipped ones no
+/// stored study replaces.
+pub fn all(stored: Option<&str>) -> Vec<(Study, Origin)> {
+    let mine: Vec<Study> = stored_values(stored)
+        .iter()
+        .filter_map(|v| Study::parse(&v.to_string()).ok())
+        .collect();
+    let shipped: Vec<Study> = shipped()
+        .into_iter()
+        .filter(|s| !mine.iter().any(|m| m.key == s.key))
+        .collect();
+    mine.into_iter()
+        .map(|s| (s, Origin::Stored))
+        .chain(shipped.into_iter().map(|s| (s, Origin::Shipped)))
+        .collect()
+}
+
+/// The stored list with `study` in it (replacing the one of its key, else added at the end).
+pub fn with_saved(stored: Option<&str>, study: &Study) -> String {
+    let value = serde_json::to_value(study).expect("a study serializes");
+    let mut list = stored_values(stored);
+    match list
+        .iter_mut()
+        .find(|v| v.get("key").and_then(|k| k.as_str()) == Some(study.key.as_str()))
+    {
+        Some(slot) => *slot = value,
+        None => list.push(value),
+    }
+    serde_json::Value::Array(list).to_string()
+}
+
+/// The stored list without the study `key` (a shipped study of that key shows again).
+pub fn without(stored: Option<&str>, key: &str) -> String {
+    let mut list = stored_values(stored);
+    list.retain(|v| v.get("key").and_then(|k| k.as_str()) != Some(key));
+    serde_json::Value::Array(list).to_string()
+}
+
+/// A copy of `study` under a key no study of `taken` has (`<key>-copy`, `<key>-copy-2`, …),
+/// open, titled as a copy.
+pub fn duplicate(study: &Study, taken: &[&str]) -> Study {
+    let stem = format!("{}-copy", study.key);
+    let key = std::iter::once(stem.clone())
+        .chain((2..).map(|n| format!("{stem}-{n}")))
+        .find(|k| !taken.contains(&k.as_str()))
+        .expect("an unbounded sequence has a free key");
+    let mut copy = study.clone();
+    copy.key = key;
+    copy.closed = false;
+    copy.title.zh = format!("{}（副本）", study.title.zh);
+    copy.title.en = format!("{} (copy)", study.title.en);
+    copy
+}
+
 /// The study `key` among `stored` (the browser's `hongbao:studies`, a JSON array; `None`
 /// when absent) and the shipped ones: a stored study wins; one that does not validate is an
 /// error, never silently the shipped one.
@@ -184,19 +261,76 @@ pub fn find(key: &str, stored: Option<&str>) -> Result<Study, StudyError> {
             .iter()
             .find(|v| v.get("key").and_then(|k| k.as_str()) == Some(key))
         {
-            return Study::parse(&v.to_string());
+            return open(Study::parse(&v.to_string())?);
         }
     }
-    shipped()
-        .into_iter()
-        .find(|s| s.key == key)
-        .ok_or_else(|| StudyError::Unknown(key.into()))
+    open(
+        shipped()
+            .into_iter()
+            .find(|s| s.key == key)
+            .ok_or_else(|| StudyError::Unknown(key.into()))?,
+    )
+}
+
+/// `study`, unless it is closed.
+fn open(study: Study) -> Result<Study, StudyError> {
+    if study.closed {
+        return Err(StudyError::Closed(study.key));
+    }
+    Ok(study)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::settings::Stages;
+
+    #[test]
+    fn studies_are_saved_duplicated_closed_and_removed_in_the_stored_list() {
+        let shipped = shipped()[0].clone();
+        assert_eq!(all(None), vec![(shipped.clone(), Origin::Shipped)]);
+        // A copy under a free key, saved: both are listed, the stored one first.
+        let copy = duplicate(&shipped, &["send-basics", "send-basics-copy"]);
+        assert_eq!(copy.key, "send-basics-copy-2");
+        assert_eq!(copy.title.en, "Sending red packets (copy)");
+        let stored = with_saved(None, &copy);
+        let keys = |stored: &str| {
+            all(Some(stored))
+                .into_iter()
+                .map(|(s, o)| (s.key, o))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            keys(&stored),
+            [
+                ("send-basics-copy-2".into(), Origin::Stored),
+                ("send-basics".into(), Origin::Shipped)
+            ]
+        );
+        // Saving again replaces it; a stored study of a shipped key overrides the shipped one.
+        let mut closed = copy.clone();
+        closed.closed = true;
+        let stored = with_saved(Some(&stored), &closed);
+        assert_eq!(all(Some(&stored))[0].0, closed);
+        assert_eq!(
+            find("send-basics-copy-2", Some(&stored)),
+            Err(StudyError::Closed("send-basics-copy-2".into()))
+        );
+        let mut edited = shipped.clone();
+        edited.variants.truncate(1);
+        let stored = with_saved(Some(&stored), &edited);
+        assert_eq!(keys(&stored).len(), 2);
+        assert_eq!(
+            find("send-basics", Some(&stored)).unwrap().variants.len(),
+            1
+        );
+        // Removed: the shipped one shows again.
+        let stored = without(Some(&stored), "send-basics");
+        assert_eq!(find("send-basics", Some(&stored)), Ok(shipped));
+        // An open study's JSON has no `closed` field (older readers keep reading it).
+        assert!(!copy.to_json_pretty().contains("closed"));
+        assert!(closed.to_json_pretty().contains("\"closed\": true"));
+    }
 
     #[test]
     fn shipped_studies_are_valid_and_read_back() {

@@ -200,8 +200,8 @@ pub fn wasm_bindgen_version(root: &Path) -> Result<String> {
 }
 
 /// playwright-core (drives Chromium), binaryen (wasm-opt), esbuild (minifies the release
-/// build's JS and CSS) and axe-core (the accessibility audit of `a11y.test.mjs`), from
-/// e2e/package-lock.json.
+/// build's JS and CSS), axe-core (the accessibility audit of `a11y.test.mjs`) and jsQR (reads
+/// the lab's QR codes back in `lab.test.mjs`), from e2e/package-lock.json.
 pub fn ensure_npm_packages(sh: &Sh) -> Result<()> {
     let e2e = sh.root.join("e2e");
     let ready = [
@@ -209,6 +209,7 @@ pub fn ensure_npm_packages(sh: &Sh) -> Result<()> {
         "node_modules/.bin/esbuild",
         "node_modules/playwright-core/package.json",
         "node_modules/axe-core/axe.min.js",
+        "node_modules/jsqr/dist/jsQR.js",
     ]
     .iter()
     .all(|p| e2e.join(p).exists());

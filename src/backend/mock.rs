@@ -104,10 +104,6 @@ fn state_key(key: &str) -> String {
     format!("hongbao:mock:{key}")
 }
 
-/// Where the mock keeps a storage key's lab events: this prefix, then the key (the lab
-/// listens for changes under it, made by a participant in another tab).
-pub const LAB_KEY_PREFIX: &str = "hongbao:lab:";
-
 fn lab_key(key: &str) -> String {
-    format!("{LAB_KEY_PREFIX}{key}")
+    format!("hongbao:lab:{key}")
 }

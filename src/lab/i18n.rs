@@ -72,6 +72,7 @@ messages! {
         ForcedVariant => ("指定变体", "Forced variant"),
         Copy => ("复制", "Copy"),
         Copied => ("已复制", "Copied"),
+        CopyByHand => ("无法访问剪贴板，请手动选择链接", "No clipboard here: select the link"),
         QrCode => ("二维码", "QR code"),
         Fairness => ("公平性模拟", "Fairness"),
         Rule => ("拆分规则", "Split rule"),

@@ -17,12 +17,10 @@ const QUIET_MODULES: usize = 4;
 
 /// The page's own address without query or hash: where a participant's link points.
 fn base_url() -> String {
-    web_sys::window()
-        .and_then(|w| {
-            let l = w.location();
-            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
-        })
-        .unwrap_or_default()
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    href.split(['?', '#']).next().unwrap_or_default().to_owned()
 }
 
 /// The link of `study` (forcing `variant` when given). A page on the HTTP backend that was
@@ -132,17 +130,17 @@ pub fn StudyLinks(
             .then(|| s.server.clone())
             .flatten()
     });
-    // The link whose QR code shows (one at a time), and the link just copied.
+    // The link whose QR code shows (one at a time), and the last copy: the link and whether
+    // the clipboard took it.
     let qr = RwSignal::new(None::<String>);
-    let copied = RwSignal::new(None::<String>);
+    let copied = RwSignal::new(None::<(String, bool)>);
     // One row per link: `data-testid="lab-link"` with the study and the forced variant ("" for
     // the assigned link) as data attributes, its controls named within it (a key may hold
     // `-`, so no testid is built by joining names).
     let row = move |link: String, name: Signal<String>, study: String, variant: String| {
         let (l1, l2, l3) = (link.clone(), link.clone(), link.clone());
-        let anchor = NodeRef::<leptos::html::A>::new();
         let shows_qr = move || qr.get().as_deref() == Some(l1.as_str());
-        let was_copied = move || copied.get().as_deref() == Some(l2.as_str());
+        let copy_result = move || copied.get().and_then(|(l, ok)| (l == l2).then_some(ok));
         view! {
             <li class="hb-lab-link" data-testid="lab-link" data-study=study data-variant=variant>
                 <span class="hb-lab-link-name">{name}</span>
@@ -150,7 +148,6 @@ pub fn StudyLinks(
                 // the study (a new tab), or copies it.
                 <a
                     class="hb-lab-link-url"
-                    node_ref=anchor
                     href=link.clone()
                     target="_blank"
                     rel="noopener"
@@ -165,19 +162,18 @@ pub fn StudyLinks(
                         on:click=move |_| {
                             let link = l3.clone();
                             leptos::task::spawn_local(async move {
-                                if copy(&link).await {
-                                    copied.set(Some(link));
-                                } else if let (Some(a), Some(selection)) = (
-                                    anchor.get_untracked(),
-                                    web_sys::window().and_then(|w| w.get_selection().ok().flatten()),
-                                ) {
-                                    // No clipboard here: the link selected, for the keyboard's copy.
-                                    let _ = selection.select_all_children(&a);
-                                }
+                                let ok = copy(&link).await;
+                                copied.set(Some((link, ok)));
                             });
                         }
                     >
-                        {move || if was_copied() { LabMsg::Copied.text(lang.get()) } else { LabMsg::Copy.text(lang.get()) }}
+                        // No clipboard (a page over plain HTTP from another host): the link
+                        // is there to select by hand.
+                        {move || match copy_result() {
+                            Some(true) => LabMsg::Copied.text(lang.get()),
+                            Some(false) => LabMsg::CopyByHand.text(lang.get()),
+                            None => LabMsg::Copy.text(lang.get()),
+                        }}
                     </button>
                     <button
                         class="hb-button"

@@ -383,12 +383,10 @@ fn Results(lab: Lab) -> impl IntoView {
     });
     // Live on the mock: a participant in another tab of this browser stores events, the
     // browser tells this tab (`storage` events fire in the other tabs), the results refetch.
-    let live = window_event_listener(leptos::ev::storage, move |e| {
-        if e.key()
-            .is_some_and(|k| k.starts_with(crate::backend::mock::LAB_KEY_PREFIX))
-        {
-            lab.revision.update(|r| *r += 1);
-        }
+    // (On any key: a refetch costs little, and reading the key would add a binding to the
+    // first load, where every wasm-bindgen import lives.)
+    let live = window_event_listener(leptos::ev::storage, move |_| {
+        lab.revision.update(|r| *r += 1);
     });
     on_cleanup(move || live.remove());
     // What the results can be of: the shipped experiments and this browser's studies.

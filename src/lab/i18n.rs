@@ -22,6 +22,7 @@ messages! {
         HolmP => ("Holm 校正后 p", "Holm-adjusted p"),
         ImportFiles => ("导入文件（可多选）", "Import files (several at once)"),
         ImportFileError => ("无法导入文件", "Cannot import file"),
+        Unreadable => ("浏览器无法读取该文件", "the browser cannot read it"),
         SampleSize => ("样本量计算", "Sample size"),
         BaselineRate => ("基线失误率 %", "Baseline slip rate %"),
         ExpectedRate => ("期望失误率 %", "Expected slip rate %"),

@@ -50,9 +50,13 @@ fn encode(s: &str) -> String {
     out
 }
 
-/// The studies of this browser, open ones first (a closed study's link takes no one).
-fn studies() -> Vec<Study> {
-    let stored = crate::local::get(definition::STORAGE_KEY);
+/// The studies a participant's link can open, open ones first (a closed study's link takes
+/// no one): with the mock, this browser's and the shipped ones; a server's participants read
+/// only the shipped ones (`crate::study::activate`).
+fn studies(mock: bool) -> Vec<Study> {
+    let stored = mock
+        .then(|| crate::local::get(definition::STORAGE_KEY))
+        .flatten();
     let mut list: Vec<Study> = definition::all(stored.as_deref())
         .into_iter()
         .map(|(s, _)| s)
@@ -124,6 +128,9 @@ pub fn StudyLinks(
     let lang = app.lang;
     let t = move |m: LabMsg| move || m.text(lang.get());
     let base = base_url();
+    let mock = app
+        .settings
+        .with_untracked(|s| s.backend == crate::settings::BackendKind::Mock);
     // The server a participant must reach: only when this page was pointed at one.
     let server = app.settings.with_untracked(|s| {
         (s.backend == crate::settings::BackendKind::Http)
@@ -200,7 +207,7 @@ pub fn StudyLinks(
         revision.track();
         let base = base.clone();
         let server = server.clone();
-        studies()
+        studies(mock)
         .into_iter()
         .map(move |study| {
             let key = study.key.clone();

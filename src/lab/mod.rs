@@ -459,30 +459,41 @@ fn Results(lab: Lab) -> impl IntoView {
         spawn_local(async move {
             let lang = lang.get_untracked();
             let mut incoming = Vec::new();
+            let refused = |file: &web_sys::File, why: String| {
+                let name = file.name();
+                import_status.set(format!(
+                    "{} {name}: {why}",
+                    LabMsg::ImportFileError.text(lang)
+                ));
+            };
             for file in &files {
-                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                let Some(text) = wasm_bindgen_futures::JsFuture::from(file.text())
                     .await
                     .ok()
                     .and_then(|v| v.as_string())
-                    .unwrap_or_default();
+                else {
+                    return refused(file, LabMsg::Unreadable.text(lang).to_owned());
+                };
                 match events::from_jsonl(&text) {
                     Ok(evs) => incoming.extend(evs),
                     Err((line, e)) => {
-                        import_status.set(format!(
-                            "{} {}: {} {line}: {e}",
-                            LabMsg::ImportFileError.text(lang),
-                            file.name(),
-                            LabMsg::ImportErrorLine.text(lang)
-                        ));
-                        return;
+                        let at = LabMsg::ImportErrorLine.text(lang);
+                        return refused(file, format!("{at} {line}: {e}"));
                     }
                 }
             }
-            let existing = backend.lab_events().await.unwrap_or_default();
-            let (new, skipped) = events::merge_new(&existing, incoming);
-            if backend.log_events(&user, &new).await.is_ok() {
-                import_status.set(i18n::imported_files(new.len(), files.len(), skipped, lang));
-                lab.revision.update(|r| *r += 1);
+            // What is stored already, so that nothing is stored twice: without it, nothing.
+            let stored = match backend.lab_events().await {
+                Ok(stored) => stored,
+                Err(e) => return import_status.set(e.message),
+            };
+            let (new, skipped) = events::merge_new(&stored, incoming);
+            match backend.log_events(&user, &new).await {
+                Ok(()) => {
+                    import_status.set(i18n::imported_files(new.len(), files.len(), skipped, lang));
+                    lab.revision.update(|r| *r += 1);
+                }
+                Err(e) => import_status.set(e.message),
             }
         });
     };

@@ -7,7 +7,15 @@
 //                           times drift with the shared machine's load, the ratio much less
 //   claim_long_tasks        long tasks (> 50 ms, PerformanceObserver 'longtask') during 10 claims
 //                           with the animation on
+//   start_wasm_functions_compiled, start_wasm_bytes_compiled
+//                           the main module's functions V8 compiles (lazily, on first call, on the
+//                           main thread) before the app's first screen accepts input, and their
+//                           code bytes: what the start runs, read from a Chrome trace. Unlike the
+//                           times they do not drift with the machine's load, so a change to the
+//                           start path shows in them run after run (the counter's are printed
+//                           beside them as `counter_start_wasm_…`).
 import path from 'node:path';
+import fs from 'node:fs';
 import { serveStatic, launch, newPage, assertNoErrors, byTestId } from '../lib/harness.mjs';
 import { openApp, openChat, sendPacket, switchUser, claimPacket } from '../lib/flows.mjs';
 import { DEMO_USERS } from './users.mjs';
@@ -30,6 +38,58 @@ async function timeToInteractive(url, testid) {
   assertNoErrors(page);
   await page.context().close();
   return t;
+}
+
+/** The code size of each function of a wasm module, indexed as V8 indexes them (imported
+ * functions first, which have no code). */
+function functionSizes(file) {
+  const buf = fs.readFileSync(file);
+  let p = 8;
+  const leb = () => { let r = 0, s = 0, b; do { b = buf[p++]; r |= (b & 0x7f) << s; s += 7; } while (b & 0x80); return r >>> 0; };
+  const name = () => { const l = leb(); p += l; };
+  let imported = 0;
+  const sizes = [];
+  while (p < buf.length) {
+    const id = buf[p++];
+    const size = leb();
+    const end = p + size;
+    if (id === 2) { // imports: functions (0), tables (1), memories (2), globals (3), tags (4)
+      for (let n = leb(); n > 0; n--) {
+        name(); name();
+        const kind = buf[p++];
+        if (kind === 0) { leb(); imported++; }
+        else if (kind === 1) { p++; const flags = leb(); leb(); if (flags & 1) leb(); }
+        else if (kind === 2) { const flags = leb(); leb(); if (flags & 1) leb(); }
+        else if (kind === 3) { p += 2; }
+        else if (kind === 4) { p++; leb(); }
+      }
+    }
+    if (id === 10) for (let n = leb(); n > 0; n--) { const s = leb(); sizes.push(s); p += s; }
+    p = end;
+  }
+  return (index) => sizes[index - imported] ?? 0;
+}
+
+/** The wasm functions compiled lazily before the `hongbao-interactive` mark in one cold load,
+ * and their code bytes (`wasm.CompileLazy` trace events carry the function index). */
+async function compiledAtStart(url, wasmFile) {
+  const page = await newPage(browser);
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.start', { categories: 'v8.wasm,disabled-by-default-v8.wasm.detailed,blink.user_timing', transferMode: 'ReportEvents' });
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName('hongbao-interactive').length > 0, null, { timeout: 15000 });
+  await cdp.send('Tracing.end');
+  await done;
+  await page.context().close();
+  const mark = events.find((e) => e.name === 'hongbao-interactive');
+  if (!mark) throw new Error('no hongbao-interactive mark in the trace');
+  const size = functionSizes(wasmFile);
+  const compiled = [...new Set(events.filter((e) => e.name === 'wasm.CompileLazy' && e.ts <= mark.ts).map((e) => e.args.func_index))];
+  if (compiled.length === 0) throw new Error('no wasm.CompileLazy event: did the trace category change?');
+  return { functions: compiled.length, bytes: compiled.reduce((n, i) => n + size(i), 0) };
 }
 
 const median = (samples) => {
@@ -72,10 +132,18 @@ try {
   console.log(`long task durations ms: ${JSON.stringify(longTasks.map((d) => Math.round(d)))}`);
   assertNoErrors(page);
 
+  const DIST = process.env.HONGBAO_DIST ?? path.resolve(import.meta.dirname, '../../dist');
+  const start = await compiledAtStart(`${server.url}/?latency=0&bots=off&storage=tti-trace`, path.join(DIST, 'hongbao_bg.wasm'));
+  const counterStart = await compiledAtStart(`${counter.url}/`, path.join(COUNTER_DIST, 'counter_bg.wasm'));
+
   console.log(`time_to_interactive_ms=${Math.round(app)}`);
   console.log(`tti_counter_ms=${Math.round(bare)}`);
   console.log(`tti_ratio_vs_counter=${(app / bare).toFixed(2)}`);
   console.log(`claim_long_tasks=${longTasks.length}`);
+  console.log(`start_wasm_functions_compiled=${start.functions}`);
+  console.log(`start_wasm_bytes_compiled=${start.bytes}`);
+  console.log(`counter_start_wasm_functions_compiled=${counterStart.functions}`);
+  console.log(`counter_start_wasm_bytes_compiled=${counterStart.bytes}`);
 } finally {
   await browser.close();
   await server.close();

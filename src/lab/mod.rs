@@ -172,12 +172,16 @@ pub fn LabScreen() -> impl IntoView {
     let studies_revision = RwSignal::new(0_u64);
     view! {
         <div class="hb-lab" data-testid="lab-screen">
-            <ExperimentEditor lab=lab />
-            <studies::StudyEditor app=lab.app revision=studies_revision />
-            <links::StudyLinks app=lab.app revision=studies_revision />
-            <Results lab=lab />
-            <SampleSize lang=lang />
-            <fairness::FairnessView lang=lang />
+            <div class="hb-lab-col">
+                <ExperimentEditor lab=lab />
+                <studies::StudyEditor app=lab.app revision=studies_revision />
+                <links::StudyLinks app=lab.app revision=studies_revision />
+            </div>
+            <div class="hb-lab-col">
+                <Results lab=lab />
+                <SampleSize lang=lang />
+                <fairness::FairnessView lang=lang />
+            </div>
         </div>
     }
     .into_any()

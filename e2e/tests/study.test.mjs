@@ -77,6 +77,10 @@ test('a participant consents, does the tasks and gets the completion code; event
   const storage = `study-${Date.now()}`;
   const variant = assigned(STUDY, participant);
   const page = await newPage(browser, { viewport: PHONE });
+  // Every file the participant's page fetches: the researcher's lab (its module and its
+  // stylesheet) must not be among them.
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
   await openApp(page, server.url, { study: STUDY, participant, storage });
   // Consent first, its text from the study's data; nothing recorded before the answer.
   const consent = byTestId(page, 'study-consent');
@@ -157,6 +161,9 @@ test('a participant consents, does the tasks and gets the completion code; event
   assert.equal((await byTestId(page, 'study-code').innerText()).trim(), code.trim());
   await settled(page);
   assert.equal((await storedEvents(page, storage)).length, events.length);
+  // The participant's page loaded the study's modules, and never the lab's.
+  assert.ok(fetched.includes('/split_study_view.wasm'), fetched.join(' '));
+  assert.deepEqual(fetched.filter((p) => /lab_screen|activate_lab|sheet_lab/.test(p)), [], fetched.join(' '));
   assertNoErrors(page);
   await page.context().close();
 });

@@ -67,16 +67,18 @@ pub fn StudyEditor(
         }
         outcome.set(Some(done));
     };
+    // Keeps `study` in the browser's list, and selects it when `select`.
+    let put = move |study: &Study, select: bool| {
+        let key = study.key.clone();
+        store(
+            definition::with_saved(stored().as_deref(), study),
+            Outcome::Saved(key.clone()),
+            select.then_some(key),
+        );
+    };
     let save = move |_| match Study::parse(&text.get_untracked()) {
         Err(e) => outcome.set(Some(Outcome::Refused(e))),
-        Ok(s) => {
-            let key = s.key.clone();
-            store(
-                definition::with_saved(stored().as_deref(), &s),
-                Outcome::Saved(key.clone()),
-                Some(key),
-            );
-        }
+        Ok(s) => put(&s, true),
     };
     let duplicate = move |_| {
         let Some((s, _)) = study() else { return };
@@ -84,23 +86,13 @@ pub fn StudyEditor(
             let taken: Vec<&str> = l.iter().map(|(s, _)| s.key.as_str()).collect();
             definition::duplicate(&s, &taken)
         });
-        let key = copy.key.clone();
-        store(
-            definition::with_saved(stored().as_deref(), &copy),
-            Outcome::Saved(key.clone()),
-            Some(key),
-        );
+        put(&copy, true);
     };
     // Closing (or reopening) saves the study as it is stored, whatever the editor holds.
     let toggle_closed = move |_| {
         let Some((mut s, _)) = study() else { return };
         s.closed = !s.closed;
-        let key = s.key.clone();
-        store(
-            definition::with_saved(stored().as_deref(), &s),
-            Outcome::Saved(key),
-            None,
-        );
+        put(&s, false);
     };
     let delete = move |_| {
         let key = selected.get_untracked();

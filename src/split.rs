@@ -172,15 +172,25 @@ split_point! {
 }
 
 split_point! {
-    /// A study's participant (`?study=…`): the study found and validated, the participant
-    /// assigned and the variant applied to the settings, before the app starts
+    /// A study's participant (`?study=…`): the study found (where `backend` keeps studies:
+    /// the server, for a page that connected to one first; else this browser) and validated,
+    /// the participant assigned and the variant applied to the settings, before the app starts
     /// ([`crate::study::activate`]); a study that cannot start is its reason, in place of the app.
     sheets: ["study"];
-    pub fn activate_study(settings: Settings, query: String) -> Result<(Settings, crate::state::Participant), AnyView> {
+    pub fn activate_study(settings: Settings, query: String, backend: Option<send_wrapper::SendWrapper<crate::backend::AnyBackend>>) -> Result<(Settings, crate::state::Participant), AnyView> {
         let mut settings = settings;
-        match crate::study::activate(&mut settings, &query) {
+        let lang = settings.lang;
+        let key = crate::lab::query_param(&query, "study").unwrap_or_default();
+        let kept = match &backend {
+            Some(backend) => backend.kept_studies(&key).await,
+            None => Ok(crate::local::get(hongbao_study::definition::STORAGE_KEY)),
+        };
+        let found = kept
+            .map_err(|e| e.message)
+            .and_then(|kept| crate::study::activate(&mut settings, &query, kept).map_err(|e| e.message(lang)));
+        match found {
             Ok(participant) => Ok((settings, participant)),
-            Err(e) => Err(crate::study::view::refused(e.message(settings.lang), settings.lang)),
+            Err(message) => Err(crate::study::view::refused(message, lang)),
         }
     }
 }

@@ -6,6 +6,7 @@
 //!
 //! Every call acts as a demo user: the client logs in as that user (the demo password) the
 //! first time, keeps the token, and logs in again once when the server has forgotten it.
+//! The exception is [`Client::study`], which a participant's page makes without a login.
 //! The token never leaves the client in a URL: an event stream is opened with a
 //! single-use ticket from [`Client::stream_ticket`].
 
@@ -116,6 +117,87 @@ impl<T: Transport> Client<T> {
         http::parse(status, &body)
     }
 
+    /// The study of `key` as the server stores it (its JSON text, which the caller parses
+    /// and validates), `None` when there is none. No login: a participant's page reads its
+    /// study before anything else.
+    pub async fn study(&self, key: &str) -> Result<Option<String>, ApiError> {
+        let (status, body) = self.transport.fetch(&Request::study(key), None).await?;
+        http::study(status, body)
+    }
+
+    /// Every stored study's JSON text, by key, read as `user` (a researcher; the client
+    /// logs in with the demo password, so a demo user named with `--researcher`).
+    pub async fn studies(&self, user: &str) -> Result<Vec<String>, ApiError> {
+        let (status, body) = self.raw(user, &Request::studies()).await?;
+        http::studies(status, &body)
+    }
+
+    /// Saves a study (its JSON, whose `key` is `key`) as `user` (a researcher, as for
+    /// [`Client::studies`]); the study as the server stored it.
+    pub async fn put_study(
+        &self,
+        user: &str,
+        key: &str,
+        study_json: &str,
+    ) -> Result<String, ApiError> {
+        let (status, body) = self.raw(user, &Request::put_study(key, study_json)).await?;
+        http::text(status, body)
+    }
+
+    /// Deletes a study as `user` (a researcher, as for [`Client::studies`]); whether there
+    /// was one.
+    pub async fn delete_study(&self, user: &str, key: &str) -> Result<bool, ApiError> {
+        let (status, body) = self.raw(user, &Request::delete_study(key)).await?;
+        http::deleted(status, &body)
+    }
+
+    /// Logs in as `user` with `password` (a researcher's own account rather than a demo
+    /// user's); later calls as `user` use this session. A refusal changes nothing.
+    pub async fn sign_in(&self, user: &str, password: &str) -> Result<(), ApiError> {
+        let (status, body) = self
+            .transport
+            .fetch(&Request::login(user, password), None)
+            .await?;
+        let Token { token } = http::parse(status, &body)?;
+        self.tokens.borrow_mut().insert(user.to_owned(), token);
+        Ok(())
+    }
+
+    /// Every event of `experiment` (an experiment's or a study's key), read as `user` (a
+    /// researcher).
+    pub async fn lab_events_of(
+        &self,
+        user: &str,
+        experiment: &str,
+    ) -> Result<Vec<LabEvent>, ApiError> {
+        let (status, body) = self
+            .authed(user, &Request::lab_events_of(experiment))
+            .await?;
+        http::lab_events(status, &body)
+    }
+
+    /// The results of `experiment` per variant, computed by the server, read as `user` (a
+    /// researcher); the JSON of `hongbao_study::results::VariantResult`s, which the caller
+    /// reads (this crate does not know the study format).
+    pub async fn lab_results(
+        &self,
+        user: &str,
+        experiment: &str,
+        variants: &[String],
+        forced: bool,
+    ) -> Result<String, ApiError> {
+        let req = Request::lab_results(experiment, variants, forced);
+        let (status, body) = self.authed(user, &req).await?;
+        http::text(status, body)
+    }
+
+    /// A ticket that opens the stream of everyone's new lab events as `user` (a researcher)
+    /// once ([`http::lab_events_stream_path`]).
+    pub async fn lab_stream_ticket(&self, user: &str) -> Result<StreamTicket, ApiError> {
+        let (status, body) = self.authed(user, &Request::lab_stream_ticket()).await?;
+        http::parse(status, &body)
+    }
+
     fn last_user(&self) -> String {
         self.last_user.borrow().clone()
     }
@@ -209,6 +291,19 @@ mod tests {
                     .insert(token.clone(), login.username);
                 return (200, format!(r#"{{"token":"{token}"}}"#));
             }
+            if path.starts_with("/studies/") && req.method == "GET" {
+                // No login: what was asked, and whether with a token.
+                self.seen
+                    .borrow_mut()
+                    .push((path.to_owned(), token.map(str::to_owned)));
+                return match path {
+                    "/studies/s1" => (200, r#"{"key":"s1","closed":true}"#.into()),
+                    _ => (
+                        404,
+                        r#"{"error":{"code":"not_found","message":"no such study"}}"#.into(),
+                    ),
+                };
+            }
             let Some(user) = token.and_then(|t| self.tokens.borrow().get(t).cloned()) else {
                 return (
                     401,
@@ -230,6 +325,9 @@ mod tests {
                     format!(r#"{{"ticket":"for-{user}","expires_at":"2026-01-02T03:05:05Z"}}"#),
                 ),
                 "/lab/events" => (201, "{}".into()),
+                "/studies" => (200, r#"[{"key":"s1"}]"#.into()),
+                "/studies/s1" if req.method == "PUT" => (201, r#"{"key":"s1"}"#.into()),
+                "/studies/s1" if req.method == "DELETE" => (204, String::new()),
                 _ => (
                     404,
                     r#"{"error":{"code":"not_found","message":"no"}}"#.into(),
@@ -332,5 +430,34 @@ mod tests {
             .collect();
         assert_eq!(batches, [LAB_BATCH, LAB_BATCH, 1]);
         block_on(client.log_events("dave", &[])).unwrap();
+    }
+
+    #[test]
+    fn studies_are_read_without_a_login_and_saved_as_a_user() {
+        let client = Client::new(Fake::default(), "alice");
+        assert_eq!(
+            block_on(client.study("s1")).unwrap().as_deref(),
+            Some(r#"{"key":"s1","closed":true}"#)
+        );
+        assert_eq!(block_on(client.study("nope")).unwrap(), None);
+        assert_eq!(client.transport().issued.get(), 0, "no login");
+        assert_eq!(
+            *client.transport().seen.borrow(),
+            [
+                ("/studies/s1".to_owned(), None),
+                ("/studies/nope".to_owned(), None)
+            ],
+            "no token sent"
+        );
+        assert_eq!(
+            block_on(client.studies("alice")).unwrap(),
+            [r#"{"key":"s1"}"#]
+        );
+        assert_eq!(
+            block_on(client.put_study("alice", "s1", r#"{"key":"s1"}"#)).unwrap(),
+            r#"{"key":"s1"}"#
+        );
+        assert!(block_on(client.delete_study("alice", "s1")).unwrap());
+        assert_eq!(client.transport().issued.get(), 1, "alice logged in once");
     }
 }

@@ -50,6 +50,20 @@ fn post(path: String, body: Option<String>) -> Request {
     }
 }
 
+fn put(path: String, body: Option<String>) -> Request {
+    Request {
+        method: "PUT",
+        ..post(path, body)
+    }
+}
+
+fn delete(path: String) -> Request {
+    Request {
+        method: "DELETE",
+        ..get(path)
+    }
+}
+
 /// Percent-encodes a path segment or query value (everything but RFC 3986's unreserved).
 pub fn encode(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
@@ -140,6 +154,57 @@ impl Request {
     pub fn lab_events() -> Request {
         get(format!("{PREFIX}/lab/events?all=true"))
     }
+    /// `GET /lab/events?all=true&experiment={key}` → every event of one experiment or study,
+    /// however many (researchers only; [`lab_events`] reads them).
+    pub fn lab_events_of(experiment: &str) -> Request {
+        get(format!(
+            "{PREFIX}/lab/events?all=true&experiment={}",
+            encode(experiment)
+        ))
+    }
+    /// `GET /lab/results?experiment={key}&variants={a,b}&forced={bool}` → the results per
+    /// variant of one experiment or study, computed by the server where its events are
+    /// (`hongbao_study::results::summarize`: rows in `variants` order, then any other variant
+    /// seen; forced participants only with `forced`). Researchers only.
+    pub fn lab_results(experiment: &str, variants: &[String], forced: bool) -> Request {
+        get(format!(
+            "{PREFIX}/lab/results?experiment={}&variants={}&forced={forced}",
+            encode(experiment),
+            encode(&variants.join(","))
+        ))
+    }
+    /// `POST /lab/events/ticket` → [`crate::StreamTicket`] for [`lab_events_stream_path`]
+    /// (researchers only).
+    pub fn lab_stream_ticket() -> Request {
+        post(format!("{PREFIX}/lab/events/ticket"), None)
+    }
+    /// `GET /studies/{key}` → the study's JSON, without a login (a participant's page reads
+    /// its study first); [`study`] reads the answer.
+    pub fn study(key: &str) -> Request {
+        Request {
+            authenticated: false,
+            ..get(format!("{PREFIX}/studies/{}", encode(key)))
+        }
+    }
+    /// `GET /studies` → every stored study, by key (researchers only; [`studies`] reads
+    /// the answer).
+    pub fn studies() -> Request {
+        get(format!("{PREFIX}/studies"))
+    }
+    /// `PUT /studies/{key}` with the study's JSON (its `key` the same) → the study as
+    /// stored, 201 when new, 200 when it replaced one (researchers only; [`text`] reads
+    /// the answer).
+    pub fn put_study(key: &str, study_json: &str) -> Request {
+        put(
+            format!("{PREFIX}/studies/{}", encode(key)),
+            Some(study_json.to_owned()),
+        )
+    }
+    /// `DELETE /studies/{key}` → 204, or 404 when there is none (researchers only;
+    /// [`deleted`] reads the answer).
+    pub fn delete_study(key: &str) -> Request {
+        delete(format!("{PREFIX}/studies/{}", encode(key)))
+    }
 }
 
 /// The event stream of a chat, for `EventSource` (which cannot send headers): opened with
@@ -150,6 +215,12 @@ pub fn events_path(chat_id: &str, ticket: &str) -> String {
         encode(chat_id),
         encode(ticket)
     )
+}
+
+/// The stream of everyone's new lab events (researchers only), for `EventSource`: opened
+/// with a single-use ticket from [`Request::lab_stream_ticket`], never with the token.
+pub fn lab_events_stream_path(ticket: &str) -> String {
+    format!("{PREFIX}/lab/events/stream?ticket={}", encode(ticket))
 }
 
 /// A response: a 2xx body as `T`, anything else as the server's [`ApiError`] (or, when the
@@ -197,6 +268,43 @@ pub fn lab_events(status: u16, body: &str) -> Result<Vec<LabEvent>, ApiError> {
         .collect())
 }
 
+/// A 2xx answer's body as it came (JSON text the caller parses itself), anything else as
+/// the error [`parse`] reads.
+pub fn text(status: u16, body: String) -> Result<String, ApiError> {
+    if (200..300).contains(&status) {
+        return Ok(body);
+    }
+    parse::<serde::de::IgnoredAny>(status, &body)?;
+    Err(ApiError::new(
+        ErrorCode::InvalidResponse,
+        format!("the server answered {status}"),
+    ))
+}
+
+/// A study from `GET /studies/{key}`: its JSON text, `None` when there is no study of
+/// that key (404).
+pub fn study(status: u16, body: String) -> Result<Option<String>, ApiError> {
+    if status == 404 {
+        return Ok(None);
+    }
+    text(status, body).map(Some)
+}
+
+/// The studies from `GET /studies`, each one's JSON text.
+pub fn studies(status: u16, body: &str) -> Result<Vec<String>, ApiError> {
+    let values: Vec<Box<serde_json::value::RawValue>> = parse(status, body)?;
+    Ok(values.into_iter().map(|v| v.get().to_owned()).collect())
+}
+
+/// `DELETE /studies/{key}`: whether there was a study to delete (204; 404 is `false`).
+pub fn deleted(status: u16, body: &str) -> Result<bool, ApiError> {
+    match status {
+        204 => Ok(true),
+        404 => Ok(false),
+        _ => text(status, body.to_owned()).map(|_| true),
+    }
+}
+
 /// The typed answers, for readers of this module.
 pub type LoginResponse = Token;
 pub type MeResponse = Me;
@@ -240,5 +348,56 @@ mod tests {
         );
         let me: Me = parse(200, r#"{"username":"bob","balance":"1.00"}"#).unwrap();
         assert_eq!(me.username, "bob");
+    }
+
+    #[test]
+    fn studies() {
+        let read = Request::study("send basics");
+        assert_eq!(
+            (read.method, read.path.as_str(), read.authenticated),
+            ("GET", "/api/v1/studies/send%20basics", false)
+        );
+        let save = Request::put_study("s1", r#"{"key":"s1"}"#);
+        assert_eq!(
+            (save.method, save.path.as_str(), save.body.as_deref()),
+            ("PUT", "/api/v1/studies/s1", Some(r#"{"key":"s1"}"#))
+        );
+        assert!(save.authenticated);
+        let gone = Request::delete_study("s1");
+        assert_eq!((gone.method, gone.body), ("DELETE", None));
+        assert_eq!(Request::studies().path, "/api/v1/studies");
+        assert_eq!(
+            study(200, r#"{"key":"s1"}"#.into()).unwrap().as_deref(),
+            Some(r#"{"key":"s1"}"#)
+        );
+        assert_eq!(
+            study(
+                404,
+                r#"{"error":{"code":"not_found","message":"no such study"}}"#.into()
+            ),
+            Ok(None)
+        );
+        assert_eq!(
+            study(
+                400,
+                r#"{"error":{"code":"too_long","message":"long"}}"#.into()
+            )
+            .unwrap_err()
+            .code,
+            ErrorCode::TooLong
+        );
+        assert!(study(503, String::new()).unwrap_err().is_network());
+        assert_eq!(
+            super::studies(200, r#"[{"key":"a"}, {"key":"b","closed":true}]"#).unwrap(),
+            [r#"{"key":"a"}"#, r#"{"key":"b","closed":true}"#]
+        );
+        assert_eq!(deleted(204, ""), Ok(true));
+        assert_eq!(deleted(404, ""), Ok(false));
+        assert_eq!(
+            deleted(403, r#"{"error":{"code":"forbidden","message":"no"}}"#)
+                .unwrap_err()
+                .code,
+            ErrorCode::Forbidden
+        );
     }
 }

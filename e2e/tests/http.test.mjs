@@ -4,36 +4,11 @@
 // stream, without a reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { DIST, launch, newPage, waitForApp, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
+import { launch, newPage, waitForApp, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
 import { openChat, sendPacket, claimPacket, fen, bubble, closeCard } from '../lib/flows.mjs';
+import { startServer } from '../lib/server.mjs';
 
-const SERVER_BIN = process.env.HONGBAO_SERVER_BIN;
-let server, browser, dbDir;
-
-/** Starts hongbao-server on a free port; resolves with its base URL. */
-function startServer() {
-  assert.ok(SERVER_BIN && fs.existsSync(SERVER_BIN), `HONGBAO_SERVER_BIN (${SERVER_BIN}) is the hongbao-server binary`);
-  dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hongbao-e2e-'));
-  const child = spawn(SERVER_BIN, [
-    '--listen', '127.0.0.1:0',
-    '--database-url', `sqlite://${path.join(dbDir, 'e2e.db')}`,
-    '--static-dir', DIST,
-    '--test-clock',
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.on('exit', (code) => reject(new Error(`hongbao-server exited with ${code}: ${out}`)));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve({ url: m[1], child });
-    });
-  });
-}
+let server, browser;
 
 /** A page acting as `user`, recording Content-Security-Policy violations. */
 async function userPage(user, query = '') {
@@ -55,11 +30,10 @@ async function balanceFen(page) {
   return Number(await el.getAttribute('data-fen'));
 }
 
-before(async () => { server = await startServer(); browser = await launch(); });
+before(async () => { server = await startServer({ args: ['--test-clock'] }); browser = await launch(); });
 after(async () => {
   await browser?.close();
-  server?.child.kill('SIGTERM');
-  if (dbDir) fs.rmSync(dbDir, { recursive: true, force: true });
+  server?.stop();
 });
 
 test('served by hongbao-server, the widget uses the HTTP backend under a strict CSP, with live updates', async () => {

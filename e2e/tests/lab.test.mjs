@@ -519,3 +519,69 @@ test('the fairness view agrees with the double-mean figures (T=100, n=10, 200k p
   assertNoErrors(page);
   await page.context().close();
 });
+
+test('the study form and the JSON edit the same study, both ways; a save validates what the form made', async () => {
+  const page = await newPage(browser, { viewport: { width: 1280, height: 800 } });
+  await openApp(page, server.url, { lang: 'en', storage: 'lab-form' });
+  await page.evaluate(() => localStorage.removeItem('hongbao:studies'));
+  await byTestId(page, 'tab-lab').click();
+  const editor = byTestId(page, 'lab-study-editor');
+  await page.waitForFunction(() => document.querySelector('[data-testid="lab-study-editor"]')?.value.includes('"key"'));
+  const json = async () => JSON.parse(await editor.inputValue());
+  await byTestId(page, 'lab-study-duplicate').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="lab-study-select"]').value === 'send-basics-copy');
+  const form = byTestId(page, 'lab-study-form');
+  assert.equal(await form.getByTestId('lab-form-key').inputValue(), 'send-basics-copy');
+  assert.equal(await form.getByTestId('lab-form-variant').count(), 2);
+  assert.equal(await form.getByTestId('lab-form-task').count(), 2);
+
+  // The form writes the JSON: a title, a weight, a variant's settings, a new task.
+  await form.getByTestId('lab-form-title-en').fill('Form pilot');
+  const first = form.getByTestId('lab-form-variant').nth(0);
+  await first.getByTestId('lab-form-variant-weight').fill('3');
+  await first.getByTestId('lab-form-variant-weight').blur();
+  await first.getByTestId('lab-form-variant-settings').fill('stages=2\nrecall=none');
+  await first.getByTestId('lab-form-variant-settings').blur();
+  await form.getByTestId('lab-form-add-task').click();
+  const task = form.getByTestId('lab-form-task').nth(2);
+  await task.getByTestId('lab-form-task-id').fill('carol-1');
+  await task.getByTestId('lab-form-task-zh').fill('给 Carol 发 ¥1.00');
+  await task.getByTestId('lab-form-task-en').fill('Send Carol ¥1.00');
+  await task.getByTestId('lab-form-task-kind').selectOption('normal');
+  await task.getByTestId('lab-form-task-amount').fill('1.00');
+  await task.getByTestId('lab-form-task-count').fill('2');
+  await task.getByTestId('lab-form-task-count').blur();
+  let study = await json();
+  assert.equal(study.title.en, 'Form pilot');
+  assert.deepEqual([study.variants[0].weight, study.variants[0].settings], [3, { recall: 'none', stages: '2' }]);
+  assert.deepEqual(study.tasks[2], { id: 'carol-1', instruction: { zh: '给 Carol 发 ¥1.00', en: 'Send Carol ¥1.00' },
+    intended: { chat: 'alice-bob', kind: 'normal', amount: '1.00', count: 2 } });
+  // A variant removed in the form is gone from the JSON; a whole-number field keeps its value on nonsense.
+  await form.getByTestId('lab-form-variant').nth(1).getByTestId('lab-form-remove-variant').click();
+  await first.getByTestId('lab-form-variant-weight').fill('lots');
+  await first.getByTestId('lab-form-variant-weight').blur();
+  study = await json();
+  assert.deepEqual(study.variants.map((v) => [v.name, v.weight]), [['three-stages', 3]]);
+  assert.equal(await first.getByTestId('lab-form-variant-weight').inputValue(), '3');
+
+  // The JSON writes the form.
+  await editor.fill(JSON.stringify({ ...study, consent: { ...study.consent, en: 'Consent typed as JSON.' } }, null, 2));
+  assert.equal(await form.getByTestId('lab-form-consent-en').inputValue(), 'Consent typed as JSON.');
+  // Saved: what the form and the JSON made, validated.
+  await byTestId(page, 'lab-study-save').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="lab-study-status"]')?.textContent === 'Saved: send-basics-copy');
+  const stored = JSON.parse(await page.evaluate(() => localStorage.getItem('hongbao:studies')))[0];
+  assert.deepEqual([stored.title.en, stored.consent.en, stored.tasks.length], ['Form pilot', 'Consent typed as JSON.', 3]);
+  // A bad setting made in the form is refused on save, with its reason; nothing changes.
+  await first.getByTestId('lab-form-variant-settings').fill('stages=9');
+  await first.getByTestId('lab-form-variant-settings').blur();
+  await byTestId(page, 'lab-study-save').click();
+  assert.match(await byTestId(page, 'lab-study-error').innerText(), /setting stages="9"/);
+  assert.equal(JSON.parse(await page.evaluate(() => localStorage.getItem('hongbao:studies')))[0].variants[0].settings.stages, '2');
+  await byTestId(page, 'lab-studies').screenshot({ path: `${ARTIFACTS}/lab-study-form-en.png` });
+  // JSON that is not a study's shape: the form says so and waits.
+  await editor.fill('{"key": ');
+  await form.getByTestId('lab-form-unreadable').waitFor();
+  assertNoErrors(page);
+  await page.context().close();
+});

@@ -5,12 +5,9 @@
 // real server (hongbao-server, where only a researcher reads everyone's events).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { DIST, serveStatic, launch, newPage, waitForApp, screenshot, assertNoErrors, byTestId, settled } from '../lib/harness.mjs';
+import { serveStatic, launch, newPage, waitForApp, screenshot, assertNoErrors, byTestId, settled } from '../lib/harness.mjs';
 import { openApp, openChat, sendPacket } from '../lib/flows.mjs';
+import { startServer, api, token } from '../lib/server.mjs';
 
 const STUDY = 'send-basics';
 const VARIANTS = ['three-stages', 'one-stage'];
@@ -268,43 +265,10 @@ test('declining records nothing; a study from the browser\'s storage runs withou
 
 // ------------------------------------------------------------------ the real backend
 
-const SERVER_BIN = process.env.HONGBAO_SERVER_BIN;
 const RESEARCHER = { username: 'rita', password: 'e2e research password' };
 
-/** hongbao-server on a free port and a throwaway SQLite file, with a researcher account. */
-async function startServer() {
-  assert.ok(SERVER_BIN && fs.existsSync(SERVER_BIN), `HONGBAO_SERVER_BIN (${SERVER_BIN}) is the hongbao-server binary`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hongbao-study-'));
-  const child = spawn(SERVER_BIN, [
-    '--listen', '127.0.0.1:0', '--database-url', `sqlite://${path.join(dir, 'e2e.db')}`,
-    '--static-dir', DIST, '--researcher', RESEARCHER.username,
-  ], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HONGBAO_RESEARCHER_PASSWORD: RESEARCHER.password } });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.on('exit', (code) => reject(new Error(`hongbao-server exited with ${code}: ${out}`)));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-  });
-  return { url, stop: () => { child.kill('SIGTERM'); fs.rmSync(dir, { recursive: true, force: true }); } };
-}
-
-async function api(url, method, route, { token, body } = {}) {
-  const res = await fetch(`${url}/api/v1${route}`, {
-    method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-async function token(url, username, password = 'hongbao') {
-  return (await api(url, 'POST', '/login', { body: { username, password } })).body.token;
-}
-
 test('on the real server: the study runs, events are stored as the participant\'s, and only a researcher exports them', async () => {
-  const real = await startServer();
+  const real = await startServer({ researcher: RESEARCHER });
   try {
     const participant = 'e2e-http-1';
     const page = await newPage(browser, { viewport: PHONE });
@@ -348,6 +312,71 @@ test('on the real server: the study runs, events are stored as the participant\'
     assert.match(forged.body.error.message, /set by the server/);
     assertNoErrors(page);
     await page.context().close();
+  } finally {
+    real.stop();
+  }
+});
+
+test('on the real server: a study the researcher stores runs for the next participant, changed or closed without a rebuild', async () => {
+  const real = await startServer({ researcher: RESEARCHER });
+  try {
+    const rita = await token(real.url, RESEARCHER.username, RESEARCHER.password);
+    const study = {
+      key: 'server-pilot', title: { zh: '服务器试点', en: 'Server pilot' },
+      consent: { zh: '服务器上的试点研究。', en: 'About the server pilot.' },
+      settings: { user: 'alice', stages: '1' },
+      variants: [{ name: 'only', weight: 1, settings: {} }],
+      tasks: [{ id: 'family-1', instruction: { zh: '在家庭群发一个拼手气红包', en: 'Send a lucky packet in Family' },
+        intended: { chat: 'family', kind: 'lucky', amount: '2.00', count: 2 } }],
+    };
+    const consentOf = async (participant) => {
+      const page = await newPage(browser, { viewport: PHONE });
+      await page.goto(`${real.url}/?study=${study.key}&participant=${participant}&lang=en`);
+      const shown = await Promise.race([
+        byTestId(page, 'study-consent-text').waitFor().then(() => 'consent'),
+        byTestId(page, 'study-error').waitFor().then(() => 'error'),
+      ]);
+      const text = await byTestId(page, shown === 'consent' ? 'study-consent-text' : 'study-error').innerText();
+      return { page, shown, text };
+    };
+
+    // Only a researcher stores a study; one that does not validate is refused and stores nothing.
+    const bob = await token(real.url, 'bob');
+    const forbidden = await api(real.url, 'PUT', `/studies/${study.key}`, { token: bob, body: study });
+    assert.deepEqual([forbidden.status, forbidden.body.error.code], [403, 'forbidden']);
+    const bad = { ...study, variants: [{ name: 'only', weight: 1, settings: { stages: '7' } }] };
+    const refused = await api(real.url, 'PUT', `/studies/${study.key}`, { token: rita, body: bad });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error.message, /stages="7"/);
+    let first = await consentOf('e2e-server-0');
+    assert.deepEqual([first.shown, first.text.includes('No study named server-pilot')], ['error', true]);
+    await first.page.context().close();
+
+    // Stored: the next participant's page reads it from the server.
+    assert.equal((await api(real.url, 'PUT', `/studies/${study.key}`, { token: rita, body: study })).status, 201);
+    first = await consentOf('e2e-server-1');
+    assert.deepEqual([first.shown, first.text], ['consent', 'About the server pilot.']);
+    await assertParticipantOnly(first.page);
+    await accept(first.page);
+    assert.equal(await byTestId(first.page, 'study-task').getAttribute('data-task'), 'family-1');
+    await screenshot(first.page, 'study-server-task-phone-en');
+    assertNoErrors(first.page);
+    await first.page.context().close();
+
+    // Changed: the next participant gets the new version, with no rebuild and no restart.
+    study.consent.en = 'About the server pilot, second version.';
+    assert.equal((await api(real.url, 'PUT', `/studies/${study.key}`, { token: rita, body: study })).status, 200);
+    const second = await consentOf('e2e-server-2');
+    assert.deepEqual([second.shown, second.text], ['consent', 'About the server pilot, second version.']);
+    await second.page.context().close();
+
+    // Closed: its link says so, and no app starts.
+    assert.equal((await api(real.url, 'PUT', `/studies/${study.key}`, { token: rita, body: { ...study, closed: true } })).status, 200);
+    const closed = await consentOf('e2e-server-3');
+    assert.equal(closed.shown, 'error');
+    assert.match(closed.text, /server-pilot is closed/);
+    assert.equal(await byTestId(closed.page, 'tab-chats').count(), 0);
+    await closed.page.context().close();
   } finally {
     real.stop();
   }

@@ -70,7 +70,7 @@ pub struct Config {
     pub session_max_age_secs: u64,
 
     /// Login attempts a minute per user name (right or wrong); more get 429 with
-    /// Retry-After. 0: no limit.
+    /// Retry-After. 0: no limit. The demo accounts have none (their password is published).
     #[arg(long, default_value_t = 10)]
     pub login_attempts_per_user: u32,
 
@@ -93,7 +93,8 @@ pub struct Config {
     pub load_test_sessions: bool,
 
     /// A researcher's account name (repeatable): only researchers read everyone's lab
-    /// events (`GET /api/v1/lab/events?all=true`; anyone else gets 403). A missing account
+    /// events (`GET /api/v1/lab/events?all=true`) and list, save and delete the studies
+    /// (`/api/v1/studies`); anyone else gets 403. A missing account
     /// is created at start (no money) with the password of `--researcher-password-file`
     /// or, without it, of the environment variable `HONGBAO_RESEARCHER_PASSWORD` (never a
     /// command-line argument, which other users of the machine can see); an existing

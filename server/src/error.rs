@@ -88,3 +88,26 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// `message` cut to at most `max` bytes, at a character boundary: serde's messages quote
+/// the input, which may be long and not ASCII (`String::truncate` inside a character
+/// panics, and a panicking handler drops the connection).
+pub fn shortened(mut message: String, max: usize) -> String {
+    message.truncate(message.floor_char_boundary(max));
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shortened;
+
+    #[test]
+    fn shortening_keeps_whole_characters() {
+        assert_eq!(shortened("abc".into(), 300), "abc");
+        assert_eq!(shortened("abcdef".into(), 3), "abc");
+        // "长" is three bytes: a cut inside one keeps the characters before it.
+        assert_eq!(shortened("a长长".into(), 5), "a长");
+        assert_eq!(shortened("长".repeat(200), 300).len(), 300);
+        assert_eq!(shortened(format!("x{}", "长".repeat(200)), 300).len(), 298);
+    }
+}

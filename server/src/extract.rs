@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use hongbao_engine::Lang;
 use serde::de::DeserializeOwned;
 
-use crate::error::AppError;
+use crate::error::{AppError, shortened};
 use crate::validate;
 
 /// The language of error messages, from `Accept-Language` (English unless it asks for
@@ -84,9 +84,10 @@ pub async fn json_bytes<S: Send + Sync>(
 /// checked by [`validate::json`] (control characters, lengths) before it takes its shape.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let invalid = |e: serde_json::Error| {
-        let mut msg = e.to_string();
-        msg.truncate(300);
-        AppError::invalid(format!("invalid JSON body: {msg}"))
+        AppError::invalid(format!(
+            "invalid JSON body: {}",
+            shortened(e.to_string(), 300)
+        ))
     };
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(invalid)?;
     validate::json(&value)?;
@@ -134,5 +135,25 @@ impl<S: Send + Sync> FromRequestParts<S> for ChatIdPath {
             return Err(AppError::not_found("chat"));
         }
         Ok(ChatIdPath(raw))
+    }
+}
+
+/// A study's key from the path, checked like every path segment (by the route layer) and,
+/// being a study key, at most [`validate::MAX_STUDY_KEY`] characters (400 `too_long`):
+/// a longer one is no study's, and never reaches the database.
+pub struct StudyKeyPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for StudyKeyPath {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::not_found("study"))?;
+        validate::text("the study key", &raw, validate::MAX_STUDY_KEY, false)?;
+        if raw.is_empty() {
+            return Err(AppError::not_found("study"));
+        }
+        Ok(StudyKeyPath(raw))
     }
 }

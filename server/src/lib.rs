@@ -15,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod lab;
 pub mod observe;
 pub mod openapi;
 pub mod routes;
@@ -22,6 +23,7 @@ pub mod security;
 pub mod sessions;
 pub mod store;
 pub mod stream;
+pub mod studies;
 pub mod validate;
 
 use std::net::SocketAddr;
@@ -32,7 +34,7 @@ use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use hongbao_engine::{Lang, Money, Policy};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -59,7 +61,7 @@ pub struct Shared {
     pub hashing: sessions::Hashing,
     /// Login attempts per user name and per client address.
     pub limits: sessions::LoginLimits,
-    /// The accounts that read everyone's lab events (`--researcher`).
+    /// The accounts that read everyone's lab events and keep the studies (`--researcher`).
     pub researchers: Vec<String>,
     /// Becomes true when the server starts shutting down (event streams end, `/readyz`
     /// answers 503).
@@ -194,6 +196,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
                 .map(axum::http::HeaderName::try_from)
                 .transpose()
                 .context("--client-ip-header")?,
+            !config.no_demo,
         ),
         researchers: config.researchers.clone(),
         stopping: stop.subscribe(),
@@ -282,6 +285,17 @@ pub fn router(state: AppState, config: &Config) -> Router {
             post(add_lab_event)
                 .layer(DefaultBodyLimit::max(LAB_BODY_BYTES))
                 .get(lab_events),
+        )
+        .route("/lab/events/ticket", post(lab::stream_ticket))
+        .route("/lab/events/stream", get(lab::events_stream))
+        .route("/lab/results", get(lab::results))
+        .route("/studies", get(studies::studies))
+        .route(
+            "/studies/{key}",
+            put(studies::put_study)
+                .layer(DefaultBodyLimit::max(studies::STUDY_BODY_BYTES))
+                .get(studies::study)
+                .delete(studies::delete_study),
         )
         .route("/openapi.json", get(openapi_json));
     if config.test_clock {

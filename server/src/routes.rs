@@ -19,9 +19,10 @@ use serde_json::Value;
 use crate::AppState;
 use crate::auth::AuthUser;
 use crate::compat;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, shortened};
 use crate::extract::{Body, ChatIdPath, PacketIdPath, ReqLang, json_bytes, parse_json};
-use crate::store::ChatRow;
+use crate::store::{ChatRow, LabFilter, NewLabEvent};
+use crate::validate;
 
 /// Longest lab event `type`.
 const MAX_LAB_TYPE: usize = 64;
@@ -189,11 +190,8 @@ fn parse_new_packet(mut value: Value, lang: Lang, preview: bool) -> AppResult<Ne
         map.entry("idempotency_key")
             .or_insert_with(|| Value::String("preview".into()));
     }
-    serde_json::from_value::<NewPacket>(value).map_err(|e| {
-        let mut msg = e.to_string();
-        msg.truncate(300);
-        AppError::invalid(msg)
-    })
+    serde_json::from_value::<NewPacket>(value)
+        .map_err(|e| AppError::invalid(shortened(e.to_string(), 300)))
 }
 
 async fn request_for(state: &AppState, user: &str, draft: &NewPacket) -> AppResult<SendRequest> {
@@ -366,7 +364,8 @@ const MAX_LAB_BATCH: usize = 1_000;
 /// and the database), never the body.
 pub const LAB_SERVER_FIELDS: [&str; 3] = ["id", "username", "received_at"];
 
-fn lab_event(value: &Value) -> AppResult<String> {
+/// A posted lab event checked, with what is stored beside its JSON.
+fn lab_event(value: &Value) -> AppResult<NewLabEvent> {
     let Value::Object(map) = value else {
         return Err(AppError::invalid("a lab event is a JSON object"));
     };
@@ -376,21 +375,36 @@ fn lab_event(value: &Value) -> AppResult<String> {
              the caller's session and the server's time); leave it out"
         )));
     }
-    match map.get("type") {
+    let kind = match map.get("type") {
         Some(Value::String(t)) if !t.trim().is_empty() && t.chars().count() <= MAX_LAB_TYPE => {
-            Ok(t.clone())
+            t.clone()
         }
-        _ => Err(AppError::invalid(
-            "a lab event needs a \"type\" string of 1 to 64 characters",
-        )),
-    }
+        _ => {
+            return Err(AppError::invalid(
+                "a lab event needs a \"type\" string of 1 to 64 characters",
+            ));
+        }
+    };
+    // Research data of any shape: an event without an `experiment` string is stored too,
+    // under no experiment ('').
+    let experiment = match map.get("experiment") {
+        Some(Value::String(e)) => e.clone(),
+        _ => String::new(),
+    };
+    Ok(NewLabEvent {
+        kind,
+        experiment,
+        body: value.to_string(),
+    })
 }
 
 /// Stores lab events: one JSON object with a `type` string (1–64 characters) and any other
 /// fields (the widget sends `hongbao_api::LabEvent`s), or an array of up to 1,000 of them.
 /// Each is stored as JSON text under the caller's name (from the session) with the server's
-/// time. An event that names `id`, `username` or `received_at` itself is refused (400
-/// `invalid_request`, nothing of the batch stored): those are the server's.
+/// time, and under its `experiment` string (none without one). An event that names `id`,
+/// `username` or `received_at` itself is refused (400 `invalid_request`, nothing of the
+/// batch stored): those are the server's. Once stored, every open researcher's stream
+/// (`GET /api/v1/lab/events/stream`) hears how many.
 #[utoipa::path(post, path = "/api/v1/lab/events", tag = "lab", security(("bearer" = [])),
     request_body(content = Object, description = "{\"type\": \"exposure\", …} or an array of such objects"),
     responses((status = 201, body = Created), (status = 400, body = ErrorBody),
@@ -409,10 +423,7 @@ pub async fn add_lab_event(
             "between 1 and 1,000 lab events at a time",
         ));
     }
-    let events = items
-        .iter()
-        .map(|v| Ok((lab_event(v)?, v.to_string())))
-        .collect::<AppResult<Vec<_>>>()?;
+    let events = items.iter().map(lab_event).collect::<AppResult<Vec<_>>>()?;
     let ids = state
         .store
         .add_lab_events(user, state.clock.now(), events)
@@ -432,23 +443,43 @@ pub struct LabQuery {
     /// Everyone's events (the lab's export), not only the caller's.
     #[serde(default)]
     all: bool,
+    /// Only the events of this experiment (an experiment's or a study's key): with
+    /// `all=true`, every one of them, however many.
+    experiment: Option<String>,
 }
 
-/// Lab events, oldest first (the newest 10,000): the caller's, or with `?all=true`
-/// everyone's, which only a researcher (`--researcher`) may read (anyone else: 403
-/// `forbidden`). Each as it was posted, with `id`, `username` (who posted it) and
+/// An experiment's key from a query: text as every query value (no control character, at
+/// most [`validate::MAX_QUERY_VALUE`] characters), not empty.
+pub(crate) fn experiment_key(key: &str) -> AppResult<()> {
+    validate::text("experiment", key, validate::MAX_QUERY_VALUE, false)?;
+    if key.is_empty() {
+        return Err(AppError::invalid("experiment must not be empty"));
+    }
+    Ok(())
+}
+
+/// Lab events, oldest first: the caller's, or with `?all=true` everyone's, which only a
+/// researcher (`--researcher`) may read (anyone else: 403 `forbidden`); the newest 10,000.
+/// With `&experiment=KEY` only that experiment's events (the event's `experiment` string):
+/// with `all=true` every one of them, however many (a study's export), else the caller's
+/// newest 10,000. Each as it was posted, with `id`, `username` (who posted it) and
 /// `received_at` (the server's time when it was stored) set by the server.
 #[utoipa::path(get, path = "/api/v1/lab/events", tag = "lab", security(("bearer" = [])),
     params(LabQuery),
-    responses((status = 200, body = [Object]), (status = 401, body = ErrorBody),
+    responses((status = 200, body = [Object]), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody),
               (status = 403, body = ErrorBody, description = "?all=true by someone not a researcher")))]
 pub async fn lab_events(
     State(state): State<AppState>,
     AuthUser(user): AuthUser,
     query: Result<Query<LabQuery>, axum::extract::rejection::QueryRejection>,
 ) -> AppResult<Json<Vec<Value>>> {
-    let Query(query) =
-        query.map_err(|_| AppError::invalid("the query is ?all=true or ?all=false"))?;
+    let Query(query) = query.map_err(|_| {
+        AppError::invalid("the query is ?all=true or ?all=false, and optionally &experiment=KEY")
+    })?;
+    if let Some(key) = &query.experiment {
+        experiment_key(key)?;
+    }
     if query.all && !state.researchers.contains(&user) {
         return Err(AppError::new(
             ErrorCode::Forbidden,
@@ -457,7 +488,10 @@ pub async fn lab_events(
     }
     let rows = state
         .store
-        .lab_events((!query.all).then_some(user.as_str()))
+        .lab_events(LabFilter {
+            user: (!query.all).then_some(user.as_str()),
+            experiment: query.experiment.as_deref(),
+        })
         .await?;
     let events = rows
         .into_iter()
@@ -478,6 +512,8 @@ pub async fn lab_events(
         .collect::<AppResult<Vec<Value>>>()?;
     Ok(Json(events))
 }
+
+// The researcher's console (results, the live stream): see `crate::lab`.
 
 // ------------------------------------------------------------------------------ test clock
 

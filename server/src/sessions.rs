@@ -6,7 +6,10 @@
 //! a minute (each a burst of that many, refilled evenly over the minute; 0 turns a limit
 //! off). Every attempt that gets as far as the password check counts, right or wrong. Over
 //! the limit the answer is `429` with code `rate_limited` and `Retry-After` (seconds) and
-//! the password is not checked. The client address is the connection's peer, or with
+//! the password is not checked. The demo accounts (alice … judy, unless `--no-demo`) have no
+//! per-name limit: their password is published, so there is nothing to guess, and a study's
+//! participants all act as its demo user (thirty of them in a minute is a study, not an
+//! attack); the per-address limit still holds for them. The client address is the connection's peer, or with
 //! `--client-ip-header <name>` (behind a reverse proxy) the last address in that header.
 //!
 //! **Sessions** (see [`crate::auth::TokenCache`]) end after `--session-idle-secs` without
@@ -63,17 +66,30 @@ impl Hashing {
 /// The login rate limits.
 pub struct LoginLimits {
     per_user: Option<DefaultKeyedRateLimiter<String>>,
+    /// Names without a per-name limit: the demo accounts, whose password is published.
+    public: &'static [&'static str],
     per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
     /// `--client-ip-header`.
     pub ip_header: Option<HeaderName>,
 }
 
 impl LoginLimits {
-    /// `per_user` and `per_ip` attempts a minute (0: no limit).
-    pub fn new(per_user: u32, per_ip: u32, ip_header: Option<HeaderName>) -> LoginLimits {
+    /// `per_user` and `per_ip` attempts a minute (0: no limit); with `demo`, the demo
+    /// accounts have no per-name limit.
+    pub fn new(
+        per_user: u32,
+        per_ip: u32,
+        ip_header: Option<HeaderName>,
+        demo: bool,
+    ) -> LoginLimits {
         let quota = |n: u32| NonZeroU32::new(n).map(Quota::per_minute);
         LoginLimits {
             per_user: quota(per_user).map(RateLimiter::keyed),
+            public: if demo {
+                &hongbao_api::demo::DEMO_USERS
+            } else {
+                &[]
+            },
             per_ip: quota(per_ip).map(RateLimiter::keyed),
             ip_header,
         }
@@ -90,7 +106,9 @@ impl LoginLimits {
         if let Some(limiter) = &self.per_ip {
             limiter.check_key(&ip).map_err(wait)?;
         }
-        if let Some(limiter) = &self.per_user {
+        if let Some(limiter) = &self.per_user
+            && !self.public.contains(&user)
+        {
             limiter.check_key(&user.to_owned()).map_err(wait)?;
         }
         Ok(())

@@ -7,6 +7,9 @@
 //! once, within [`TICKET_SECS`] seconds; the database keeps only its SHA-256 (so it works
 //! through any server process on one PostgreSQL). Other clients may still send the
 //! `Authorization` header instead.
+//!
+//! The researcher's stream of stored lab events (`crate::lab`) is opened the same way, with
+//! a ticket of its own kind (see [`LAB_SCOPE`]).
 
 use std::convert::Infallible;
 
@@ -38,6 +41,21 @@ pub async fn ticket(
     ChatIdPath(chat_id): ChatIdPath,
 ) -> AppResult<Json<StreamTicket>> {
     crate::routes::member_chat(&state, &session.user, &chat_id).await?;
+    issue(&state, session, chat_id).await
+}
+
+/// What a ticket of the lab's stream stores as its chat: no chat (no chat has an empty id,
+/// and a chat's stream is never opened with one), so a chat's ticket never opens the lab's
+/// stream and the lab's never a chat's.
+pub const LAB_SCOPE: &str = "";
+
+/// A new ticket for `session` that opens the stream of `scope` (a chat's id, or
+/// [`LAB_SCOPE`]) once, within [`TICKET_SECS`].
+pub(crate) async fn issue(
+    state: &AppState,
+    session: AuthSession,
+    scope: String,
+) -> AppResult<Json<StreamTicket>> {
     let ticket = auth::new_token();
     let expires_at = Timestamp::from_millis(state.clock.now().millis() + TICKET_SECS * 1000);
     state
@@ -46,7 +64,7 @@ pub async fn ticket(
             auth::token_hash(&ticket),
             session.token_hash,
             session.user,
-            chat_id,
+            scope,
             expires_at,
         )
         .await
@@ -60,18 +78,28 @@ pub struct StreamQuery {
     ticket: Option<String>,
 }
 
-/// The caller of an event stream, by ticket or `Authorization` header.
-async fn stream_user(
+/// Who opens an event stream, and how.
+pub(crate) enum Opener {
+    /// With a ticket of the stream's scope (checked when it was issued).
+    Ticket(String),
+    /// With the `Authorization` header.
+    Header(String),
+}
+
+/// The caller of the event stream of `scope` (a chat's id or [`LAB_SCOPE`]), by a ticket
+/// of that scope or by the `Authorization` header.
+pub(crate) async fn stream_user(
     state: &AppState,
     parts: &mut axum::http::request::Parts,
-    chat_id: &str,
-) -> AppResult<String> {
+    scope: &str,
+) -> AppResult<Opener> {
     use axum::extract::FromRequestParts;
     if parts
         .headers
         .contains_key(axum::http::header::AUTHORIZATION)
     {
-        return Ok(AuthSession::from_request_parts(parts, state).await?.user);
+        let user = AuthSession::from_request_parts(parts, state).await?.user;
+        return Ok(Opener::Header(user));
     }
     let Query(q) = Query::<StreamQuery>::from_request_parts(parts, state)
         .await
@@ -87,7 +115,7 @@ async fn stream_user(
         .await
         .map_err(|e| e.into_app(Lang::En))?
         .ok_or_else(AppError::unauthorized)?;
-    if taken.chat_id != chat_id {
+    if taken.chat_id != scope {
         return Err(AppError::unauthorized());
     }
     // The session behind the ticket must still be valid.
@@ -96,7 +124,7 @@ async fn stream_user(
         .authenticate(&state.store, &taken.session_hash, now)
         .await?
     {
-        Ok(user) if user == taken.username => Ok(user),
+        Ok(user) if user == taken.username => Ok(Opener::Ticket(user)),
         Ok(_) => Err(AppError::unauthorized()),
         Err(why) => Err(auth::refused(why)),
     }
@@ -117,7 +145,8 @@ pub async fn chat_events(
     request: axum::extract::Request,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let (mut parts, _body) = request.into_parts();
-    let user = stream_user(&state, &mut parts, &chat_id).await?;
+    let (Opener::Ticket(user) | Opener::Header(user)) =
+        stream_user(&state, &mut parts, &chat_id).await?;
     crate::routes::member_chat(&state, &user, &chat_id).await?;
     let rx = state.store.hub().subscribe();
     let events = BroadcastStream::new(rx).filter_map(move |item| {
@@ -138,10 +167,22 @@ pub async fn chat_events(
         };
         std::future::ready(out)
     });
+    Ok(sse(&state, events))
+}
+
+/// An event stream as Server-Sent Events: a comment `: ready` first, then `events`, with
+/// keep-alive comments; counted while open (`hongbao_sse_streams_open`) and ended when the
+/// server shuts down (a graceful shutdown waits for every response to end, and an event
+/// stream would not on its own).
+pub(crate) fn sse<E>(
+    state: &AppState,
+    events: E,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<E>>
+where
+    E: Stream<Item = Result<Event, Infallible>> + Send + 'static,
+{
     let ready =
         futures_util::stream::once(std::future::ready(Ok(Event::default().comment("ready"))));
-    // Counted while open; ended when the server shuts down (a graceful shutdown waits for
-    // every response to end, and an event stream would not on its own).
     let open = crate::observe::OpenStream::default();
     let mut stopping = state.stopping.clone();
     let stream = ready
@@ -153,5 +194,5 @@ pub async fn chat_events(
         .take_until(async move {
             let _ = stopping.wait_for(|stop| *stop).await;
         });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    Sse::new(stream).keep_alive(KeepAlive::default())
 }

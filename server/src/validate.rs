@@ -40,8 +40,13 @@ pub const FIELD_LIMITS: &[(&str, usize)] = &[
 
 /// Longest JSON string elsewhere, in characters.
 pub const MAX_STRING: usize = 4096;
+/// Longest JSON string of a document written for people to read (a study: its consent,
+/// instructions, closing text), in characters; the document's size is limited too.
+pub const MAX_DOCUMENT_STRING: usize = 16_384;
 /// Longest JSON object key, in characters.
 pub const MAX_KEY: usize = 128;
+/// Longest study key, in characters (hongbao-study's limit: letters, digits, `-`, `_`).
+pub const MAX_STUDY_KEY: usize = 64;
 /// Longest path segment (a chat id, a packet id), in characters once decoded.
 pub const MAX_SEGMENT: usize = 128;
 /// Longest query value, in characters once decoded.
@@ -95,18 +100,40 @@ fn field_limit(key: &str) -> usize {
 
 /// Checks every string and key of a JSON value.
 pub fn json(value: &Value) -> AppResult<()> {
-    json_at(value, "body", MAX_STRING, false)
+    json_at(value, "body", MAX_STRING, false, Rules::Request)
 }
 
-fn json_at(value: &Value, field: &str, max: usize, multiline: bool) -> AppResult<()> {
+/// Checks every string and key of a document written for people to read (a study): its
+/// strings may hold line breaks and tabs (paragraphs of a consent text) and up to
+/// [`MAX_DOCUMENT_STRING`] characters, whatever their field; any other control character
+/// is refused, and keys are checked as in [`json`].
+pub fn document(value: &Value) -> AppResult<()> {
+    json_at(value, "body", MAX_DOCUMENT_STRING, true, Rules::Document)
+}
+
+/// Which limits a JSON value's strings get.
+#[derive(Clone, Copy)]
+enum Rules {
+    /// A request's fields: [`FIELD_LIMITS`] and [`MULTILINE`] by key, else [`MAX_STRING`].
+    Request,
+    /// A document's: every string [`MAX_DOCUMENT_STRING`], line breaks and tabs allowed.
+    Document,
+}
+
+fn json_at(value: &Value, field: &str, max: usize, multiline: bool, rules: Rules) -> AppResult<()> {
     match value {
         Value::String(s) => text(field, s, max, multiline),
         Value::Array(items) => items
             .iter()
-            .try_for_each(|v| json_at(v, field, max, multiline)),
+            .try_for_each(|v| json_at(v, field, max, multiline, rules)),
         Value::Object(map) => map.iter().try_for_each(|(k, v)| {
             text("a field name", k, MAX_KEY, false)?;
-            json_at(v, k, field_limit(k), MULTILINE.contains(&k.as_str()))
+            match rules {
+                Rules::Request => {
+                    json_at(v, k, field_limit(k), MULTILINE.contains(&k.as_str()), rules)
+                }
+                Rules::Document => json_at(v, k, max, multiline, rules),
+            }
         }),
         Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
     }
@@ -239,6 +266,27 @@ mod tests {
         assert_eq!(code(json(&json!({"note": "u".repeat(65)}))), "");
         assert_eq!(
             code(json(&json!({"note": "u".repeat(MAX_STRING + 1)}))),
+            "too_long"
+        );
+    }
+
+    #[test]
+    fn documents_allow_line_breaks_everywhere_but_no_other_control_character() {
+        let consent = json!({"consent": {"en": "One.\n\nTwo.\tThree.\r\n"}});
+        assert_eq!(code(document(&consent)), "");
+        assert_eq!(code(json(&consent)), "invalid_text", "not in a request");
+        assert_eq!(
+            code(document(&json!({"tasks": [{"id": "a\u{0}"}]}))),
+            "invalid_text"
+        );
+        assert_eq!(code(document(&json!({"t": "\u{1b}[31m"}))), "invalid_text");
+        assert_eq!(code(document(&json!({"a\nb": 1}))), "invalid_text");
+        assert_eq!(
+            code(document(&json!({"user": "u".repeat(MAX_STRING + 1)}))),
+            ""
+        );
+        assert_eq!(
+            code(document(&json!({"t": "u".repeat(MAX_DOCUMENT_STRING + 1)}))),
             "too_long"
         );
     }

@@ -82,6 +82,11 @@ const CHATS: [&str; 6] = [
     "crowd",
     "nope",
 ];
+/// Study keys: the shipped study's (which the fuzzer's researcher saves, changes and
+/// deletes) and others.
+const STUDIES: [&str; 4] = ["send-basics", "other", "Zeta", "k-k_k"];
+/// The shipped study: the start of a `PUT /studies/{key}` body.
+const SEND_BASICS: &str = include_str!("../../lab/studies/send-basics.json");
 const USERS: [&str; 5] = ["alice", "bob", "carol", "erin", "mallory"];
 const AMOUNTS: [&str; 10] = [
     "1.00",
@@ -243,6 +248,9 @@ fn segment(r: &mut Rand, path: &str, packets: &[u64]) -> String {
         if path.contains("/chats/") {
             return r.pick(&CHATS).to_string();
         }
+        if path.contains("/studies/") {
+            return r.pick(&STUDIES).to_string();
+        }
         if let Some(id) = packets.get(r.below(packets.len() + 1)) {
             return id.to_string();
         }
@@ -305,11 +313,34 @@ impl Fuzz {
         let op = &self.ops[d.op % self.ops.len()];
         let packets = self.packets.lock().unwrap().clone();
         let mut path = op.path.clone();
-        if path.contains("{id}") {
-            path = path.replace("{id}", &segment(&mut r, &op.path, &packets));
+        for param in ["{id}", "{key}"] {
+            if path.contains(param) {
+                path = path.replace(param, &segment(&mut r, &op.path, &packets));
+            }
         }
         if op.path == "/api/v1/lab/events" && op.method == reqwest::Method::GET && r.chance(50) {
-            let query: &&str = r.pick(&["?all=true", "?all=%00", "?all=yes&x=1", "?a%FF=1"]);
+            let query: &&str = r.pick(&[
+                "?all=true",
+                "?all=%00",
+                "?all=yes&x=1",
+                "?a%FF=1",
+                "?all=true&experiment=send-basics",
+                "?experiment=k1",
+                "?all=true&experiment=",
+                "?all=true&experiment=%E9%95%BF%00",
+            ]);
+            path.push_str(query);
+        }
+        if op.path == "/api/v1/lab/results" && r.chance(80) {
+            let query: &&str = r.pick(&[
+                "?experiment=send-basics&variants=A,B&forced=false",
+                "?experiment=k1&variants=&forced=true",
+                "?experiment=k1",
+                "?experiment=&variants=A",
+                "?experiment=k1&forced=1",
+                "?experiment=k1&variants=%2C%2C%00",
+                "?variants=A",
+            ]);
             path.push_str(query);
         }
         let logout = op.path == "/api/v1/logout";
@@ -338,6 +369,13 @@ impl Fuzz {
         }
         if let Some(schema) = &op.body {
             let mut body = generate(&self.doc, schema, &mut r, "", 0);
+            if op.path == "/api/v1/studies/{key}" && r.chance(80) {
+                // A study (often valid, under the path's key or not), not just any object.
+                body = serde_json::from_str(SEND_BASICS).expect("the shipped study");
+                if let Some(key) = path.rsplit('/').next() {
+                    body["key"] = json!(key);
+                }
+            }
             if op.path == "/api/v1/login" {
                 // Logins of the fuzzer's users with the right password would only add
                 // sessions; wrong ones exercise the limits.
@@ -431,6 +469,8 @@ fn fuzz(db: Db) {
         .unwrap();
     let Some(server) = rt.block_on(TestServer::start(db, |c| {
         c.login_attempts_per_ip = 0;
+        // So that the studies' writes get past "only a researcher".
+        c.researchers = vec!["alice".into()];
     })) else {
         return;
     };

@@ -6,8 +6,9 @@
 //! release stored them (the engine's JSON in `body`, plus claims and members), open it with
 //! today's store (which migrates it), and check that each packet reads back equal, that the
 //! books balance, and that the migrated packets go on working (the next pre-cut share, a
-//! replayed send, a recall, an expiry). On PostgreSQL the same rows are loaded into the
-//! first release's schema (migrations 1 and 2) and migrated the same way.
+//! replayed send, a recall, an expiry), and that its lab event was filed under its
+//! experiment (migration 6). On PostgreSQL the same rows are loaded into the first
+//! release's schema (migrations 1 and 2) and migrated the same way.
 
 mod common;
 
@@ -87,6 +88,49 @@ fn by_key<'a>(old: &'a BTreeMap<u64, (Packet, u64)>, key: &str) -> &'a Packet {
         .find(|(p, _)| p.idempotency_key == key)
         .unwrap_or_else(|| panic!("the fixture has {key}"))
         .0
+}
+
+/// The fixture's lab event (`{"type": "exposure", "experiment": "e", …}`) got its
+/// experiment from its JSON (migration 6) and is read by it; a new one is filed under its
+/// own.
+async fn lab_events_have_their_experiment(store: &Store) {
+    use hongbao_server::store::{LabFilter, NewLabEvent};
+    let of = |experiment: &'static str| LabFilter {
+        user: None,
+        experiment: Some(experiment),
+    };
+    let old = store.lab_events(of("e")).await.unwrap();
+    assert_eq!(
+        old.len(),
+        1,
+        "the fixture's event, filed under its experiment"
+    );
+    assert!(old[0].body.contains(r#""experiment":"e""#), "{old:?}");
+    assert!(store.lab_events(of("")).await.unwrap().is_empty());
+    let parsed = store.experiment_events("e").await.unwrap();
+    assert_eq!(
+        (
+            parsed.len(),
+            parsed[0].kind.as_str(),
+            parsed[0].variant.as_str()
+        ),
+        (1, "exposure", "A")
+    );
+    store
+        .add_lab_events(
+            "alice".into(),
+            Timestamp::from_utc(2026, 1, 2, 0, 0, 0),
+            vec![NewLabEvent {
+                kind: "exposure".into(),
+                experiment: "e".into(),
+                body: r#"{"type":"exposure","experiment":"e","participant":"q","variant":"B","at":"2026-01-02T00:00:00.000Z"}"#.into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let both = store.lab_events(of("e")).await.unwrap();
+    assert_eq!(both.len(), 2);
+    assert!(both[0].id < both[1].id, "oldest first");
 }
 
 /// Every packet reads back as the first release stored it; then the migrated packets work.
@@ -221,6 +265,7 @@ async fn a_first_release_sqlite_database_migrates() {
     ));
     // The demo users were not granted again: the database was seeded before.
     migrated_packets_are_the_same_and_work(&store, &url, &old).await;
+    lab_events_have_their_experiment(&store).await;
     store.close().await;
     // And the whole server opens it.
     let config = hongbao_server::Config::for_database(&url);
@@ -401,5 +446,115 @@ async fn a_first_release_postgres_database_migrates() {
     assert_eq!(alice.scale(), 2);
     pool.close().await;
     migrated_packets_are_the_same_and_work(&store, &pg_url, &old).await;
+    lab_events_have_their_experiment(&store).await;
     store.close().await;
+}
+
+/// Lab events stored before migration 6 as they may be (the server stored any JSON object
+/// with a `type`): each gets its `experiment` string, or '' for none or for one of another
+/// type; an escaped NUL, which no PostgreSQL text can hold (and which PostgreSQL's JSON
+/// functions refuse anywhere in a document), reads as U+FFFD on both databases, in the
+/// experiment or elsewhere. On SQLite a body that is not JSON gets ''.
+async fn old_lab_events(db: common::Db) {
+    use hongbao_server::store::LabFilter;
+    let sqlite = db == common::Db::Sqlite;
+    // (body, its experiment after the migration)
+    let mut bodies = vec![
+        (r#"{"type":"a","experiment":"s-1"}"#, "s-1"),
+        (r#"{"type":"a","experiment":"长 实验","n":1}"#, "长 实验"),
+        (r#"{"type":"a","experiment":7}"#, ""),
+        (r#"{"type":"a","experiment":null}"#, ""),
+        (r#"{"type":"a","experiment":{"key":"s-1"}}"#, ""),
+        (r#"{"type":"a"}"#, ""),
+        (
+            r#"{"type":"a","experiment":"s-1","note":"x\u0000y"}"#,
+            "s-1",
+        ),
+        (r#"{"type":"a","experiment":"s\u0000"}"#, "s\u{fffd}"),
+    ];
+    if sqlite {
+        bodies.push(("not JSON", ""));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let now = Timestamp::from_utc(2026, 1, 1, 0, 0, 0);
+    let insert = "INSERT INTO lab_events (username, at, type, body) VALUES ('alice', 1, 'a', $1)";
+    let store = if sqlite {
+        let url = format!("sqlite://{}", dir.path().join("five.db").display());
+        let opts: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
+        let pool = SqlitePool::connect_with(opts.create_if_missing(true))
+            .await
+            .unwrap();
+        migrator(&migrations::SQLITE[..5]).run(&pool).await.unwrap();
+        for (body, _) in &bodies {
+            sqlx::query(insert)
+                .bind(*body)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        pool.close().await;
+        Store::Sqlite(Arc::new(
+            hongbao_server::store::sqlite::SqliteStore::open(
+                &url,
+                2,
+                64,
+                4_000,
+                hongbao_server::config::SqliteSync::Full,
+                &seed(),
+                now,
+            )
+            .await
+            .expect("migrates"),
+        ))
+    } else {
+        let Some(url) = common::pg::fresh_database().await else {
+            return;
+        };
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        migrator(&migrations::POSTGRES[..5])
+            .run(&pool)
+            .await
+            .unwrap();
+        for (body, _) in &bodies {
+            sqlx::query(insert)
+                .bind(*body)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        pool.close().await;
+        Store::Pg(Arc::new(
+            hongbao_server::store::pg::PgStore::open(&url, 4, &seed(), now)
+                .await
+                .expect("migrates"),
+        ))
+    };
+    let mut expected: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (body, experiment) in &bodies {
+        expected.entry(experiment).or_default().push(body);
+    }
+    for (experiment, bodies) in expected {
+        let rows = store
+            .lab_events(LabFilter {
+                user: None,
+                experiment: Some(experiment),
+            })
+            .await
+            .unwrap();
+        let got: Vec<&str> = rows.iter().map(|r| r.body.as_str()).collect();
+        assert_eq!(got, bodies, "{db:?}: {experiment:?}");
+    }
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn old_lab_events_get_their_experiment_sqlite() {
+    old_lab_events(common::Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn old_lab_events_get_their_experiment_postgres() {
+    if common::pg::available().await {
+        old_lab_events(common::Db::Postgres).await;
+    }
 }

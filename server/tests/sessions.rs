@@ -314,17 +314,19 @@ async fn login_attempts_are_limited_per_user_and_per_address(db: Db) {
         c.login_attempts_per_user = 3;
         c.login_attempts_per_ip = 5;
         c.client_ip_header = Some("x-forwarded-for".into());
+        c.researchers = vec!["rita".into()];
+        c.researcher_password = Some("rita's own secret".into());
     })
     .await
     else {
         return;
     };
-    let (a, b) = ("192.0.2.1", "198.51.100.7");
+    let (a, b, c) = ("192.0.2.1", "198.51.100.7", "203.0.113.50");
     for _ in 0..3 {
-        assert_eq!(attempt(&s, a, "alice", "guess").await.status(), 401);
+        assert_eq!(attempt(&s, a, "rita", "guess").await.status(), 401);
     }
-    // The fourth attempt for alice is refused before the password is looked at.
-    let r = attempt(&s, a, "alice", "hongbao").await;
+    // The fourth attempt for rita is refused before the password is looked at.
+    let r = attempt(&s, a, "rita", "rita's own secret").await;
     assert_eq!(r.status(), 429);
     let wait: u64 = r.headers()["retry-after"]
         .to_str()
@@ -334,15 +336,24 @@ async fn login_attempts_are_limited_per_user_and_per_address(db: Db) {
     assert!((1..=60).contains(&wait), "Retry-After: {wait}");
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "rate_limited");
-    // From another address too: the limit is alice's.
-    assert_eq!(attempt(&s, b, "alice", "hongbao").await.status(), 429);
-    // Address a has used 4 of its 5: bob gets in, the next one from a does not.
-    assert_eq!(attempt(&s, a, "bob", "hongbao").await.status(), 200);
-    let r = attempt(&s, a, "carol", "hongbao").await;
+    // From another address too: the limit is rita's.
+    assert_eq!(
+        attempt(&s, b, "rita", "rita's own secret").await.status(),
+        429
+    );
+    // A demo account's password is published: no per-name limit (a study's participants all
+    // log in as its demo user), only the address's. Address b has used 1 of its 5.
+    for _ in 0..4 {
+        assert_eq!(attempt(&s, b, "alice", "hongbao").await.status(), 200);
+    }
+    let r = attempt(&s, b, "alice", "hongbao").await;
     assert_eq!(r.status(), 429);
     assert!(r.headers().contains_key("retry-after"));
-    // Carol from address b is fine.
-    assert_eq!(attempt(&s, b, "carol", "hongbao").await.status(), 200);
+    // Address a has used 4 of its 5: bob gets in, the next one from a does not.
+    assert_eq!(attempt(&s, a, "bob", "hongbao").await.status(), 200);
+    assert_eq!(attempt(&s, a, "carol", "hongbao").await.status(), 429);
+    // Carol from address c is fine.
+    assert_eq!(attempt(&s, c, "carol", "hongbao").await.status(), 200);
     // A header that is not an address is refused, not guessed.
     let r = s
         .client()

@@ -16,17 +16,18 @@ async fn snapshot(url: &str) -> Vec<i64> {
              (SELECT COUNT(*) FROM chats), (SELECT COUNT(*) FROM chat_members), \
              (SELECT COUNT(*) FROM packets), (SELECT COUNT(*) FROM claims), \
              (SELECT COUNT(*) FROM ledger), (SELECT COUNT(*) FROM lab_events), \
+             (SELECT COUNT(*) FROM studies), \
              CAST((SELECT COALESCE(SUM(balance), 0) FROM users) AS BIGINT)";
     if url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(url).await.unwrap();
         let r = sqlx::query(q).fetch_one(&pool).await.unwrap();
         pool.close().await;
-        (0..9).map(|i| r.get(i)).collect()
+        (0..10).map(|i| r.get(i)).collect()
     } else {
         let pool = sqlx::PgPool::connect(url).await.unwrap();
         let r = sqlx::query(q).fetch_one(&pool).await.unwrap();
         pool.close().await;
-        (0..9).map(|i| r.get(i)).collect()
+        (0..10).map(|i| r.get(i)).collect()
     }
 }
 
@@ -163,6 +164,9 @@ fn cases(packet: u64) -> Vec<Case> {
             ("GET", format!("/api/v1/packets/{enc}")),
             ("POST", format!("/api/v1/packets/{enc}/claim")),
             ("POST", format!("/api/v1/packets/{enc}/recall")),
+            ("GET", format!("/api/v1/studies/{enc}")),
+            ("PUT", format!("/api/v1/studies/{enc}")),
+            ("DELETE", format!("/api/v1/studies/{enc}")),
         ] {
             add(
                 format!("path {method} {path}: {what}"),
@@ -201,6 +205,13 @@ fn cases(packet: u64) -> Vec<Case> {
         Place::Path("GET", format!("/api/v1/chats/{long_chat}/packets")),
         "too_long",
     );
+    for method in ["GET", "PUT", "DELETE"] {
+        add(
+            format!("path: {method} of a 65-character study key"),
+            Place::Path(method, format!("/api/v1/studies/{}", "k".repeat(65))),
+            "too_long",
+        );
+    }
     add(
         "query: a 257-character value".into(),
         Place::Path("GET", format!("/api/v1/lab/events?all={}", "t".repeat(257))),
@@ -247,6 +258,24 @@ fn cases(packet: u64) -> Vec<Case> {
             json!({"type": "ok", "k".repeat(129): 1}),
         ),
         "too_long",
+    );
+    // serde's message quotes the value it could not read: a long Chinese one is cut at a
+    // character boundary, not inside a character (which panicked: no answer at all).
+    add(
+        "recall: a long Chinese string for a boolean".into(),
+        Place::Json(
+            format!("/api/v1/packets/{packet}/recall"),
+            json!({"authorized": "长".repeat(200)}),
+        ),
+        "invalid_request",
+    );
+    add(
+        "clock: a long Chinese string for a number".into(),
+        Place::Json(
+            "/api/v1/test/clock".into(),
+            json!({"advance_seconds": format!("x{}", "长".repeat(200))}),
+        ),
+        "invalid_request",
     );
     // The Authorization header.
     add(

@@ -57,6 +57,8 @@ pub struct Web {
     listeners: Rc<RefCell<Vec<Listener>>>,
     /// chat id → its stream (`None` while its ticket is on the way or it waits to reopen).
     streams: RefCell<HashMap<String, Option<Stream>>>,
+    /// The researcher's session, once the lab asks for it.
+    research: RefCell<Option<Rc<super::research::ServerResearch>>>,
 }
 
 fn js_error(e: wasm_bindgen::JsValue) -> ApiError {
@@ -80,12 +82,18 @@ pub fn connect(settings: &Settings) -> AnyBackend {
             offset_ms: Cell::new(0),
             listeners: Rc::new(RefCell::new(Vec::new())),
             streams: RefCell::new(HashMap::new()),
+            research: RefCell::new(None),
         };
         Client::new(web, &settings.user)
     })
 }
 
 impl Web {
+    /// The address of `path` on the server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     /// Sends one request; the status and the body text. A failure to reach the server is a
     /// `network` error (retryable).
     async fn send(&self, req: &Request, token: Option<&str>) -> Result<(u16, String), ApiError> {
@@ -288,5 +296,19 @@ impl Connection for HttpBackend {
     }
     fn subscribe(&self, listener: Listener) {
         self.transport().listeners.borrow_mut().push(listener);
+    }
+    fn kept_studies<'a>(&'a self, key: &'a str) -> Call<'a, Option<String>> {
+        Box::pin(async move { Ok(self.study(key).await?.map(|study| format!("[{study}]"))) })
+    }
+    fn research(&self) -> Option<Rc<dyn super::Research>> {
+        let web = self.transport();
+        let research = web
+            .research
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                Rc::new(super::research::ServerResearch::new(web.client.clone()))
+            })
+            .clone();
+        Some(research)
     }
 }

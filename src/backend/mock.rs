@@ -10,7 +10,7 @@ use super::{AnyBackend, Call, Connection, Listener};
 use crate::settings::Settings;
 use hongbao_api::{ChatEvent, LabEvent};
 use hongbao_engine::{Lang, Timestamp};
-use hongbao_mock::{Host, Mock, MockConfig, MockCore, Task};
+use hongbao_mock::{Host, Mock, MockCore, Task};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -32,7 +32,7 @@ pub fn connect(settings: &Settings) -> AnyBackend {
     };
     let saved = crate::local::get(&state_key(&settings.storage_key));
     Rc::new(Mock::start(
-        MockConfig::from(settings),
+        crate::settings::mock_config(settings),
         host,
         saved.as_deref(),
     ))
@@ -87,7 +87,7 @@ impl Connection for MockBackend {
         Mock::set_lang(self, lang)
     }
     fn configure(&self, settings: &Settings) {
-        Mock::configure(self, MockConfig::from(settings))
+        Mock::configure(self, crate::settings::mock_config(settings))
     }
     fn reset_demo(&self) -> Call<'_, ()> {
         Box::pin(async move {
@@ -97,6 +97,12 @@ impl Connection for MockBackend {
     }
     fn subscribe(&self, listener: Listener) {
         self.host().listeners.borrow_mut().push(listener);
+    }
+    fn kept_studies<'a>(&'a self, _key: &'a str) -> Call<'a, Option<String>> {
+        Box::pin(async { Ok(crate::local::get(hongbao_study::definition::STORAGE_KEY)) })
+    }
+    fn research(&self) -> Option<Rc<dyn super::Research>> {
+        None
     }
 }
 

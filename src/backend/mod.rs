@@ -9,6 +9,7 @@
 
 pub mod http;
 pub mod mock;
+pub mod research;
 
 use crate::settings::{BackendKind, Settings};
 use crate::split::LoadFailed;
@@ -34,6 +35,42 @@ pub trait Connection: Backend {
     fn reset_demo(&self) -> Call<'_, ()>;
     /// Live updates on every chat: called after each change, also changes by others.
     fn subscribe(&self, listener: Listener);
+    /// The studies this backend keeps that may be the study `key`, as the study format's
+    /// JSON array (`hongbao_study::definition::find` reads it; `None`: it keeps none): the
+    /// mock's are this browser's (`definition::STORAGE_KEY`, all of them), the server's are
+    /// in its database (the one of this key, which anyone may read).
+    fn kept_studies<'a>(&'a self, key: &'a str) -> Call<'a, Option<String>>;
+    /// What a researcher does here, on a backend with accounts (the server); `None` on the
+    /// mock, whose researcher is this browser (its studies and events are in its storage).
+    fn research(&self) -> Option<Rc<dyn Research>>;
+}
+
+/// A researcher's calls on a backend with accounts (the server's console, `src/lab`): once
+/// signed in, the studies the backend keeps and everyone's events, live.
+pub trait Research {
+    /// Signs in as the researcher `user` (later calls act as them); a wrong password or an
+    /// account that is no researcher's is an error and changes nothing.
+    fn sign_in<'a>(&'a self, user: &'a str, password: &'a str) -> Call<'a, ()>;
+    /// The signed-in researcher.
+    fn researcher(&self) -> Option<String>;
+    /// Every study the backend keeps, as the study format's JSON array.
+    fn studies(&self) -> Call<'_, String>;
+    /// Keeps `study` (JSON), replacing the one of its key; the backend validates it again.
+    fn save_study<'a>(&'a self, key: &'a str, study: &'a str) -> Call<'a, ()>;
+    fn delete_study<'a>(&'a self, key: &'a str) -> Call<'a, ()>;
+    /// Every event of one experiment or study (its key), everyone's, oldest first.
+    fn events<'a>(&'a self, experiment: &'a str) -> Call<'a, Vec<hongbao_api::LabEvent>>;
+    /// The results of one experiment or study per variant (`variants` first, in order),
+    /// computed where the events are; forced participants only with `forced`.
+    fn results<'a>(
+        &'a self,
+        experiment: &'a str,
+        variants: &'a [String],
+        forced: bool,
+    ) -> Call<'a, Vec<hongbao_study::results::VariantResult>>;
+    /// Calls `changed` whenever new lab events arrive (a stream the backend pushes), until
+    /// the returned guard is dropped.
+    fn watch(&self, changed: Rc<dyn Fn()>) -> Box<dyn std::any::Any>;
 }
 
 /// The backend the UI holds (a cheap clone of a handle).

@@ -9,70 +9,7 @@
 
 pub use hongbao_engine::Lang;
 
-/// Defines a message table: an enum `$name` whose `text(lang)` gives each row's text, with
-/// `$name::ALL` listing every message; then functions for the messages with arguments, each
-/// `pub fn f(args…, lang: Lang) -> String`.
-///
-/// ```ignore
-/// messages! {
-///     pub enum Msg {
-///         Balance => ("零钱余额", "Balance"),
-///     }
-///     /// "红包 #12" / "Packet #12".
-///     fn packet_ref(lang, id: u64) => ("红包 #{id}", "Packet #{id}");
-///     /// A statement block may prepare what the texts use; a text may be a block (plurals).
-///     fn secs_left(lang, secs: i64) { let n = secs; } => ("还可撤回 {n} 秒", {
-///         if n == 1 { "1 second left".into() } else { format!("{n} seconds left") }
-///     });
-/// }
-/// ```
-macro_rules! messages {
-    (
-        $(#[$meta:meta])*
-        $vis:vis enum $name:ident {
-            $($(#[$row_meta:meta])* $msg:ident => ($zh:expr, $en:expr $(,)?),)*
-        }
-        $(
-            $(#[$fn_meta:meta])*
-            fn $f:ident($lang:ident $(, $arg:ident: $ty:ty)*) $({ $($prep:stmt;)* })?
-                => ($fzh:tt, $fen:tt $(,)?);
-        )*
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        $vis enum $name {
-            $($(#[$row_meta])* $msg,)*
-        }
-
-        impl $name {
-            /// Every message of the table, in the table's order.
-            pub const ALL: &'static [$name] = &[$($name::$msg,)*];
-
-            pub fn text(self, lang: $crate::i18n::Lang) -> &'static str {
-                const ZH: &[&str] = &[$($zh,)*];
-                const EN: &[&str] = &[$($en,)*];
-                match lang {
-                    $crate::i18n::Lang::Zh => ZH[self as usize],
-                    $crate::i18n::Lang::En => EN[self as usize],
-                }
-            }
-        }
-
-        $(
-            $(#[$fn_meta])*
-            pub fn $f($($arg: $ty,)* $lang: $crate::i18n::Lang) -> String {
-                $($($prep)*)?
-                match $lang {
-                    $crate::i18n::Lang::Zh => $crate::i18n::messages!(@text $fzh),
-                    $crate::i18n::Lang::En => $crate::i18n::messages!(@text $fen),
-                }
-            }
-        )*
-    };
-    (@text $text:literal) => { format!($text) };
-    (@text $text:block) => { String::from($text) };
-}
-pub(crate) use messages;
+pub(crate) use hongbao_study::messages;
 
 /// The BCP 47 tag for the `lang` attribute.
 pub fn html_tag(lang: Lang) -> &'static str {
@@ -166,6 +103,20 @@ mod tests {
                 ),
             ),
             ("lab", rows(lab::i18n::LabMsg::ALL, lab::i18n::LabMsg::text)),
+            (
+                "study",
+                rows(
+                    crate::study::i18n::StudyMsg::ALL,
+                    crate::study::i18n::StudyMsg::text,
+                ),
+            ),
+            (
+                "study format",
+                rows(
+                    hongbao_study::i18n::ErrorMsg::ALL,
+                    hongbao_study::i18n::ErrorMsg::text,
+                ),
+            ),
             (
                 "nav",
                 rows(

@@ -1,7 +1,6 @@
 //! Strings of the lab, in Chinese and English.
 
 use crate::i18n::messages;
-use crate::settings::SettingError;
 
 messages! {
     pub enum LabMsg {
@@ -49,10 +48,44 @@ messages! {
             "研究保存在这个浏览器里（模拟后端）：修改后，这个浏览器里的下一位参与者立即使用新版本，无需重新构建。保存前会完整校验。",
             "Studies are kept in this browser (mock backend): once saved, the next participant in this browser gets the new version, with no rebuild. Every save is validated in full.",
         ),
-        StudiesShippedOnly => (
-            "在真实后端上，参与者使用随应用发布的研究（lab/studies/）。",
-            "On the real backend, participants get the studies shipped with the app (lab/studies/).",
+        StudiesOnServerHint => (
+            "研究保存在服务器的数据库中：保存后，下一位参与者立即使用新版本，无需重新构建或重启。保存前会完整校验（服务器会再次校验）。",
+            "Studies are kept in the server's database: once saved, the next participant gets the new version, with no rebuild or restart. Every save is validated in full (and again by the server).",
         ),
+        SignInHint => (
+            "以研究人员账号登录，以编辑服务器上的研究并查看所有参与者的结果。",
+            "Sign in with a researcher's account to edit the server's studies and see every participant's results.",
+        ),
+        Username => ("用户名", "Username"),
+        Password => ("密码", "Password"),
+        SignIn => ("登录", "Sign in"),
+        SignedInAs => ("已登录研究人员：", "Signed in as researcher:"),
+        StudyOnServer => ("服务器", "server"),
+        Form => ("表单", "Form"),
+        FormUnreadable => (
+            "下面的 JSON 还不是研究的格式：请先在那里修正（修正后表单会显示它）。",
+            "The JSON below is not a study's shape yet: fix it there (the form shows it once it reads).",
+        ),
+        StudyKey => ("研究标识", "Study key"),
+        TitleZh => ("标题（中文）", "Title (Chinese)"),
+        TitleEn => ("标题（英文）", "Title (English)"),
+        ConsentZh => ("知情同意（中文）", "Consent (Chinese)"),
+        ConsentEn => ("知情同意（英文）", "Consent (English)"),
+        SharedSettings => ("所有变体的设置（每行 键=值）", "Settings of every variant (key=value per line)"),
+        IdentityShown => ("显示身份切换", "Show the identity switcher"),
+        Variants => ("变体", "Variants"),
+        VariantName => ("名称", "Name"),
+        Weight => ("权重", "Weight"),
+        VariantSettings => ("此变体的设置（每行 键=值）", "This variant's settings (key=value per line)"),
+        AddVariant => ("添加变体", "Add a variant"),
+        Remove => ("移除", "Remove"),
+        Tasks => ("任务", "Tasks"),
+        TaskId => ("任务标识", "Task id"),
+        InstructionZh => ("说明（中文）", "Instruction (Chinese)"),
+        InstructionEn => ("说明（英文）", "Instruction (English)"),
+        Chat => ("聊天", "Chat"),
+        Kind => ("红包类型", "Kind"),
+        AddTask => ("添加任务", "Add a task"),
         Study => ("研究", "Study"),
         StudyStored => ("本浏览器", "this browser"),
         StudyShipped => ("内置", "shipped"),
@@ -108,20 +141,7 @@ messages! {
             "红包数量须在 1 到 1,000,000 之间",
             "Packets must be 1 to 1,000,000",
         ),
-        NoVariants => ("至少需要一个变体", "At least one variant is needed"),
-        ZeroWeights => ("变体权重之和必须大于 0", "The variants' weights must sum to more than 0"),
     }
-    /// An experiment that is not JSON of the expected shape (serde's message).
-    fn bad_json(lang, e: &str) => ("JSON 格式错误：{e}", "Not valid experiment JSON: {e}");
-    fn bad_key(lang, k: &str) => (
-        "实验名 {k:?} 无效（只能用字母、数字、- 和 _）",
-        "Experiment key {k:?} is invalid (letters, digits, - and _ only)"
-    );
-    fn duplicate_variant(lang, v: &str) => ("变体 {v:?} 重复", "Variant {v:?} appears twice");
-    /// A variant's setting that `Settings::apply` refuses.
-    fn bad_setting(lang, variant: &str, error: &SettingError) {
-        let (key, value, expected) = (&error.key, &error.value, error.expected);
-    } => ("变体 {variant}：设置 {key}={value:?} 无效，应为 {expected}", "Variant {variant}: setting {error}");
     /// Files imported: events stored, files read, events already here (not stored twice).
     fn imported_files(lang, n: usize, files: usize, skipped: usize) => (
         "已导入事件：{n}（{files} 个文件；{skipped} 个已存在，未重复导入）",
@@ -132,6 +152,4 @@ messages! {
         "每个变体需要 {n} 名发送了红包的参与者",
         "{n} participants who send, per variant"
     );
-    /// A task's intended outcome that cannot be a packet.
-    fn bad_task(lang, task: &str, reason: &str) => ("任务 {task}：{reason}", "Task {task}: {reason}");
 }

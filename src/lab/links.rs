@@ -1,5 +1,5 @@
-//! Study links (issue 14): for every study this browser knows (the shipped ones and those kept
-//! in its storage), the link a participant opens, `?study=<key>`, and one per forced variant
+//! Study links (issue 14): for every study the console knows (the shipped ones and those
+//! kept: in this browser's storage with the mock, in the server's database), the link a participant opens, `?study=<key>`, and one per forced variant
 //! (`&variant=<name>`), each with a copy button and a QR code for in-person sessions.
 //!
 //! The QR code is an SVG drawn from the code's module matrix (the `qrcode` crate without its
@@ -7,8 +7,9 @@
 //! DOM nodes (no HTML strings, so it renders under Trusted Types too).
 
 use super::i18n::LabMsg;
+use super::keeper::Studies;
 use crate::state::AppState;
-use crate::study::definition::{self, Study};
+use hongbao_study::definition::Study;
 use leptos::prelude::*;
 use qrcode::{Color, EcLevel, QrCode};
 
@@ -51,16 +52,8 @@ fn encode(s: &str) -> String {
 }
 
 /// The studies a participant's link can open, open ones first (a closed study's link takes
-/// no one): with the mock, this browser's and the shipped ones; a server's participants read
-/// only the shipped ones (`crate::study::activate`).
-fn studies(mock: bool) -> Vec<Study> {
-    let stored = mock
-        .then(|| crate::local::get(definition::STORAGE_KEY))
-        .flatten();
-    let mut list: Vec<Study> = definition::all(stored.as_deref())
-        .into_iter()
-        .map(|(s, _)| s)
-        .collect();
+/// no one): the kept ones (this browser's with the mock, the server's) and the shipped ones.
+fn open_first(mut list: Vec<Study>) -> Vec<Study> {
     list.sort_by_key(|s| s.closed);
     list
 }
@@ -120,17 +113,10 @@ async fn copy(text: &str) -> bool {
 
 /// The lab's section of study links.
 #[component]
-pub fn StudyLinks(
-    app: AppState,
-    /// Bumped when the lab's study editor stores a change: the list is read again.
-    revision: RwSignal<u64>,
-) -> impl IntoView {
+pub fn StudyLinks(app: AppState, studies: Studies) -> impl IntoView {
     let lang = app.lang;
     let t = move |m: LabMsg| move || m.text(lang.get());
     let base = base_url();
-    let mock = app
-        .settings
-        .with_untracked(|s| s.backend == crate::settings::BackendKind::Mock);
     // The server a participant must reach: only when this page was pointed at one.
     let server = app.settings.with_untracked(|s| {
         (s.backend == crate::settings::BackendKind::Http)
@@ -204,10 +190,9 @@ pub fn StudyLinks(
         }
     };
     let list = move || {
-        revision.track();
         let base = base.clone();
         let server = server.clone();
-        studies(mock)
+        open_first(studies.current().into_iter().map(|(s, _)| s).collect())
         .into_iter()
         .map(move |study| {
             let key = study.key.clone();

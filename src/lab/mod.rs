@@ -4,9 +4,12 @@
 //! - [`experiment`]: the experiment format and its validation (shipped: `lab/experiments/`);
 //! - [`assign`]: the stable hash from (participant, key) to a variant;
 //! - [`events`]: what the flows report, export and import;
-//! - [`stats`], [`results`], [`charts`]: the results per variant;
+//! - [`charts`]: the results per variant drawn (computed by `hongbao_study::results`);
 //! - [`fairness`]: lucky packets simulated in the page;
-//! - [`studies`]: the studies of this browser, edited as JSON, duplicated, closed, deleted;
+//! - [`keeper`]: where the console keeps studies and reads events (this browser with the
+//!   mock, the server for a signed-in researcher: [`signin`]), and the list they share;
+//! - [`studies`]: the studies, edited in a form ([`form`]) or as JSON, duplicated, closed,
+//!   deleted;
 //! - [`links`]: each study's participant links, with copy buttons and QR codes;
 //! - this module: the active experiment ([`Lab`]), its activation from the URL
 //!   (`?experiment=<key>&participant=<id>&variant=<name>`) and the lab screen.
@@ -14,19 +17,20 @@
 pub mod assign;
 pub mod charts;
 pub mod events;
-pub mod experiment;
 pub mod fairness;
+pub mod form;
 pub mod i18n;
+pub mod keeper;
 pub mod links;
-pub mod results;
-pub mod stats;
+pub mod signin;
 pub mod studies;
 
 use crate::settings::Settings;
 use crate::state::AppState;
 use assign::{Assignment, assign, valid_participant};
 use charts::{Bar, BarChart};
-use experiment::{Experiment, apply_variant, shipped};
+use hongbao_study::experiment::{self, Experiment, apply_variant, shipped};
+use hongbao_study::{results, stats};
 use i18n::LabMsg;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -169,16 +173,16 @@ pub fn LabScreen() -> impl IntoView {
         return ().into_any();
     };
     let lang = lab.app.lang;
-    let studies_revision = RwSignal::new(0_u64);
+    let studies = keeper::Studies::new(lab.app);
     view! {
         <div class="hb-lab" data-testid="lab-screen">
             <div class="hb-lab-col">
                 <ExperimentEditor lab=lab />
-                <studies::StudyEditor app=lab.app revision=studies_revision />
-                <links::StudyLinks app=lab.app revision=studies_revision />
+                <studies::StudyEditor app=lab.app studies=studies />
+                <links::StudyLinks app=lab.app studies=studies />
             </div>
             <div class="hb-lab-col">
-                <Results lab=lab />
+                <Results lab=lab studies=studies />
                 <SampleSize lang=lang />
                 <fairness::FairnessView lang=lang />
             </div>
@@ -376,15 +380,10 @@ fn download(name: &str, mime: &str, text: &str) {
 }
 
 #[component]
-fn Results(lab: Lab) -> impl IntoView {
+fn Results(lab: Lab, studies: keeper::Studies) -> impl IntoView {
     let lang = lab.app.lang;
     let t = move |m: LabMsg| move || m.text(lang.get());
     let include_forced = RwSignal::new(false);
-    let events = LocalResource::new(move || {
-        let _ = lab.revision.get();
-        let backend = lab.app.backend();
-        async move { backend.lab_events().await.unwrap_or_default() }
-    });
     // Live on the mock: a participant in another tab of this browser stores events, the
     // browser tells this tab (`storage` events fire in the other tabs), the results refetch.
     // (On any key: a refetch costs little, and reading the key would add a binding to the
@@ -393,16 +392,32 @@ fn Results(lab: Lab) -> impl IntoView {
         lab.revision.update(|r| *r += 1);
     });
     on_cleanup(move || live.remove());
-    // What the results can be of: the shipped experiments and this browser's studies.
+    // Live on the server: its stream of everyone's events, once a researcher has signed in;
+    // a burst of events refetches once (at most every 300 ms).
+    let stream = StoredValue::new_local(None::<Box<dyn std::any::Any>>);
+    Effect::new(move |_| {
+        studies.researcher.track();
+        if let keeper::Keeper::Server(research) = studies.keeper() {
+            let waiting = std::rc::Rc::new(Cell::new(false));
+            let changed = std::rc::Rc::new(move || {
+                if waiting.replace(true) {
+                    return;
+                }
+                let waiting = waiting.clone();
+                spawn_local(async move {
+                    gloo_timers::future::TimeoutFuture::new(300).await;
+                    waiting.set(false);
+                    lab.revision.update(|r| *r += 1);
+                });
+            });
+            stream.set_value(research.researcher().map(|_| research.watch(changed)));
+        }
+    });
+    on_cleanup(move || stream.set_value(None));
+    // What the results can be of: the shipped experiments and the studies.
     let choices = Memo::new(move |_| {
-        let _ = lab.revision.get();
-        let stored = crate::local::get(crate::study::definition::STORAGE_KEY);
         let mut list: Vec<Experiment> = shipped();
-        list.extend(
-            crate::study::definition::all(stored.as_deref())
-                .into_iter()
-                .map(|(s, _)| s.experiment()),
-        );
+        list.extend(studies.current().into_iter().map(|(s, _)| s.experiment()));
         list
     });
     // The one chosen (`None`: the active experiment, else the first shipped).
@@ -417,19 +432,23 @@ fn Results(lab: Lab) -> impl IntoView {
             None => active.unwrap_or_else(|| shipped()[0].clone()),
         }
     });
-    let results = Memo::new(move |_| {
-        let e = experiment.get();
-        let names: Vec<String> = e.variants.iter().map(|v| v.name.clone()).collect();
-        events
-            .get()
-            .map(|evs| results::summarize(&evs, &e.key, &names, include_forced.get()))
-            .unwrap_or_default()
+    // Computed where the events are: here from the mock's, by the server from its own.
+    let fetched = LocalResource::new(move || {
+        lab.revision.track();
+        // A researcher who signs in to the server reads everyone's results.
+        studies.researcher.track();
+        let (e, forced) = (experiment.get(), include_forced.get());
+        let (keeper, backend) = (studies.keeper(), lab.app.backend());
+        async move { keeper.results(&backend, &e, forced).await }
     });
+    let results = Memo::new(move |_| fetched.get().and_then(Result::ok).unwrap_or_default());
+    let results_error = move || fetched.get().and_then(Result::err);
     let export_text = RwSignal::new(String::new());
     let export = move |csv: bool| {
-        let backend = lab.app.backend();
+        let (keeper, backend) = (studies.keeper(), lab.app.backend());
+        let key = experiment.get_untracked().key;
         spawn_local(async move {
-            let evs = backend.lab_events().await.unwrap_or_default();
+            let evs = keeper.events(&backend, &key).await.unwrap_or_default();
             let (text, name, mime) = if csv {
                 (events::to_csv(&evs), "lab-events.csv", "text/csv")
             } else {
@@ -679,6 +698,9 @@ fn Results(lab: Lab) -> impl IntoView {
                 />
                 {t(LabMsg::IncludeForced)}
             </label>
+            {move || results_error().map(|e| view! {
+                <p class="hb-lab-error" role="alert" data-testid="lab-results-error">{e}</p>
+            })}
             <div class="hb-lab-results">
                 <table class="hb-lab-table">
                     <thead>

@@ -1,14 +1,15 @@
-//! The lab's study editor (issue 14): the studies of this browser, each as JSON, saved,
-//! duplicated, closed or reopened, and deleted, with no rebuild. Studies are kept where the
-//! participant mode reads them (`crate::study::definition::STORAGE_KEY`), so the next
-//! participant of a link in this browser gets the study as last saved. Every save validates
-//! the whole study (`Study::parse`: consent, tasks, and each variant's settings through
-//! `Settings::apply`); a refused one changes nothing.
+//! The lab's study editor (issue 14): every study, each as JSON, saved, duplicated, closed or
+//! reopened, and deleted, with no rebuild. Studies are kept where participants read them
+//! ([`Keeper`]): with the mock, this browser's storage (the next participant of a link in
+//! this browser gets the study as last saved); with the server, its database, once a
+//! researcher has signed in ([`super::signin`]). Every save validates the whole study
+//! (`Study::parse`: consent, tasks, and each variant's settings through `Settings::apply`;
+//! the server validates it again); a refused one changes nothing.
 
 use super::i18n::LabMsg;
-use crate::settings::BackendKind;
+use super::keeper::{Keeper, Studies};
 use crate::state::AppState;
-use crate::study::definition::{self, Origin, Study, StudyError};
+use hongbao_study::definition::{self, Origin, Study, StudyError};
 use leptos::prelude::*;
 
 /// What the last action did.
@@ -17,104 +18,126 @@ enum Outcome {
     Saved(String),
     Deleted(String),
     Refused(StudyError),
+    /// The keeper refused or could not be reached (its message).
+    Failed(String),
 }
 
-fn stored() -> Option<String> {
-    crate::local::get(definition::STORAGE_KEY)
+/// A change to the kept studies.
+#[derive(Clone)]
+enum Change {
+    /// Keep this study, and select it when `select`.
+    Put {
+        study: Box<Study>,
+        select: bool,
+    },
+    Delete(String),
 }
 
 #[component]
-pub fn StudyEditor(
-    app: AppState,
-    /// Bumped after every stored change (the links list reads the studies again).
-    revision: RwSignal<u64>,
-) -> impl IntoView {
+pub fn StudyEditor(app: AppState, studies: Studies) -> impl IntoView {
     let lang = app.lang;
     let t = move |m: LabMsg| move || m.text(lang.get());
-    // Studies kept in the browser are the mock's: a server's participants never read them.
-    if app.settings.with_untracked(|s| s.backend) != BackendKind::Mock {
-        return view! {
-            <section class="hb-lab-section" data-testid="lab-studies">
-                <h2>{t(LabMsg::Studies)}</h2>
-                <p class="hb-lab-hint">{t(LabMsg::StudiesShippedOnly)}</p>
-            </section>
+    let list = move || studies.current();
+    let selected = RwSignal::new(String::new());
+    // The first study once the list has come, and after the selected one is gone.
+    Effect::new(move |_| {
+        let l = list();
+        if !l.iter().any(|(s, _)| s.key == selected.get_untracked())
+            && let Some((s, _)) = l.first()
+        {
+            selected.set(s.key.clone());
         }
-        .into_any();
-    }
-    let list = Memo::new(move |_| {
-        revision.track();
-        definition::all(stored().as_deref())
     });
-    let first = list.with_untracked(|l| l.first().map(|(s, _)| s.key.clone()));
-    let selected = RwSignal::new(first.unwrap_or_default());
     let study = move || {
         let key = selected.get();
-        list.with(|l| l.iter().find(|(s, _)| s.key == key).cloned())
+        list().into_iter().find(|(s, _)| s.key == key)
     };
     let text = RwSignal::new(String::new());
-    // The editor shows the selected study as stored (again after each change).
+    // The editor shows the selected study as kept (again after each change).
     Effect::new(move |_| {
         if let Some((s, _)) = study() {
             text.set(s.to_json_pretty());
         }
     });
     let outcome = RwSignal::new(None::<Outcome>);
-    let store = move |new_list: String, done: Outcome, select: Option<String>| {
-        crate::local::set(definition::STORAGE_KEY, &new_list);
-        revision.update(|r| *r += 1);
-        if let Some(key) = select {
-            selected.set(key);
+    let change = Action::new_local(move |change: &Change| {
+        let (change, keeper) = (change.clone(), studies.keeper());
+        async move {
+            let done = match &change {
+                Change::Put { study, select } => keeper.save(study).await.map(|()| {
+                    (
+                        Outcome::Saved(study.key.clone()),
+                        select.then(|| study.key.clone()),
+                    )
+                }),
+                Change::Delete(key) => keeper
+                    .delete(key)
+                    .await
+                    .map(|()| (Outcome::Deleted(key.clone()), None)),
+            };
+            match done {
+                Ok((done, select)) => {
+                    // The list, the links and the results have the change before it is reported.
+                    studies.reload().await;
+                    if let Some(key) = select {
+                        selected.set(key);
+                    }
+                    outcome.set(Some(done));
+                }
+                Err(message) => outcome.set(Some(Outcome::Failed(message))),
+            }
         }
-        outcome.set(Some(done));
-    };
-    // Keeps `study` in the browser's list, and selects it when `select`.
-    let put = move |study: &Study, select: bool| {
-        let key = study.key.clone();
-        store(
-            definition::with_saved(stored().as_deref(), study),
-            Outcome::Saved(key.clone()),
-            select.then_some(key),
-        );
+    });
+    let put = move |study: Study, select: bool| {
+        change.dispatch(Change::Put {
+            study: Box::new(study),
+            select,
+        });
     };
     let save = move |_| match Study::parse(&text.get_untracked()) {
         Err(e) => outcome.set(Some(Outcome::Refused(e))),
-        Ok(s) => put(&s, true),
+        Ok(s) => put(s, true),
     };
     let duplicate = move |_| {
         let Some((s, _)) = study() else { return };
-        let copy = list.with_untracked(|l| {
-            let taken: Vec<&str> = l.iter().map(|(s, _)| s.key.as_str()).collect();
-            definition::duplicate(&s, &taken)
-        });
-        put(&copy, true);
+        let taken: Vec<String> = list().into_iter().map(|(s, _)| s.key).collect();
+        let taken: Vec<&str> = taken.iter().map(String::as_str).collect();
+        put(definition::duplicate(&s, &taken), true);
     };
-    // Closing (or reopening) saves the study as it is stored, whatever the editor holds.
+    // Closing (or reopening) keeps the study as it is kept, whatever the editor holds.
     let toggle_closed = move |_| {
         let Some((mut s, _)) = study() else { return };
         s.closed = !s.closed;
-        put(&s, false);
+        put(s, false);
     };
     let delete = move |_| {
-        let key = selected.get_untracked();
-        let after = definition::without(stored().as_deref(), &key);
-        // A shipped study of the same key shows again; otherwise the first study.
-        let next = definition::all(Some(&after))
-            .into_iter()
-            .find(|(s, _)| s.key == key)
-            .map(|(s, _)| s.key)
-            .or_else(|| {
-                definition::all(Some(&after))
-                    .first()
-                    .map(|(s, _)| s.key.clone())
-            });
-        store(after, Outcome::Deleted(key), next);
+        change.dispatch(Change::Delete(selected.get_untracked()));
     };
     let origin = move || study().map(|(_, o)| o);
     let closed = move || study().is_some_and(|(s, _)| s.closed);
+    let busy = move || change.pending().get();
+    let (hint, kept_mark) = if studies.on_server() {
+        (LabMsg::StudiesOnServerHint, LabMsg::StudyOnServer)
+    } else {
+        (LabMsg::StudiesHint, LabMsg::StudyStored)
+    };
+    // On the server, a researcher signs in first; until then only the sign-in shows.
+    let ready =
+        move || studies.researcher.get().is_some() || matches!(studies.keeper(), Keeper::Browser);
     view! {
         <section class="hb-lab-section" data-testid="lab-studies">
             <h2>{t(LabMsg::Studies)}</h2>
-            <p class="hb-lab-hint">{t(LabMsg::StudiesHint)}</p>
+            <p class="hb-lab-hint">{t(hint)}</p>
+            {move || studies.error().map(|e| view! {
+                <p class="hb-lab-error" role="alert" data-testid="lab-studies-error">{e}</p>
+            })}
+            {move || studies.researcher.get().map(|r| view! {
+                <p class="hb-lab-hint" data-testid="lab-researcher">{format!("{} {r}", LabMsg::SignedInAs.text(lang.get()))}</p>
+            })}
+            <Show when=move || !ready()>
+                <super::signin::SignIn lang=lang studies=studies />
+            </Show>
+            <Show when=ready>
             <label class="hb-lab-field">
                 {t(LabMsg::Study)}
                 <select
@@ -126,7 +149,7 @@ pub fn StudyEditor(
                     }
                 >
                     {move || {
-                        list.get()
+                        list()
                             .into_iter()
                             .map(|(s, o)| {
                                 let key = s.key.clone();
@@ -134,7 +157,7 @@ pub fn StudyEditor(
                                     let lang = lang.get();
                                     let mark = match (o, s.closed) {
                                         (_, true) => LabMsg::StudyClosed,
-                                        (Origin::Stored, false) => LabMsg::StudyStored,
+                                        (Origin::Stored, false) => kept_mark,
                                         (Origin::Shipped, false) => LabMsg::StudyShipped,
                                     };
                                     format!("{} ({}) · {}", s.title.get(lang), s.key, mark.text(lang))
@@ -145,6 +168,7 @@ pub fn StudyEditor(
                     }}
                 </select>
             </label>
+            <super::form::StudyForm lang=lang text=text />
             <textarea
                 class="hb-lab-editor"
                 data-testid="lab-study-editor"
@@ -155,18 +179,18 @@ pub fn StudyEditor(
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
             <div class="hb-lab-row">
-                <button class="hb-button" data-testid="lab-study-save" on:click=save>
+                <button class="hb-button" data-testid="lab-study-save" disabled=busy on:click=save>
                     {t(LabMsg::StudySave)}
                 </button>
-                <button class="hb-button" data-testid="lab-study-duplicate" on:click=duplicate>
+                <button class="hb-button" data-testid="lab-study-duplicate" disabled=busy on:click=duplicate>
                     {t(LabMsg::StudyDuplicate)}
                 </button>
-                <button class="hb-button" data-testid="lab-study-close" aria-pressed=move || closed().to_string() on:click=toggle_closed>
+                <button class="hb-button" data-testid="lab-study-close" disabled=busy aria-pressed=move || closed().to_string() on:click=toggle_closed>
                     {move || if closed() { LabMsg::StudyReopen.text(lang.get()) } else { LabMsg::StudyClose.text(lang.get()) }}
                 </button>
-                // Only what this browser keeps can be deleted (a shipped study is in the app).
+                // Only a kept study can be deleted (a shipped study is in the app).
                 <Show when=move || origin() == Some(Origin::Stored)>
-                    <button class="hb-button" data-testid="lab-study-delete" on:click=delete>
+                    <button class="hb-button" data-testid="lab-study-delete" disabled=busy on:click=delete>
                         {t(LabMsg::StudyDelete)}
                     </button>
                 </Show>
@@ -175,6 +199,9 @@ pub fn StudyEditor(
                 Outcome::Refused(e) => view! {
                     <p class="hb-lab-error" role="alert" data-testid="lab-study-error">{e.message(lang.get())}</p>
                 }.into_any(),
+                Outcome::Failed(message) => view! {
+                    <p class="hb-lab-error" role="alert" data-testid="lab-study-error">{message}</p>
+                }.into_any(),
                 Outcome::Saved(key) => view! {
                     <p role="status" data-testid="lab-study-status">{format!("{} {key}", LabMsg::StudySaved.text(lang.get()))}</p>
                 }.into_any(),
@@ -182,7 +209,7 @@ pub fn StudyEditor(
                     <p role="status" data-testid="lab-study-status">{format!("{} {key}", LabMsg::StudyDeleted.text(lang.get()))}</p>
                 }.into_any(),
             })}
+            </Show>
         </section>
     }
-    .into_any()
 }

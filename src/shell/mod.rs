@@ -27,8 +27,17 @@ pub fn App(settings: Settings) -> impl IntoView {
     split::show(lang, move || {
         let (settings, query) = (settings.clone(), query.clone());
         async move {
+            // A server keeps its studies: its participant's page connects first to read one.
+            // (Wrapped: the future must be `Send`, and the page's one thread is the only one.)
+            let early = if study && settings.backend == BackendKind::Http {
+                Some(send_wrapper::SendWrapper::new(
+                    crate::backend::connect(&settings).await?,
+                ))
+            } else {
+                None
+            };
             let (settings, lab, participant) = if study {
-                match split::activate_study(settings, query).await? {
+                match split::activate_study(settings, query, early.clone()).await? {
                     Ok((settings, participant)) => (settings, None, Some(participant)),
                     Err(refused) => return Ok(refused),
                 }
@@ -38,7 +47,10 @@ pub fn App(settings: Settings) -> impl IntoView {
             } else {
                 (settings, None, None)
             };
-            let backend = crate::backend::connect(&settings).await?;
+            let backend = match early {
+                Some(backend) => backend.take(),
+                None => crate::backend::connect(&settings).await?,
+            };
             Ok(start(settings, lab, participant, backend).into_any())
         }
     })

@@ -21,25 +21,8 @@ messages! {
             "The study is complete. Please give the code below to the researcher.",
         ),
         CodeLabel => ("完成码", "Completion code"),
-        NoConsent => (
-            "研究需要中英文的知情同意文本",
-            "A study needs its consent text in zh and en",
-        ),
-        NoTasks => ("研究至少需要一个任务", "A study needs at least one task"),
         CannotStart => ("无法开始研究", "The study cannot start"),
     }
-    /// A study that is not JSON of the expected shape (serde's message).
-    fn bad_json(lang, e: &str) => ("研究的 JSON 格式错误：{e}", "Not valid study JSON: {e}");
-    fn unknown(lang, k: &str) => ("没有这个研究：{k}", "No study named {k}");
-    fn closed(lang, k: &str) => (
-        "研究 {k} 已结束，不再接受新的参与者。谢谢您的关注！",
-        "The study {k} is closed and takes no more participants. Thank you for your interest!"
-    );
-    fn duplicate_task(lang, t: &str) => ("任务 {t} 重复", "Task {t} appears twice");
-    fn not_a_member(lang, task: &str, chat: &str) => (
-        "任务 {task}：研究的用户不在聊天 {chat} 中",
-        "Task {task}: the study's user is not in chat {chat}"
-    );
     /// "Task 1 of 3".
     fn progress(lang, n: usize, of: usize) => ("任务 {n} / {of}", "Task {n} of {of}");
 }

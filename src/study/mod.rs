@@ -19,16 +19,16 @@
 //! `crate::split::study_view`): a page without `?study=` never downloads it.
 
 pub mod code;
-pub mod definition;
+
 pub mod i18n;
 pub mod view;
 
 use crate::lab::Active;
 use crate::lab::assign::assign;
-use crate::lab::experiment::apply_variant;
-use crate::settings::{BackendKind, Settings};
+use crate::settings::Settings;
 use crate::state::Participant;
-use definition::{Study, StudyError};
+use hongbao_study::definition::{self, Study, StudyError};
+use hongbao_study::experiment::apply_variant;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -47,15 +47,16 @@ pub fn session() -> Option<Rc<Session>> {
     SESSION.with(|s| s.borrow().clone())
 }
 
-/// The study named by `?study=`, its participant assigned and the variant applied to
-/// `settings` (over the study's shared settings).
-pub fn activate(settings: &mut Settings, query: &str) -> Result<Participant, StudyError> {
+/// The study named by `?study=`, among the `kept` studies (the backend's, see
+/// `Connection::kept_studies`) and the shipped ones, its participant assigned and the variant
+/// applied to `settings` (over the study's shared settings).
+pub fn activate(
+    settings: &mut Settings,
+    query: &str,
+    kept: Option<String>,
+) -> Result<Participant, StudyError> {
     let key = crate::lab::query_param(query, "study").unwrap_or_default();
-    // The browser's own studies only on the mock: a server's page reads no local data.
-    let stored = (settings.backend == BackendKind::Mock)
-        .then(|| crate::local::get(definition::STORAGE_KEY))
-        .flatten();
-    let study = definition::find(&key, stored.as_deref())?;
+    let study = definition::find(&key, kept.as_deref())?;
     let experiment = study.experiment();
     let participant = crate::lab::participant_id(query);
     let forced = crate::lab::query_param(query, "variant");
@@ -63,7 +64,7 @@ pub fn activate(settings: &mut Settings, query: &str) -> Result<Participant, Stu
     if let Some(v) = experiment.variant(&assignment.variant) {
         // Validated with the study: a refusal here would be a bug, reported as such.
         apply_variant(settings, v).map_err(|error| {
-            StudyError::Experiment(crate::lab::experiment::ExperimentError::Setting {
+            StudyError::Experiment(hongbao_study::experiment::ExperimentError::Setting {
                 variant: v.name.clone(),
                 error,
             })

@@ -22,7 +22,16 @@ pub fn run(sh: &Sh, what: &str) -> Result<()> {
                 ],
             )
         }
-        "lab" => browser(sh, "lab", &["fairness_1m_ms", "fairness_long_tasks"]),
+        "lab" => browser(
+            sh,
+            "lab",
+            &[
+                "fairness_1m_ms",
+                "fairness_long_tasks",
+                "console_results_100k_ms",
+                "console_long_tasks",
+            ],
+        ),
         "server" => server(sh),
         other => bail!("unknown benchmark {other:?} (engine, ui, lab, server)"),
     }
@@ -101,15 +110,7 @@ fn print_runs<T: Copy + PartialOrd + std::fmt::Display>(name: &str, runs: &[T]) 
 /// with two server processes on one database, the clients spread over both.
 fn server(sh: &Sh) -> Result<()> {
     let pg_bin = tools::ensure_postgres(sh)?;
-    sh.cargo(&[
-        "build",
-        "--profile",
-        "server",
-        "-p",
-        "hongbao-server",
-        "--bins",
-    ])
-    .run()?;
+    server_build(sh)?;
     let bin_dir = sh.target_dir().join("server");
     let mut sqlite = Vec::new();
     for run in 0..RUNS {
@@ -213,12 +214,33 @@ fn claims_load(bin_dir: &std::path::Path, database_url: &str, procs: usize) -> R
 }
 
 /// A browser benchmark: a release build, then `e2e/bench/<name>.mjs` in headless Chromium.
+/// The server's binaries, optimized (the `server` profile: `target/server/`).
+fn server_build(sh: &Sh) -> Result<()> {
+    sh.cargo(&[
+        "build",
+        "--profile",
+        "server",
+        "-p",
+        "hongbao-server",
+        "--bins",
+    ])
+    .run()
+}
+
 fn browser(sh: &Sh, name: &str, keys: &[&str]) -> Result<()> {
     tools::ensure_chromium(sh)?;
     crate::build::app(sh)?;
     let script = sh.root.join(format!("e2e/bench/{name}.mjs"));
+    // The console's figures need the server (an optimized build, as `bench server` uses).
+    if name == "lab" {
+        server_build(sh)?;
+    }
     let out = sh
         .cmd("node", &[&script.to_string_lossy()])
+        .env(
+            "HONGBAO_SERVER_BIN",
+            sh.target_dir().join("server/hongbao-server"),
+        )
         .env("HONGBAO_DIST", crate::build::dist(sh))
         .env("HONGBAO_COUNTER_DIST", crate::build::counter_dist(sh))
         .env("CHROMIUM", tools::CHROMIUM)

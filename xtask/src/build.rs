@@ -137,7 +137,7 @@ const EMBED_FILES: [&str; 4] = ["hongbao-embed.js", "frame.html", "frame.js", "f
 
 /// The chunks of wasm-split's loader `loader` that split point `split` needs: above each
 /// `const __chunk_N`, a comment lists the split points (`name_hash`) that need it.
-fn chunks_needed(loader: &str, split: &str) -> Vec<String> {
+pub fn chunks_needed(loader: &str, split: &str) -> Vec<String> {
     let mut chunks = vec![];
     let mut users = None;
     for line in loader.lines() {

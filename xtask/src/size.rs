@@ -6,6 +6,7 @@
 //! - the app: `bundle_brotli_bytes` is its first load (the main module, its JS, the split
 //!   loader and the CSS); the modules loaded when a view is first shown are counted apart
 //!   (`app_lazy_brotli_bytes`), and all of it together in `app_total_brotli_bytes`;
+//!   `console_brotli_bytes` is what opening the researcher's console (the lab tab) fetches;
 //! - the embed: `embed_brotli_bytes` is the most a page with widgets downloads before a
 //!   reader presses anything: the loader, the glue, the split loader, the main module and the
 //!   CSS (`embed_first_load_brotli_bytes`; `embed_element_brotli_bytes` the same for a page
@@ -73,6 +74,17 @@ pub fn run(sh: &Sh) -> Result<()> {
     let dist = crate::build::dist(sh);
     let app_first = report(&dist, "app, first load", |f| !is_lazy(f))?;
     let lazy = report(&dist, "app, loaded on demand", is_lazy)?;
+    // The researcher's console (the lab tab): its module, the chunks it needs that the first
+    // load does not have, and its stylesheet. A participant's page fetches none of it.
+    let loader = std::fs::read_to_string(dist.join("__wasm_split.js"))?;
+    let mut console_files = vec![
+        "split_lab_screen.wasm".to_owned(),
+        "sheet_lab.css".to_owned(),
+    ];
+    console_files.extend(crate::build::chunks_needed(&loader, "lab_screen"));
+    let console = report(&dist, "app, the researcher's console", |f| {
+        console_files.iter().any(|c| c == f)
+    })?;
     println!("app_lazy_brotli_bytes={lazy}");
     println!("app_total_brotli_bytes={}", app_first + lazy);
     println!("embed_first_load_brotli_bytes={first}");
@@ -84,6 +96,7 @@ pub fn run(sh: &Sh) -> Result<()> {
     }
     // Every scene shows a stand-in until pressed: before that, a page fetches the first load.
     println!("embed_brotli_bytes={first}");
+    println!("console_brotli_bytes={console}");
     println!("bundle_brotli_bytes={app_first}");
     Ok(())
 }

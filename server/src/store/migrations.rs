@@ -14,6 +14,13 @@
 //!   `NUMERIC(19,2)` yuan (SQLite keeps integer fen).
 //! - 4 `sessions`: sessions get a last-use time and an end (idle and absolute expiry,
 //!   logout), and the event streams' single-use tickets (see `store::sessions`).
+//! - 5 `studies`: the lab's studies (issue 14), one row per key: the study's JSON as the
+//!   server normalized it, `closed` as a boolean column, when and by whom it was last saved
+//!   (see `store::studies`).
+//! - 6 `lab experiment`: lab events get their experiment as a column, `experiment` (text,
+//!   `NOT NULL`, '' for an event without an `experiment` string), filled in from each
+//!   stored event's JSON and indexed with the id, so one experiment's events are read
+//!   without reading the others (see `store::lab`).
 
 /// SQLite's migrations.
 pub const SQLITE: &[(i64, &str, &str)] = &[
@@ -36,6 +43,16 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
         4,
         "sessions",
         include_str!("../../migrations/sqlite/0004_sessions.sql"),
+    ),
+    (
+        5,
+        "studies",
+        include_str!("../../migrations/sqlite/0005_studies.sql"),
+    ),
+    (
+        6,
+        "lab experiment",
+        include_str!("../../migrations/sqlite/0006_lab_experiment.sql"),
     ),
 ];
 
@@ -60,6 +77,16 @@ pub const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "sessions",
         include_str!("../../migrations/postgres/0004_sessions.sql"),
+    ),
+    (
+        5,
+        "studies",
+        include_str!("../../migrations/postgres/0005_studies.sql"),
+    ),
+    (
+        6,
+        "lab experiment",
+        include_str!("../../migrations/postgres/0006_lab_experiment.sql"),
     ),
 ];
 

@@ -9,6 +9,10 @@
 //! - [`reads`]: what handlers read outside a transaction (views, lists, the ledger);
 //! - [`seed`]: the demo world and the crowd;
 //! - [`migrations`]: the embedded schema migrations of both dialects;
+//! - [`sessions`], [`studies`]: sessions, tickets and the lab's studies, each statement written
+//!   once for both databases;
+//! - [`lab`]: the lab's events as stored, and the reads of the researcher's console (one
+//!   experiment's events, for its export and its results);
 //! - the two implementations of [`ops::Tx`]:
 //!   - [`pg`]: one PostgreSQL transaction per operation, the packet row locked with
 //!     `SELECT … FOR UPDATE`, balances changed with guarded `balance = balance + $1`
@@ -19,6 +23,7 @@
 //!
 //! Either way a response is sent only after its transaction committed.
 
+pub mod lab;
 pub mod migrations;
 pub mod ops;
 pub mod pg;
@@ -27,6 +32,7 @@ pub mod rows;
 pub mod seed;
 pub mod sessions;
 pub mod sqlite;
+pub mod studies;
 
 use std::sync::Arc;
 
@@ -38,8 +44,9 @@ use hongbao_engine::{
 use crate::error::AppError;
 use crate::events::Hub;
 
+pub use lab::{LabFilter, NewLabEvent};
 pub use ops::SendDone;
-pub use rows::{ChatRow, DbMoney, LabEventRow, UserRow};
+pub use rows::{ChatRow, DbMoney, LabEventRow, StudyRow, UserRow};
 pub use seed::{CROWD, Seed, crowd_user};
 
 /// A packet as stored: the engine's packet and the seed of its random shares.
@@ -147,7 +154,8 @@ pub enum Store {
 pub const CHAT_PACKETS_LIMIT: i64 = 500;
 /// Most entries `GET /ledger` returns (the newest).
 pub const LEDGER_LIMIT: i64 = 2_000;
-/// Most lab events `GET /lab/events` returns (the newest, oldest first).
+/// Most lab events `GET /lab/events` returns (the newest, oldest first), but for the export
+/// of one experiment (`?all=true&experiment=`), which returns all of them.
 pub const LAB_EVENTS_LIMIT: i64 = 10_000;
 
 impl Store {
@@ -222,12 +230,13 @@ impl Store {
         }
     }
 
-    /// Stores lab events, (type, JSON text) each, in one transaction; their ids.
+    /// Stores lab events in one transaction; their ids, in order. Once committed, the
+    /// researchers' streams hear how many (on PostgreSQL, those of every process).
     pub async fn add_lab_events(
         &self,
         user: String,
         at: Timestamp,
-        events: Vec<(String, String)>,
+        events: Vec<NewLabEvent>,
     ) -> Result<Vec<i64>, StoreError> {
         match self {
             Store::Sqlite(s) => s.add_lab_events(user, at, events).await,

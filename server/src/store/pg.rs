@@ -11,7 +11,9 @@
 //! on a unique key (two sends with one key at once) is retried and then finds the first.
 //!
 //! Live updates: `pg_notify` inside the transaction (delivered only if it commits); every
-//! process LISTENs and forwards what arrives to its own subscribers.
+//! process LISTENs and forwards what arrives to its own subscribers: the chats' events on
+//! one channel, how many lab events a request stored on another (the researchers'
+//! streams).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +26,7 @@ use hongbao_engine::{EntryKind, PacketState, Rng};
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};
 
+use super::NewLabEvent;
 use super::migrations::{self, migrator};
 use super::ops::{self, Tx};
 use super::rows::{
@@ -32,7 +35,7 @@ use super::rows::{
 };
 use super::seed::{insert_seed, seed_rows};
 use super::{Change, Loaded, OpError, Seed, SendDone, StoreError, TxError, TxResult};
-use crate::events::{Hub, PG_CHANNEL};
+use crate::events::{Hub, PG_CHANNEL, PG_LAB_CHANNEL};
 /// Attempts of one operation when it loses a race on a unique key or a deadlock.
 const ATTEMPTS: u32 = 5;
 
@@ -135,11 +138,15 @@ impl PgStore {
 
         let hub = Arc::new(Hub::default());
         let mut listener = PgListener::connect_with(&pool).await?;
-        listener.listen(PG_CHANNEL).await?;
+        listener.listen_all([PG_CHANNEL, PG_LAB_CHANNEL]).await?;
         let forward = hub.clone();
         let listener = tokio::spawn(async move {
             loop {
                 match listener.recv().await {
+                    Ok(n) if n.channel() == PG_LAB_CHANNEL => match n.payload().parse::<u64>() {
+                        Ok(stored) => forward.publish_lab(stored),
+                        Err(e) => tracing::warn!("unreadable lab notice {:?}: {e}", n.payload()),
+                    },
                     Ok(n) => match serde_json::from_str::<ChatEvent>(n.payload()) {
                         Ok(event) => forward.publish(event),
                         Err(e) => tracing::warn!("unreadable event {:?}: {e}", n.payload()),
@@ -317,27 +324,52 @@ impl PgStore {
         Ok(())
     }
 
+    /// Stores a batch of lab events with one statement (the rows in the batch's order, so
+    /// their ids rise in that order) and notifies every process's researchers' streams of
+    /// how many, in the same transaction (delivered only if it commits).
     pub async fn add_lab_events(
         &self,
         user: &str,
         at: Timestamp,
-        events: &[(String, String)],
+        events: &[NewLabEvent],
     ) -> Result<Vec<i64>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let mut ids = Vec::with_capacity(events.len());
-        for (kind, body) in events {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO lab_events (username, at, type, body) VALUES ($1, $2, $3, $4) \
-                 RETURNING id",
-            )
-            .bind(user)
-            .bind(at.millis())
-            .bind(kind)
-            .bind(body)
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(id);
+        let mut kinds = Vec::with_capacity(events.len());
+        let mut experiments = Vec::with_capacity(events.len());
+        let mut bodies = Vec::with_capacity(events.len());
+        for e in events {
+            kinds.push(e.kind.as_str());
+            experiments.push(e.experiment.as_str());
+            bodies.push(e.body.as_str());
         }
+        let mut tx = self.pool.begin().await?;
+        let mut ids: Vec<i64> = sqlx::query_scalar(
+            "INSERT INTO lab_events (username, at, type, experiment, body) \
+             SELECT $1, $2, e.type, e.experiment, e.body \
+             FROM UNNEST($3::TEXT[], $4::TEXT[], $5::TEXT[]) WITH ORDINALITY \
+                 AS e(type, experiment, body, n) \
+             ORDER BY e.n RETURNING id",
+        )
+        .bind(user)
+        .bind(at.millis())
+        .bind(&kinds)
+        .bind(&experiments)
+        .bind(&bodies)
+        .fetch_all(&mut *tx)
+        .await?;
+        // RETURNING promises no order; the ids were drawn in the rows' order.
+        ids.sort_unstable();
+        if ids.len() != events.len() {
+            return Err(StoreError::Db(bad_row(format!(
+                "{} lab events stored of {}",
+                ids.len(),
+                events.len()
+            ))));
+        }
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(PG_LAB_CHANNEL)
+            .bind(ids.len().to_string())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(ids)
     }

@@ -1,5 +1,5 @@
 //! What handlers read outside a transaction: logins, balances, chats, packets for views, a
-//! sender's history, the ledger, due packets, lab events. SQLite reads from its pool of
+//! sender's history, the ledger, due packets (lab events: see [`super::lab`]). SQLite reads from its pool of
 //! read connections (what its writer committed), PostgreSQL from its pool; the queries are
 //! the same.
 
@@ -9,10 +9,10 @@ use hongbao_api::LedgerEntry;
 use hongbao_engine::{Money, Packet, SenderHistory, Timestamp, ops};
 
 use super::rows::{
-    ChatMemberRow, ChatRow, ClaimRow, DbMoney, LabEventRow, LedgerRow, PACKET_COLUMNS, PACKET_FROM,
-    PacketRow, UserRow, from_db, members_from_db, to_db,
+    ChatMemberRow, ChatRow, ClaimRow, DbMoney, LedgerRow, PACKET_COLUMNS, PACKET_FROM, PacketRow,
+    UserRow, from_db, members_from_db, to_db,
 };
-use super::{CHAT_PACKETS_LIMIT, LAB_EVENTS_LIMIT, LEDGER_LIMIT, Store};
+use super::{CHAT_PACKETS_LIMIT, LEDGER_LIMIT, Store};
 
 /// Runs the same code on the SQLite read pool or the PostgreSQL pool.
 macro_rules! on_pool {
@@ -29,6 +29,9 @@ macro_rules! on_pool {
         }
     };
 }
+
+/// For the other reads of the same kind (see [`super::studies`], [`super::lab`]).
+pub(super) use on_pool;
 
 /// Packets from their rows and the claims of those packets (ordered by packet, then
 /// position), without members or pre-cut shares (views check chat membership instead, and
@@ -261,34 +264,6 @@ impl Store {
             }
         });
         ids.into_iter().map(|id| from_db(id, "packet id")).collect()
-    }
-
-    /// Lab events of `user` (or everyone's), the newest [`LAB_EVENTS_LIMIT`], oldest first.
-    pub async fn lab_events(&self, user: Option<&str>) -> Result<Vec<LabEventRow>, sqlx::Error> {
-        on_pool!(self, |pool| {
-            match user {
-                Some(user) => {
-                    sqlx::query_as::<_, LabEventRow>(
-                        "SELECT id, username, at, body FROM (SELECT id, username, at, body \
-                         FROM lab_events WHERE username = $1 ORDER BY id DESC LIMIT $2) AS newest \
-                         ORDER BY id",
-                    )
-                    .bind(user)
-                    .bind(LAB_EVENTS_LIMIT)
-                    .fetch_all(pool)
-                    .await
-                }
-                None => {
-                    sqlx::query_as::<_, LabEventRow>(
-                        "SELECT id, username, at, body FROM (SELECT id, username, at, body \
-                         FROM lab_events ORDER BY id DESC LIMIT $1) AS newest ORDER BY id",
-                    )
-                    .bind(LAB_EVENTS_LIMIT)
-                    .fetch_all(pool)
-                    .await
-                }
-            }
-        })
     }
 }
 

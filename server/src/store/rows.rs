@@ -619,3 +619,17 @@ pub struct LabEventRow {
     pub at: i64,
     pub body: String,
 }
+
+// ---------------------------------------------------------------------------- studies
+
+/// One row of `studies`: a study's JSON as the server wrote it (see
+/// [`crate::studies`]), whether it is closed, and its last save (ms since the epoch, the
+/// researcher).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct StudyRow {
+    pub key: String,
+    pub body: String,
+    pub closed: bool,
+    pub saved_at: i64,
+    pub saved_by: String,
+}

@@ -51,6 +51,9 @@ macro_rules! write {
     };
 }
 
+/// For the other stores of the same kind of rows (see [`super::studies`]).
+pub(super) use write;
+
 impl Store {
     /// Stores new sessions `(token hash, user)` in one transaction.
     pub async fn new_sessions(

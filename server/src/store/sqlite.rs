@@ -101,8 +101,7 @@ enum Cmd {
     Lab {
         user: String,
         at: Timestamp,
-        /// (type, JSON text) per event.
-        events: Vec<(String, String)>,
+        events: Vec<super::NewLabEvent>,
         reply: Reply<Vec<i64>>,
     },
     /// Any other write (sessions, passwords: see [`super::sessions`]).
@@ -344,7 +343,7 @@ impl SqliteStore {
         &self,
         user: String,
         at: Timestamp,
-        events: Vec<(String, String)>,
+        events: Vec<super::NewLabEvent>,
     ) -> Result<Vec<i64>, StoreError> {
         self.call(|reply| Cmd::Lab {
             user,
@@ -472,11 +471,22 @@ impl Writer {
         match self.try_batch(&cmds).await {
             Ok((outcomes, events)) => {
                 self.checkpoint.notify_one();
+                // How many lab events each request stored, for the researchers' streams.
+                let lab: Vec<u64> = outcomes
+                    .iter()
+                    .filter_map(|o| match o {
+                        Outcome::Lab(ids) => Some(ids.len() as u64),
+                        _ => None,
+                    })
+                    .collect();
                 for (cmd, outcome) in cmds.into_iter().zip(outcomes) {
                     answer(cmd, Ok(outcome));
                 }
                 for e in events {
                     hub.publish(e);
+                }
+                for stored in lab {
+                    hub.publish_lab(stored);
                 }
             }
             Err(e) if cmds.len() == 1 => {
@@ -611,15 +621,16 @@ impl Writer {
                     user, at, events, ..
                 } => {
                     let mut ids = Vec::with_capacity(events.len());
-                    for (kind, body) in events {
+                    for event in events {
                         let id: i64 = sqlx::query_scalar(
-                            "INSERT INTO lab_events (username, at, type, body) \
-                             VALUES ($1, $2, $3, $4) RETURNING id",
+                            "INSERT INTO lab_events (username, at, type, experiment, body) \
+                             VALUES ($1, $2, $3, $4, $5) RETURNING id",
                         )
                         .bind(user)
                         .bind(at.millis())
-                        .bind(kind)
-                        .bind(body)
+                        .bind(&event.kind)
+                        .bind(&event.experiment)
+                        .bind(&event.body)
                         .fetch_one(&mut *b.conn)
                         .await?;
                         ids.push(id);

@@ -7,14 +7,15 @@
 //! made or changed without a rebuild; a stored study wins over a shipped one of the same key.
 //! Every setting goes through [`Settings::apply`] (via [`apply_variant`]), as an experiment's.
 
-use crate::lab::experiment::{Experiment, ExperimentError, Task, Text, Variant, apply_variant};
+use crate::experiment::{Experiment, ExperimentError, Task, Text, Variant, apply_variant};
 use crate::settings::Settings;
 use hongbao_api::demo;
 use hongbao_engine::Lang;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The studies shipped with the app (embedded at build time, in the study's own chunk).
+/// The studies shipped with the app (embedded at build time; in the widget, reached only
+/// from the study's split points, so in their chunk).
 pub const SHIPPED: [&str; 1] = [include_str!("../../lab/studies/send-basics.json")];
 
 /// Where a browser keeps its own studies (the mock backend only).
@@ -71,12 +72,12 @@ pub enum StudyError {
 
 impl StudyError {
     pub fn message(&self, lang: Lang) -> String {
-        use super::i18n as t;
+        use crate::i18n as t;
         match self {
-            StudyError::Syntax(e) => t::bad_json(e, lang),
+            StudyError::Syntax(e) => t::bad_study_json(e, lang),
             StudyError::Unknown(k) => t::unknown(k, lang),
-            StudyError::NoConsent => t::StudyMsg::NoConsent.text(lang).to_owned(),
-            StudyError::NoTasks => t::StudyMsg::NoTasks.text(lang).to_owned(),
+            StudyError::NoConsent => t::ErrorMsg::NoConsent.text(lang).to_owned(),
+            StudyError::NoTasks => t::ErrorMsg::NoTasks.text(lang).to_owned(),
             StudyError::DuplicateTask(task) => t::duplicate_task(task, lang),
             StudyError::NotAMember { task, chat } => t::not_a_member(task, chat, lang),
             StudyError::Experiment(e) => e.message(lang),

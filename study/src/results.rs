@@ -6,11 +6,13 @@
 //! *cancel* / *recall* when they cancelled / recalled at least once. Slip rate = slips ÷
 //! participants who sent; cancel and recall rates are over all participants.
 
-use super::stats::{Z95, holm, quartiles, two_proportion, wilson};
+use crate::stats::{Z95, holm, quartiles, two_proportion, wilson};
 use hongbao_api::LabEvent;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, PartialEq)]
+/// One variant's results; also on the wire (the server computes a study's results where its
+/// events are, `GET /api/v1/lab/results`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VariantResult {
     pub variant: String,
     pub participants: u32,

@@ -88,13 +88,13 @@ pub enum ExperimentError {
 
 impl ExperimentError {
     pub fn message(&self, lang: Lang) -> String {
-        use crate::lab::i18n as t;
+        use crate::i18n as t;
         match self {
-            ExperimentError::Syntax(e) => t::bad_json(e, lang),
+            ExperimentError::Syntax(e) => t::bad_experiment_json(e, lang),
             ExperimentError::BadKey(k) => t::bad_key(k, lang),
-            ExperimentError::NoVariants => t::LabMsg::NoVariants.text(lang).to_owned(),
+            ExperimentError::NoVariants => t::ErrorMsg::NoVariants.text(lang).to_owned(),
             ExperimentError::DuplicateVariant(v) => t::duplicate_variant(v, lang),
-            ExperimentError::ZeroWeights => t::LabMsg::ZeroWeights.text(lang).to_owned(),
+            ExperimentError::ZeroWeights => t::ErrorMsg::ZeroWeights.text(lang).to_owned(),
             ExperimentError::Setting { variant, error } => t::bad_setting(variant, error, lang),
             ExperimentError::BadTask { task, reason } => t::bad_task(task, reason, lang),
         }

@@ -172,15 +172,21 @@ split_point! {
 }
 
 split_point! {
-    /// A study's participant (`?study=…`): the study found (where `backend` keeps studies:
-    /// the server, for a page that connected to one first; else this browser) and validated,
-    /// the participant assigned and the variant applied to the settings, before the app starts
-    /// ([`crate::study::activate`]); a study that cannot start is its reason, in place of the app.
+    /// A study's participant (`?study=…`): the study found (on the server, for a page on
+    /// one, which connects first and hands its backend on; else in this browser) and
+    /// validated, the participant assigned and the variant applied to the settings, before
+    /// the app starts ([`crate::study::activate`]); a study that cannot start is its reason,
+    /// in place of the app. (The backend is wrapped: the future must be `Send`, and the
+    /// page's one thread is the only one.)
     sheets: ["study"];
-    pub fn activate_study(settings: Settings, query: String, backend: Option<send_wrapper::SendWrapper<crate::backend::AnyBackend>>) -> Result<(Settings, crate::state::Participant), AnyView> {
+    pub fn activate_study(settings: Settings, query: String) -> Result<Result<(Settings, crate::state::Participant, Option<send_wrapper::SendWrapper<crate::backend::AnyBackend>>), AnyView>, LoadFailed> {
         let mut settings = settings;
         let lang = settings.lang;
         let key = crate::lab::query_param(&query, "study").unwrap_or_default();
+        let backend = match settings.backend {
+            crate::settings::BackendKind::Http => Some(crate::backend::connect(&settings).await?),
+            crate::settings::BackendKind::Mock => None,
+        };
         let kept = match &backend {
             Some(backend) => backend.kept_studies(&key).await,
             None => Ok(crate::local::get(hongbao_study::definition::STORAGE_KEY)),
@@ -188,10 +194,10 @@ split_point! {
         let found = kept
             .map_err(|e| e.message)
             .and_then(|kept| crate::study::activate(&mut settings, &query, kept).map_err(|e| e.message(lang)));
-        match found {
-            Ok(participant) => Ok((settings, participant)),
+        Ok(match found {
+            Ok(participant) => Ok((settings, participant, backend.map(send_wrapper::SendWrapper::new))),
             Err(message) => Err(crate::study::view::refused(message, lang)),
-        }
+        })
     }
 }
 

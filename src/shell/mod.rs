@@ -27,27 +27,22 @@ pub fn App(settings: Settings) -> impl IntoView {
     split::show(lang, move || {
         let (settings, query) = (settings.clone(), query.clone());
         async move {
-            // A server keeps its studies: its participant's page connects first to read one.
-            // (Wrapped: the future must be `Send`, and the page's one thread is the only one.)
-            let early = if study && settings.backend == BackendKind::Http {
-                Some(send_wrapper::SendWrapper::new(
-                    crate::backend::connect(&settings).await?,
-                ))
-            } else {
-                None
-            };
-            let (settings, lab, participant) = if study {
-                match split::activate_study(settings, query, early.clone()).await? {
-                    Ok((settings, participant)) => (settings, None, Some(participant)),
+            // A study's participant on a server has its backend already (the study was read
+            // from there).
+            let (settings, lab, participant, connected) = if study {
+                match split::activate_study(settings, query).await?? {
+                    Ok((settings, participant, connected)) => {
+                        (settings, None, Some(participant), connected)
+                    }
                     Err(refused) => return Ok(refused),
                 }
             } else if experiment {
                 let (settings, lab) = split::activate_lab(settings, query).await?;
-                (settings, lab, None)
+                (settings, lab, None, None)
             } else {
-                (settings, None, None)
+                (settings, None, None, None)
             };
-            let backend = match early {
+            let backend = match connected {
                 Some(backend) => backend.take(),
                 None => crate::backend::connect(&settings).await?,
             };

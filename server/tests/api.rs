@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Db, TestServer, check_books, fen, open_events, read_events};
+use common::{Db, RESEARCHER, TestServer, check_books, fen, open_events, read_events};
 use serde_json::json;
 
 async fn server(db: Db) -> TestServer {
@@ -416,16 +416,8 @@ on_both!(
     super::validation_limits_and_preview
 );
 
-/// The researcher the lab tests start the server with (`--researcher rita`).
-const RESEARCHER: (&str, &str) = ("rita", "rita's own research password");
-
 async fn chat_packets_and_lab_events(db: Db) {
-    let s = TestServer::start(db, |c| {
-        c.researchers = vec![RESEARCHER.0.into(), "dave".into()];
-        c.researcher_password = Some(RESEARCHER.1.into());
-    })
-    .await
-    .expect("a database");
+    let s = TestServer::with_researchers(db).await.expect("a database");
     let alice = s.login("alice").await;
     let bob = s.login("bob").await;
     let erin = s.login("erin").await;

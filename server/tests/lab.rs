@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Child, Client, Db, TestServer, pg, read_events};
+use common::{Child, Client, DEMO_RESEARCHER, Db, TestServer, pg, read_events};
 use futures_util::StreamExt;
 use hongbao_api::LabEvent;
 use hongbao_api::http::Request;
@@ -15,25 +15,6 @@ use hongbao_engine::Timestamp;
 use hongbao_server::store::{LabFilter, NewLabEvent, Store};
 use hongbao_study::results::{VariantResult, summarize};
 use serde_json::{Value, json};
-
-/// The researcher these tests start the server with (`--researcher rita`), and a demo user
-/// also named as one.
-const RESEARCHER: (&str, &str) = ("rita", "rita's own research password");
-const DEMO_RESEARCHER: &str = "dave";
-
-async fn server(db: Db) -> Option<TestServer> {
-    TestServer::start(db, |c| {
-        c.researchers = vec![RESEARCHER.0.into(), DEMO_RESEARCHER.into()];
-        c.researcher_password = Some(RESEARCHER.1.into());
-    })
-    .await
-}
-
-async fn rita(s: &TestServer) -> Client {
-    let mut c = s.client();
-    c.login_with(RESEARCHER.0, RESEARCHER.1).await;
-    c
-}
 
 /// Participant `n`'s variant among `variants`, forced every tenth.
 fn participant(n: usize, variants: &[&str]) -> (String, String, bool) {
@@ -149,8 +130,10 @@ fn array(v: Value) -> Vec<Value> {
 // ------------------------------------------------------------------------------ the column
 
 async fn events_are_filed_under_their_experiment(db: Db) {
-    let Some(s) = server(db).await else { return };
-    let rita = rita(&s).await;
+    let Some(s) = TestServer::with_researchers(db).await else {
+        return;
+    };
+    let rita = s.researcher().await;
     let alice = s.login("alice").await;
     let bob = s.login("bob").await;
     let v = ["A", "B"];
@@ -231,8 +214,10 @@ on_both!(
 // ------------------------------------------------------------------------------ the export
 
 async fn one_experiment_is_exported_complete(db: Db) {
-    let Some(s) = server(db).await else { return };
-    let rita = rita(&s).await;
+    let Some(s) = TestServer::with_researchers(db).await else {
+        return;
+    };
+    let rita = s.researcher().await;
     let alice = s.login("alice").await;
     let v = ["A", "B"];
     // 10,500 events of one experiment, through the API, and others' between them.
@@ -325,8 +310,10 @@ fn summarized(events: &[LabEvent], key: &str, variants: &[&str], forced: bool) -
 }
 
 async fn results_are_summarize_on_the_server(db: Db) {
-    let Some(s) = server(db).await else { return };
-    let rita = rita(&s).await;
+    let Some(s) = TestServer::with_researchers(db).await else {
+        return;
+    };
+    let rita = s.researcher().await;
     let alice = s.login("alice").await;
     let bob = s.login("bob").await;
     let v = ["A", "B", "C"];
@@ -451,29 +438,8 @@ async fn open_lab_stream(
     base: &str,
     ticket: &str,
 ) -> impl futures_util::Stream<Item = reqwest::Result<axum::body::Bytes>> + Unpin + use<> {
-    let resp = common::http_client()
-        .get(format!(
-            "{base}{}",
-            hongbao_api::http::lab_events_stream_path(ticket)
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    assert!(
-        resp.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/event-stream")
-    );
-    let mut stream = Box::pin(resp.bytes_stream());
-    let first = tokio::time::timeout(std::time::Duration::from_secs(10), stream.next())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&first).contains("ready"));
-    stream
+    let path = hongbao_api::http::lab_events_stream_path(ticket);
+    common::open_stream(common::http_client().get(format!("{base}{path}"))).await
 }
 
 /// Reads the stream's raw text until `want` `data:` lines came (to see event names too).
@@ -494,8 +460,10 @@ async fn read_raw(
 }
 
 async fn researchers_follow_stored_lab_events(db: Db) {
-    let Some(s) = server(db).await else { return };
-    let rita = rita(&s).await;
+    let Some(s) = TestServer::with_researchers(db).await else {
+        return;
+    };
+    let rita = s.researcher().await;
     let alice = s.login("alice").await;
     let bob = s.login("bob").await;
     // Tickets: researchers only.
@@ -669,8 +637,8 @@ async fn lab_events_cross_processes_on_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "a timing: run in release with --ignored"]
 async fn results_of_100k_events() {
-    let s = server(Db::Sqlite).await.unwrap();
-    let rita = rita(&s).await;
+    let s = TestServer::with_researchers(Db::Sqlite).await.unwrap();
+    let rita = s.researcher().await;
     let v = ["A", "B", "C"];
     let mut events: Vec<LabEvent> = Vec::with_capacity(100_000);
     let mut n = 0;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Client, Db, Res, TestServer};
+use common::{Client, DEMO_RESEARCHER, Db, RESEARCHER, Res, TestServer};
 use hongbao_api::ApiError;
 use hongbao_api::client::{Client as ApiClient, Fetched, Transport};
 use hongbao_api::http::Request;
@@ -12,25 +12,6 @@ use serde_json::{Value, json};
 
 /// The shipped study, as the lab's console would save it.
 const SEND_BASICS: &str = include_str!("../../lab/studies/send-basics.json");
-
-/// The researcher these tests start the server with (`--researcher rita`), and a demo user
-/// also named as one (who keeps the demo's password).
-const RESEARCHER: (&str, &str) = ("rita", "rita's own research password");
-const DEMO_RESEARCHER: &str = "dave";
-
-async fn server(db: Db) -> Option<TestServer> {
-    TestServer::start(db, |c| {
-        c.researchers = vec![RESEARCHER.0.into(), DEMO_RESEARCHER.into()];
-        c.researcher_password = Some(RESEARCHER.1.into());
-    })
-    .await
-}
-
-async fn rita(s: &TestServer) -> Client {
-    let mut c = s.client();
-    c.login_with(RESEARCHER.0, RESEARCHER.1).await;
-    c
-}
 
 /// The shipped study under another key.
 fn study(key: &str) -> Value {
@@ -91,8 +72,10 @@ fn keys(studies: &[Value]) -> Vec<&str> {
 // ------------------------------------------------------------------------------ the cycle
 
 async fn researcher_saves_replaces_lists_and_deletes(db: Db) {
-    let Some(s) = server(db).await else { return };
-    let rita = rita(&s).await;
+    let Some(s) = TestServer::with_researchers(db).await else {
+        return;
+    };
+    let rita = s.researcher().await;
     let anyone = s.client();
     assert_eq!(list(&rita).await, Vec::<Value>::new());
     // Nothing stored: a key of no study is 404, a shipped study's key reads the shipped one.
@@ -196,8 +179,10 @@ on_both!(
 // ------------------------------------------------------------------------------ who may
 
 async fn only_researchers_list_save_and_delete(db: Db) {
-    let Some(s) = server(db).await else { return };
-    let rita = rita(&s).await;
+    let Some(s) = TestServer::with_researchers(db).await else {
+        return;
+    };
+    let rita = s.researcher().await;
     assert_eq!(put(&rita, "kept", &study("kept")).await.status, 201);
     let before = list(&rita).await;
     let alice = s.login("alice").await;
@@ -239,8 +224,10 @@ on_both!(
 // ------------------------------------------------------------------------------ bad input
 
 async fn bad_input_is_refused_and_changes_nothing(db: Db) {
-    let Some(s) = server(db).await else { return };
-    let rita = rita(&s).await;
+    let Some(s) = TestServer::with_researchers(db).await else {
+        return;
+    };
+    let rita = s.researcher().await;
     assert_eq!(put(&rita, "kept", &study("kept")).await.status, 201);
     let before = list(&rita).await;
 
@@ -477,8 +464,10 @@ on_both!(
 /// Saves and deletes of one key at the same time: each answers cleanly (no 5xx), one save
 /// creates it, and what stays is one of the saves.
 async fn saves_and_deletes_at_once_answer_cleanly(db: Db) {
-    let Some(s) = server(db).await else { return };
-    let rita = rita(&s).await;
+    let Some(s) = TestServer::with_researchers(db).await else {
+        return;
+    };
+    let rita = s.researcher().await;
     let mut tasks = Vec::new();
     for i in 0..24 {
         let rita = rita.clone();
@@ -519,8 +508,10 @@ on_both!(
 // ------------------------------------------------------------------------------ durable
 
 async fn a_study_survives_a_restart(db: Db) {
-    let Some(s) = server(db).await else { return };
-    let rita = rita(&s).await;
+    let Some(s) = TestServer::with_researchers(db).await else {
+        return;
+    };
+    let rita = s.researcher().await;
     let stored = put(&rita, "kept", &study("kept")).await.ok();
     let mut closed = study("closed-one");
     closed["closed"] = json!(true);
@@ -586,7 +577,9 @@ impl Transport for Native {
 /// The API client's study calls against the server: the widget reads a study without a
 /// login; a demo user named as a researcher saves, lists and deletes.
 async fn the_api_client_reads_and_saves_studies(db: Db) {
-    let Some(s) = server(db).await else { return };
+    let Some(s) = TestServer::with_researchers(db).await else {
+        return;
+    };
     let client = ApiClient::new(
         Native {
             base: s.url.clone(),
@@ -643,8 +636,10 @@ on_both!(
 /// A refused study's reason follows the request's `Accept-Language`, as the engine's
 /// refusals do (hongbao-study's messages are in both languages).
 async fn refusals_are_in_the_callers_language(db: Db) {
-    let Some(s) = server(db).await else { return };
-    let rita = rita(&s).await;
+    let Some(s) = TestServer::with_researchers(db).await else {
+        return;
+    };
+    let rita = s.researcher().await;
     let mut no_tasks = study("kept");
     no_tasks["tasks"] = json!([]);
     let put_in = |lang: Option<&'static str>| {

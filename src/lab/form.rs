@@ -41,6 +41,25 @@ fn restore(ev: &leptos::ev::Event, value: String) {
     event_target::<web_sys::HtmlInputElement>(ev).set_value(&value);
 }
 
+/// A labelled text field (a `<textarea>` when `paragraph`) showing `value` and handing
+/// every keystroke's text to `set`.
+fn text_field(
+    label: impl Fn() -> &'static str + Send + Sync + 'static,
+    testid: &'static str,
+    paragraph: bool,
+    value: impl Fn() -> String + Copy + Send + Sync + 'static,
+    set: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> AnyView {
+    let input = move |ev: leptos::ev::Event| set(event_target_value(&ev));
+    let field = if paragraph {
+        view! { <textarea data-testid=testid rows="3" prop:value=value on:input=input></textarea> }
+            .into_any()
+    } else {
+        view! { <input data-testid=testid prop:value=value on:input=input /> }.into_any()
+    };
+    view! { <label class="hb-lab-field">{label}{field}</label> }.into_any()
+}
+
 /// The packet kinds a task may intend.
 const KINDS: [&str; 4] = ["lucky", "normal", "personal", "exclusive"];
 
@@ -84,44 +103,19 @@ pub fn StudyForm(lang: RwSignal<Lang>, text: RwSignal<String>) -> impl IntoView 
     let variants = move || draft.with(|d| d.as_ref().map_or(0, |d| d.variants.len()));
     let tasks = move || draft.with(|d| d.as_ref().map_or(0, |d| d.tasks.len()));
 
-    // A one-line field of the study.
-    let line = move |label: LabMsg,
-                     testid: &'static str,
-                     get: fn(&Study) -> &str,
-                     set: fn(&mut Study, String)| {
-        view! {
-            <label class="hb-lab-field">
-                {t(label)}
-                <input
-                    data-testid=testid
-                    prop:value=move || read(&|s| get(s).to_owned())
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        edit(&|s| set(s, v.clone()));
-                    }
-                />
-            </label>
-        }
-    };
-    // A paragraph field of the study.
-    let para = move |label: LabMsg,
-                     testid: &'static str,
-                     get: fn(&Study) -> &str,
-                     set: fn(&mut Study, String)| {
-        view! {
-            <label class="hb-lab-field">
-                {t(label)}
-                <textarea
-                    data-testid=testid
-                    rows="3"
-                    prop:value=move || read(&|s| get(s).to_owned())
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        edit(&|s| set(s, v.clone()));
-                    }
-                ></textarea>
-            </label>
-        }
+    // A text field of the study (a paragraph in a `<textarea>`).
+    let field = move |label: LabMsg,
+                      testid: &'static str,
+                      paragraph: bool,
+                      get: fn(&Study) -> &str,
+                      set: fn(&mut Study, String)| {
+        text_field(
+            t(label),
+            testid,
+            paragraph,
+            move || read(&|s| get(s).to_owned()),
+            move |v| edit(&|s| set(s, v.clone())),
+        )
     };
 
     let variant_row = move |i: usize| {
@@ -137,17 +131,13 @@ pub fn StudyForm(lang: RwSignal<Lang>, text: RwSignal<String>) -> impl IntoView 
         };
         view! {
             <li class="hb-lab-form-row" data-testid="lab-form-variant" data-index=i>
-                <label class="hb-lab-field">
-                    {t(LabMsg::VariantName)}
-                    <input
-                        data-testid="lab-form-variant-name"
-                        prop:value=move || get(&|v| v.name.clone())
-                        on:input=move |ev| {
-                            let name = event_target_value(&ev);
-                            set(&|v| v.name = name.clone());
-                        }
-                    />
-                </label>
+                {text_field(
+                    t(LabMsg::VariantName),
+                    "lab-form-variant-name",
+                    false,
+                    move || get(&|v| v.name.clone()),
+                    move |name| set(&|v| v.name = name.clone()),
+                )}
                 <label class="hb-lab-field">
                     {t(LabMsg::Weight)}
                     <input
@@ -196,30 +186,24 @@ pub fn StudyForm(lang: RwSignal<Lang>, text: RwSignal<String>) -> impl IntoView 
                 }
             })
         };
-        let text_field = move |label: LabMsg,
-                               testid: &'static str,
-                               get_f: fn(&Task) -> &str,
-                               set_f: fn(&mut Task, String)| {
-            view! {
-                <label class="hb-lab-field">
-                    {t(label)}
-                    <input
-                        data-testid=testid
-                        prop:value=move || get(&|task| get_f(task).to_owned())
-                        on:input=move |ev| {
-                            let v = event_target_value(&ev);
-                            set(&|task| set_f(task, v.clone()));
-                        }
-                    />
-                </label>
-            }
+        let line = move |label: LabMsg,
+                         testid: &'static str,
+                         get_f: fn(&Task) -> &str,
+                         set_f: fn(&mut Task, String)| {
+            text_field(
+                t(label),
+                testid,
+                false,
+                move || get(&|task| get_f(task).to_owned()),
+                move |v| set(&|task| set_f(task, v.clone())),
+            )
         };
         view! {
             <li class="hb-lab-form-row" data-testid="lab-form-task" data-index=i>
-                {text_field(LabMsg::TaskId, "lab-form-task-id", |t| &t.id, |t, v| t.id = v)}
-                {text_field(LabMsg::InstructionZh, "lab-form-task-zh", |t| &t.instruction.zh, |t, v| t.instruction.zh = v)}
-                {text_field(LabMsg::InstructionEn, "lab-form-task-en", |t| &t.instruction.en, |t, v| t.instruction.en = v)}
-                {text_field(LabMsg::Chat, "lab-form-task-chat", |t| &t.intended.chat, |t, v| t.intended.chat = v)}
+                {line(LabMsg::TaskId, "lab-form-task-id", |t| &t.id, |t, v| t.id = v)}
+                {line(LabMsg::InstructionZh, "lab-form-task-zh", |t| &t.instruction.zh, |t, v| t.instruction.zh = v)}
+                {line(LabMsg::InstructionEn, "lab-form-task-en", |t| &t.instruction.en, |t, v| t.instruction.en = v)}
+                {line(LabMsg::Chat, "lab-form-task-chat", |t| &t.intended.chat, |t, v| t.intended.chat = v)}
                 <label class="hb-lab-field">
                     {t(LabMsg::Kind)}
                     <select
@@ -233,7 +217,7 @@ pub fn StudyForm(lang: RwSignal<Lang>, text: RwSignal<String>) -> impl IntoView 
                         {KINDS.map(|k| view! { <option value=k>{k}</option> })}
                     </select>
                 </label>
-                {text_field(LabMsg::Amount, "lab-form-task-amount", |t| &t.intended.amount, |t, v| t.intended.amount = v)}
+                {line(LabMsg::Amount, "lab-form-task-amount", |t| &t.intended.amount, |t, v| t.intended.amount = v)}
                 <label class="hb-lab-field">
                     {t(LabMsg::Count)}
                     <input
@@ -269,11 +253,11 @@ pub fn StudyForm(lang: RwSignal<Lang>, text: RwSignal<String>) -> impl IntoView 
                 }
             >
                 <div class="hb-lab-form-grid">
-                    {line(LabMsg::StudyKey, "lab-form-key", |s| &s.key, |s, v| s.key = v)}
-                    {line(LabMsg::TitleZh, "lab-form-title-zh", |s| &s.title.zh, |s, v| s.title.zh = v)}
-                    {line(LabMsg::TitleEn, "lab-form-title-en", |s| &s.title.en, |s, v| s.title.en = v)}
-                    {para(LabMsg::ConsentZh, "lab-form-consent-zh", |s| &s.consent.zh, |s, v| s.consent.zh = v)}
-                    {para(LabMsg::ConsentEn, "lab-form-consent-en", |s| &s.consent.en, |s, v| s.consent.en = v)}
+                    {field(LabMsg::StudyKey, "lab-form-key", false, |s| &s.key, |s, v| s.key = v)}
+                    {field(LabMsg::TitleZh, "lab-form-title-zh", false, |s| &s.title.zh, |s, v| s.title.zh = v)}
+                    {field(LabMsg::TitleEn, "lab-form-title-en", false, |s| &s.title.en, |s, v| s.title.en = v)}
+                    {field(LabMsg::ConsentZh, "lab-form-consent-zh", true, |s| &s.consent.zh, |s, v| s.consent.zh = v)}
+                    {field(LabMsg::ConsentEn, "lab-form-consent-en", true, |s| &s.consent.en, |s, v| s.consent.en = v)}
                     <label class="hb-lab-field">
                         {t(LabMsg::SharedSettings)}
                         <textarea

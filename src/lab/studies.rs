@@ -7,7 +7,7 @@
 //! the server validates it again); a refused one changes nothing.
 
 use super::i18n::LabMsg;
-use super::keeper::{Keeper, Studies};
+use super::keeper::Studies;
 use crate::state::AppState;
 use hongbao_study::definition::{self, Origin, Study, StudyError};
 use leptos::prelude::*;
@@ -122,8 +122,7 @@ pub fn StudyEditor(app: AppState, studies: Studies) -> impl IntoView {
         (LabMsg::StudiesHint, LabMsg::StudyStored)
     };
     // On the server, a researcher signs in first; until then only the sign-in shows.
-    let ready =
-        move || studies.researcher.get().is_some() || matches!(studies.keeper(), Keeper::Browser);
+    let ready = move || studies.researcher.get().is_some() || !studies.on_server();
     view! {
         <section class="hb-lab-section" data-testid="lab-studies">
             <h2>{t(LabMsg::Studies)}</h2>

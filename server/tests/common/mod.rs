@@ -21,6 +21,11 @@ pub enum Db {
     Postgres,
 }
 
+/// The researcher the lab's tests start the server with (`--researcher rita`), with a
+/// password of their own, and a demo user also named as one (who keeps the demo's password).
+pub const RESEARCHER: (&str, &str) = ("rita", "rita's own research password");
+pub const DEMO_RESEARCHER: &str = "dave";
+
 /// A server started in this process, with its temp dir or database.
 pub struct TestServer {
     pub server: Server,
@@ -31,6 +36,22 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// A server on `db` with [`RESEARCHER`] and [`DEMO_RESEARCHER`] as its researchers.
+    pub async fn with_researchers(db: Db) -> Option<TestServer> {
+        TestServer::start(db, |c| {
+            c.researchers = vec![RESEARCHER.0.into(), DEMO_RESEARCHER.into()];
+            c.researcher_password = Some(RESEARCHER.1.into());
+        })
+        .await
+    }
+
+    /// A client logged in as [`RESEARCHER`].
+    pub async fn researcher(&self) -> Client {
+        let mut c = self.client();
+        c.login_with(RESEARCHER.0, RESEARCHER.1).await;
+        c
+    }
+
     /// Starts a server on `db` with `tweak` applied to the defaults (`--test-clock` on).
     /// `None` when the database is PostgreSQL and none is available (see [`pg::url`]).
     pub async fn start(db: Db, tweak: impl FnOnce(&mut Config)) -> Option<TestServer> {
@@ -594,13 +615,20 @@ pub async fn open_events(
     c: &Client,
     chat: &str,
 ) -> impl futures_util::Stream<Item = reqwest::Result<axum::body::Bytes>> + Unpin {
-    let resp = c
-        .http
-        .get(format!("{}/api/v1/chats/{chat}/events", c.base))
-        .bearer_auth(c.token.as_deref().unwrap())
-        .send()
-        .await
-        .unwrap();
+    open_stream(
+        c.http
+            .get(format!("{}/api/v1/chats/{chat}/events", c.base))
+            .bearer_auth(c.token.as_deref().unwrap()),
+    )
+    .await
+}
+
+/// Sends `request` for an event stream, checks that one opened (200, `text/event-stream`)
+/// and waits for its `: ready` comment.
+pub async fn open_stream(
+    request: reqwest::RequestBuilder,
+) -> impl futures_util::Stream<Item = reqwest::Result<axum::body::Bytes>> + Unpin + use<> {
+    let resp = request.send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert!(
         resp.headers()["content-type"]

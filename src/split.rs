@@ -191,9 +191,18 @@ split_point! {
             Some(backend) => backend.kept_studies(&key).await,
             None => Ok(crate::local::get(hongbao_study::definition::STORAGE_KEY)),
         };
-        let found = kept
+        let mut found = kept
             .map_err(|e| e.message)
             .and_then(|kept| crate::study::activate(&mut settings, &query, kept).map_err(|e| e.message(lang)));
+        // On the server, the participant joins the study: its events go with a token
+        // scoped to it (a study closed since it was read is refused here).
+        if let (Ok(_), Some(backend), Some(session)) = (&found, &backend, crate::study::session()) {
+            let a = &session.active.assignment;
+            let forced = a.forced.then_some(a.variant.as_str());
+            if let Err(e) = backend.join_study(&key, &a.participant, forced).await {
+                found = Err(e.message);
+            }
+        }
         Ok(match found {
             Ok(participant) => Ok((settings, participant, backend.map(send_wrapper::SendWrapper::new))),
             Err(message) => Err(crate::study::view::refused(message, lang)),

@@ -6,7 +6,9 @@
 //!
 //! Every call acts as a demo user: the client logs in as that user (the demo password) the
 //! first time, keeps the token, and logs in again once when the server has forgotten it.
-//! The exception is [`Client::study`], which a participant's page makes without a login.
+//! The exceptions are a study participant's: [`Client::study`] without a login, and once
+//! the page has joined its study ([`Client::join_study`]), its lab events, which are posted
+//! with the participant's token (scoped to the study) rather than as a user.
 //! The token never leaves the client in a URL: an event stream is opened with a
 //! single-use ticket from [`Client::stream_ticket`].
 
@@ -20,8 +22,8 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use crate::backend::{Backend, Call};
 use crate::http::{self, DEMO_PASSWORD, Request};
 use crate::{
-    ApiError, ChatInfo, ClaimResult, ClockNow, LabEvent, LedgerEntry, Me, NewPacket, PacketView,
-    Preview, RecallResult, StreamTicket, Token,
+    ApiError, ChatInfo, ClaimResult, ClockNow, JoinStudy, LabEvent, LedgerEntry, Me, NewPacket,
+    PacketView, ParticipantToken, Preview, RecallResult, StreamTicket, Token,
 };
 use hongbao_engine::Timestamp;
 
@@ -50,6 +52,9 @@ pub struct Client<T> {
     tokens: RefCell<HashMap<String, String>>,
     /// The last user a call acted as (the test clock and the lab export act as them).
     last_user: RefCell<String>,
+    /// The study this page's participant joined (its key, how it joined, its token): lab
+    /// events go with that token.
+    participant: RefCell<Option<(String, JoinStudy, String)>>,
 }
 
 impl<T: Transport> Client<T> {
@@ -60,6 +65,7 @@ impl<T: Transport> Client<T> {
             transport,
             tokens: RefCell::new(HashMap::new()),
             last_user: RefCell::new(user.to_owned()),
+            participant: RefCell::new(None),
         }
     }
 
@@ -123,6 +129,41 @@ impl<T: Transport> Client<T> {
     pub async fn study(&self, key: &str) -> Result<Option<String>, ApiError> {
         let (status, body) = self.transport.fetch(&Request::study(key), None).await?;
         http::study(status, body)
+    }
+
+    /// Joins the study of `key` as the link's participant (no login): from now on this
+    /// client posts lab events with the participant's token, which the server scopes to
+    /// that study and participant.
+    pub async fn join_study(
+        &self,
+        key: &str,
+        join: JoinStudy,
+    ) -> Result<ParticipantToken, ApiError> {
+        let (status, body) = self
+            .transport
+            .fetch(&Request::join_study(key, &join), None)
+            .await?;
+        let joined: ParticipantToken = http::parse(status, &body)?;
+        *self.participant.borrow_mut() = Some((key.to_owned(), join, joined.token.clone()));
+        Ok(joined)
+    }
+
+    /// Posts one batch of lab events with the participant's token, joining again once if
+    /// the server has forgotten it (expired); `None` when this page joined no study.
+    async fn post_as_participant(&self, batch: &[LabEvent]) -> Option<Result<(), ApiError>> {
+        let (key, join, token) = self.participant.borrow().clone()?;
+        let req = Request::log_events(batch);
+        Some(
+            async {
+                let (mut status, mut body) = self.transport.fetch(&req, Some(&token)).await?;
+                if status == 401 {
+                    let joined = self.join_study(&key, join).await?;
+                    (status, body) = self.transport.fetch(&req, Some(&joined.token)).await?;
+                }
+                http::parse::<IgnoredAny>(status, &body).map(|_| ())
+            }
+            .await,
+        )
     }
 
     /// Every stored study's JSON text, by key, read as `user` (a researcher; the client
@@ -246,6 +287,10 @@ impl<T: Transport> Backend for Client<T> {
     fn log_events<'a>(&'a self, user: &'a str, events: &'a [LabEvent]) -> Call<'a, ()> {
         Box::pin(async move {
             for batch in events.chunks(LAB_BATCH) {
+                if let Some(posted) = self.post_as_participant(batch).await {
+                    posted?;
+                    continue;
+                }
                 let (status, body) = self.raw(user, &Request::log_events(batch)).await?;
                 http::parse::<IgnoredAny>(status, &body)?;
             }
@@ -276,6 +321,8 @@ mod tests {
         seen: RefCell<Vec<(String, Option<String>)>>,
         listed: RefCell<Vec<(usize, String)>>,
         clock: Cell<Option<Timestamp>>,
+        /// Participants' tokens it honours.
+        participants: RefCell<Vec<String>>,
     }
 
     impl Fake {
@@ -290,6 +337,36 @@ mod tests {
                     .borrow_mut()
                     .insert(token.clone(), login.username);
                 return (200, format!(r#"{{"token":"{token}"}}"#));
+            }
+            if path == "/studies/s2/participants" {
+                // No login; a token scoped to the study.
+                let join: JoinStudy = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+                self.issued.set(self.issued.get() + 1);
+                let token = format!("pt_{}", self.issued.get());
+                self.participants.borrow_mut().push(token.clone());
+                self.seen.borrow_mut().push((path.to_owned(), None));
+                let answer = ParticipantToken {
+                    token,
+                    study: "s2".into(),
+                    participant: join.participant.unwrap_or_else(|| "p-drawn".into()),
+                    variant: join.variant.clone().unwrap_or_else(|| "A".into()),
+                    forced: join.variant.is_some(),
+                    expires_at: Timestamp::from_utc(2026, 1, 9, 0, 0, 0),
+                };
+                return (201, serde_json::to_string(&answer).unwrap());
+            }
+            if let Some(t) = token.filter(|t| t.starts_with("pt_")) {
+                let known = self.participants.borrow().iter().any(|p| p == t);
+                if !(known && path == "/lab/events") {
+                    return (
+                        401,
+                        r#"{"error":{"code":"unauthorized","message":"who?"}}"#.into(),
+                    );
+                }
+                self.seen
+                    .borrow_mut()
+                    .push((format!("{path} as {t}"), req.body.clone()));
+                return (201, "{}".into());
             }
             if path.starts_with("/studies/") && req.method == "GET" {
                 // No login: what was asked, and whether with a token.
@@ -430,6 +507,53 @@ mod tests {
             .collect();
         assert_eq!(batches, [LAB_BATCH, LAB_BATCH, 1]);
         block_on(client.log_events("dave", &[])).unwrap();
+    }
+
+    #[test]
+    fn a_participant_posts_events_with_its_token_and_joins_again_when_forgotten() {
+        let client = Client::new(Fake::default(), "alice");
+        let event: LabEvent = serde_json::from_str(
+            r#"{"type":"consent","experiment":"s2","study":"s2","variant":"A","participant":"p-1","at":"2026-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        // Before joining: as the user.
+        block_on(client.log_events("alice", std::slice::from_ref(&event))).unwrap();
+        let join = JoinStudy {
+            participant: Some("p-1".into()),
+            variant: None,
+        };
+        let joined = block_on(client.join_study("s2", join)).unwrap();
+        assert_eq!(
+            (
+                joined.participant.as_str(),
+                joined.variant.as_str(),
+                joined.forced
+            ),
+            ("p-1", "A", false)
+        );
+        let logins = client.transport().issued.get();
+        block_on(client.log_events("alice", &[event.clone(), event.clone()])).unwrap();
+        // The server forgets the token: the client joins again, once, and posts.
+        client.transport().participants.borrow_mut().clear();
+        block_on(client.log_events("alice", std::slice::from_ref(&event))).unwrap();
+        let seen: Vec<String> = client
+            .transport()
+            .seen
+            .borrow()
+            .iter()
+            .map(|(path, _)| path.clone())
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                "/lab/events",
+                "/studies/s2/participants",
+                &format!("/lab/events as pt_{logins}"),
+                "/studies/s2/participants",
+                &format!("/lab/events as pt_{}", logins + 1),
+            ]
+        );
+        assert_eq!(client.transport().issued.get(), logins + 1, "no user login");
     }
 
     #[test]

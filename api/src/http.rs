@@ -200,6 +200,17 @@ impl Request {
             Some(study_json.to_owned()),
         )
     }
+    /// `POST /studies/{key}/participants` → a [`crate::ParticipantToken`] for the study
+    /// link's participant (no login).
+    pub fn join_study(key: &str, join: &crate::JoinStudy) -> Request {
+        Request {
+            authenticated: false,
+            ..post(
+                format!("{PREFIX}/studies/{}/participants", encode(key)),
+                json(join),
+            )
+        }
+    }
     /// `DELETE /studies/{key}` → 204, or 404 when there is none (researchers only;
     /// [`deleted`] reads the answer).
     pub fn delete_study(key: &str) -> Request {

@@ -343,6 +343,37 @@ pub struct StreamTicket {
     pub expires_at: Timestamp,
 }
 
+/// `POST /api/v1/studies/{key}/participants`: a study link's participant joins (no login).
+/// Both fields come from the link: `participant` (`&participant=`; without it the server
+/// draws one) and `variant` (`&variant=`, a forced variant, marked as such).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JoinStudy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+}
+
+/// The answer to `POST /api/v1/studies/{key}/participants`: a token scoped to this study and
+/// participant, which posts that participant's lab events (`POST /api/v1/lab/events`) and
+/// nothing else. The server writes `study`, `experiment`, `participant`, `variant` and
+/// `forced` into every event posted with it (an event that says otherwise is refused).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ParticipantToken {
+    /// `pt_` and 64 hex digits: send it as `Authorization: Bearer …`.
+    pub token: String,
+    pub study: String,
+    pub participant: String,
+    /// The variant the participant is assigned (FNV-1a, as on the page), or the forced one.
+    pub variant: String,
+    pub forced: bool,
+    #[serde(with = "time::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: Timestamp,
+}
+
 /// `POST /api/v1/packets/{id}/recall` (the body is optional).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -2,8 +2,10 @@
 // account, makes a study in the console (kept in the server's database), and 30 participants in
 // separate browser contexts follow its link and do its task. Their variants follow the
 // published rule; the console's results arrive live (the server's stream, no reload) and equal
-// both the server's own export and a recomputation from the console's CSV; a participant's page
-// never loads the console and its account gets 403 from every researcher endpoint.
+// both the server's own export and a recomputation from the console's CSV; each participant's
+// events are posted with the token its page got for the study (no user; the server sets the
+// study, participant and variant); a participant's page never loads the console and its
+// account gets 403 from every researcher endpoint.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ARTIFACTS, launch, newPage, waitForApp, assertNoErrors, byTestId } from '../lib/harness.mjs';
@@ -182,6 +184,12 @@ test('the console on the real server: a study made there, 30 participants, live 
   // The server's own export: the console shows exactly its counts.
   const exported = await api(real.url, 'GET', '/lab/events?all=true', { token: rita });
   assert.equal(exported.status, 200);
+  // Every event of the study came with its participant's token (no user), under the study,
+  // participant and variant the server set from it.
+  const studyEvents = exported.body.filter((e) => e.experiment === KEY);
+  assert.ok(studyEvents.length >= PARTICIPANTS * 4, `${studyEvents.length} events`);
+  assert.deepEqual(studyEvents.filter((e) => e.username !== null || e.study !== KEY || !(e.participant in variants)
+    || e.variant !== variants[e.participant] || e.forced !== false), [], 'each posted with its participant token');
   const fromServer = recompute(exported.body);
   assert.deepEqual(shown, fromServer);
   assert.equal(Object.values(fromServer).reduce((n, v) => n + v.slips, 0), Math.ceil(PARTICIPANTS / 4));

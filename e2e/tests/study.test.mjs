@@ -286,7 +286,8 @@ test('on the real server: the study runs, events are stored as the participant\'
     assert.equal((await byTestId(page, 'study-code').innerText()).trim(), completionCode(STUDY, participant));
     await screenshot(page, 'study-done-http-phone-en');
 
-    // Only the researcher reads everyone's events; the participant's page acted as alice.
+    // Only the researcher reads everyone's events. The page acted as alice, but posted its events
+    // with the token it got for the study: no user, the participant and variant the server's.
     const rita = await token(real.url, RESEARCHER.username, RESEARCHER.password);
     let events = [];
     for (let turn = 0; !events.some((e) => e.type === 'complete'); turn++) {
@@ -299,7 +300,7 @@ test('on the real server: the study runs, events are stored as the participant\'
     }
     assert.ok(events.length >= 5);
     for (const e of events) {
-      assert.deepEqual([e.study, e.participant, e.username], [STUDY, participant, 'alice'], JSON.stringify(e));
+      assert.deepEqual([e.study, e.experiment, e.participant, e.username], [STUDY, STUDY, participant, null], JSON.stringify(e));
       assert.ok(VARIANTS.includes(e.variant) && e.task && e.at && e.received_at, JSON.stringify(e));
     }
     assert.equal(events[0].variant, assigned(STUDY, participant));
@@ -310,6 +311,10 @@ test('on the real server: the study runs, events are stored as the participant\'
     const forged = await api(real.url, 'POST', '/lab/events', { token: bob, body: { type: 'send', username: 'alice', received_at: '2000-01-01T00:00:00Z' } });
     assert.equal(forged.status, 400);
     assert.match(forged.body.error.message, /set by the server/);
+    // A user's session cannot post a study's events, in the participant's name or any other.
+    const asUser = await api(real.url, 'POST', '/lab/events', { token: bob, body: { ...events[0], id: undefined, username: undefined, received_at: undefined } });
+    assert.deepEqual([asUser.status, asUser.body.error.code], [403, 'forbidden']);
+    assert.match(asUser.body.error.message, /participants/);
     assertNoErrors(page);
     await page.context().close();
   } finally {

@@ -378,6 +378,9 @@ impl FromRequestParts<AppState> for AuthSession {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if crate::participants::participant_bearer(parts).is_some() {
+            return Err(crate::participants::not_for_participants());
+        }
         let token = bearer(parts).ok_or_else(AppError::unauthorized)?;
         let hash = token_hash(token);
         match state

@@ -79,6 +79,12 @@ pub struct Config {
     #[arg(long, default_value_t = 60)]
     pub login_attempts_per_ip: u32,
 
+    /// Study participants' tokens (`POST /api/v1/studies/{key}/participants`) handed out a
+    /// minute per client address; more get 429 with Retry-After. 0: no limit. A session in
+    /// a room behind one address (a lab, a classroom) is a burst of this many.
+    #[arg(long, default_value_t = 120)]
+    pub participant_joins_per_ip: u32,
+
     /// Behind a reverse proxy: take the client's address (for the login limits) from the
     /// last entry of this header (e.g. X-Forwarded-For) instead of the connection's peer.
     /// Only set it when the proxy always writes the header.

@@ -18,6 +18,7 @@ pub mod extract;
 pub mod lab;
 pub mod observe;
 pub mod openapi;
+pub mod participants;
 pub mod routes;
 pub mod security;
 pub mod sessions;
@@ -197,7 +198,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
                 .transpose()
                 .context("--client-ip-header")?,
             !config.no_demo,
-        ),
+        )
+        .with_joins(config.participant_joins_per_ip),
         researchers: config.researchers.clone(),
         stopping: stop.subscribe(),
     }));
@@ -297,6 +299,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
                 .get(studies::study)
                 .delete(studies::delete_study),
         )
+        .route("/studies/{key}/participants", post(participants::join))
         .route("/openapi.json", get(openapi_json));
     if config.test_clock {
         api = api.route("/test/clock", post(advance_clock));

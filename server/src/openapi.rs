@@ -3,13 +3,13 @@
 use hongbao_api::openapi as doc;
 use hongbao_api::{
     AdvanceClock, ApiError, ChatEvent, ChatInfo, ClaimResult, ClaimView, ClockNow, ErrorBody,
-    ErrorCode, LedgerEntry, Login, Me, NewPacket, PacketView, Preview, RecallRequest, RecallResult,
-    StreamTicket, Token,
+    ErrorCode, JoinStudy, LedgerEntry, Login, Me, NewPacket, PacketView, ParticipantToken, Preview,
+    RecallRequest, RecallResult, StreamTicket, Token,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{lab, observe, routes, sessions, stream, studies};
+use crate::{lab, observe, participants, routes, sessions, stream, studies};
 
 struct Bearer;
 
@@ -83,6 +83,7 @@ impl Modify for Bearer {
         studies::studies,
         studies::put_study,
         studies::delete_study,
+        participants::join,
         routes::advance_clock,
         sessions::crowd_sessions,
         observe::healthz,
@@ -91,7 +92,7 @@ impl Modify for Bearer {
     ),
     components(schemas(
         Login, Token, Me, ChatInfo, NewPacket, Preview, PacketView, ClaimView, ClaimResult,
-        StreamTicket, RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody,
+        StreamTicket, JoinStudy, ParticipantToken, RecallRequest, RecallResult, LedgerEntry, ChatEvent, ApiError, ErrorBody,
         ErrorCode, AdvanceClock, ClockNow, routes::Created, sessions::CrowdLogin,
         sessions::CrowdTokens, sessions::LoginRequest, sessions::LoginResponse,
         sessions::LogoutRequest, sessions::LogoutResponse, doc::Kind, doc::State, doc::Recall,

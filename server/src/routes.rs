@@ -21,7 +21,8 @@ use crate::auth::AuthUser;
 use crate::compat;
 use crate::error::{AppError, AppResult, shortened};
 use crate::extract::{Body, ChatIdPath, PacketIdPath, ReqLang, json_bytes, parse_json};
-use crate::store::{ChatRow, LabFilter, NewLabEvent};
+use crate::participants::{LabPoster, find_study};
+use crate::store::{ChatRow, LabFilter, NewLabEvent, ParticipantRow};
 use crate::validate;
 
 /// Longest lab event `type`.
@@ -364,11 +365,62 @@ const MAX_LAB_BATCH: usize = 1_000;
 /// and the database), never the body.
 pub const LAB_SERVER_FIELDS: [&str; 3] = ["id", "username", "received_at"];
 
-/// A posted lab event checked, with what is stored beside its JSON.
-fn lab_event(value: &Value) -> AppResult<NewLabEvent> {
+/// What a study participant's token writes into each of its events, by field.
+fn participant_fields(p: &ParticipantRow) -> [(&'static str, Value); 5] {
+    [
+        ("study", Value::from(p.study.as_str())),
+        ("experiment", Value::from(p.study.as_str())),
+        ("participant", Value::from(p.participant.as_str())),
+        ("variant", Value::from(p.variant.as_str())),
+        ("forced", Value::from(p.forced)),
+    ]
+}
+
+/// A posted lab event checked, with what is stored beside its JSON. A participant's event
+/// gets the token's study, participant and variant (one that names others is refused); a
+/// user's may not be a study's (`study_keys`: the studies among the batch's experiments).
+fn lab_event(value: &Value, poster: &LabPoster, study_keys: &[String]) -> AppResult<NewLabEvent> {
     let Value::Object(map) = value else {
         return Err(AppError::invalid("a lab event is a JSON object"));
     };
+    let mut map = map.clone();
+    match poster {
+        LabPoster::Participant(p) => {
+            for (field, value) in participant_fields(p) {
+                if let Some(said) = map.get(field)
+                    && *said != value
+                {
+                    return Err(AppError::new(
+                        ErrorCode::Forbidden,
+                        format!(
+                            "this token is participant {:?}'s in study {:?} (variant {:?}): \
+                             an event's \"{field}\" is the token's, or left out",
+                            p.participant, p.study, p.variant
+                        ),
+                    ));
+                }
+                map.insert(field.to_owned(), value);
+            }
+        }
+        LabPoster::User(_) => {
+            let study = match map.get("study") {
+                Some(Value::String(s)) => Some(s.as_str()),
+                _ => map
+                    .get("experiment")
+                    .and_then(Value::as_str)
+                    .filter(|e| study_keys.iter().any(|k| k == e)),
+            };
+            if let Some(study) = study {
+                return Err(AppError::new(
+                    ErrorCode::Forbidden,
+                    format!(
+                        "the events of study {study:?} are its participants': posted with the \
+                         token of POST /api/v1/studies/{{key}}/participants"
+                    ),
+                ));
+            }
+        }
+    }
     if let Some(field) = LAB_SERVER_FIELDS.iter().find(|f| map.contains_key(**f)) {
         return Err(AppError::invalid(format!(
             "a lab event's \"{field}\" is set by the server (id, username, received_at: \
@@ -394,7 +446,7 @@ fn lab_event(value: &Value) -> AppResult<NewLabEvent> {
     Ok(NewLabEvent {
         kind,
         experiment,
-        body: value.to_string(),
+        body: Value::Object(map).to_string(),
     })
 }
 
@@ -403,7 +455,11 @@ fn lab_event(value: &Value) -> AppResult<NewLabEvent> {
 /// Each is stored as JSON text under the caller's name (from the session) with the server's
 /// time, and under its `experiment` string (none without one). An event that names `id`,
 /// `username` or `received_at` itself is refused (400 `invalid_request`, nothing of the
-/// batch stored): those are the server's. Once stored, every open researcher's stream
+/// batch stored): those are the server's. A study's events are posted with a participant's
+/// token (`POST /api/v1/studies/{key}/participants`), which sets their `study`,
+/// `experiment`, `participant`, `variant` and `forced` (stored with no user name); an event
+/// that names other values, or a user's event of a study, is refused (403 `forbidden`,
+/// nothing stored). Once stored, every open researcher's stream
 /// (`GET /api/v1/lab/events/stream`) hears how many.
 #[utoipa::path(post, path = "/api/v1/lab/events", tag = "lab", security(("bearer" = [])),
     request_body(content = Object, description = "{\"type\": \"exposure\", …} or an array of such objects"),
@@ -411,7 +467,7 @@ fn lab_event(value: &Value) -> AppResult<NewLabEvent> {
               (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn add_lab_event(
     State(state): State<AppState>,
-    AuthUser(user): AuthUser,
+    poster: LabPoster,
     Body(body): Body<Value>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let items: Vec<Value> = match body {
@@ -423,7 +479,34 @@ pub async fn add_lab_event(
             "between 1 and 1,000 lab events at a time",
         ));
     }
-    let events = items.iter().map(lab_event).collect::<AppResult<Vec<_>>>()?;
+    // A user's events may not be a study's: the batch's experiments that are studies (a
+    // batch is one page's: one experiment, seldom more).
+    let mut study_keys = Vec::new();
+    if let LabPoster::User(_) = &poster {
+        let mut experiments: Vec<&str> = items
+            .iter()
+            .filter_map(|e| e.get("experiment").and_then(Value::as_str))
+            .collect();
+        experiments.sort_unstable();
+        experiments.dedup();
+        for key in experiments {
+            if !key.is_empty()
+                && key.chars().count() <= validate::MAX_STUDY_KEY
+                && find_study(&state, key).await?.is_some()
+            {
+                study_keys.push(key.to_owned());
+            }
+        }
+    }
+    let events = items
+        .iter()
+        .map(|e| lab_event(e, &poster, &study_keys))
+        .collect::<AppResult<Vec<_>>>()?;
+    // A participant's events are stored with no user name ('').
+    let user = match poster {
+        LabPoster::User(user) => user,
+        LabPoster::Participant(_) => String::new(),
+    };
     let ids = state
         .store
         .add_lab_events(user, state.clock.now(), events)
@@ -501,7 +584,9 @@ pub async fn lab_events(
             // The server's, over anything an event stored before they were refused said.
             if let Value::Object(map) = &mut event {
                 map.insert("id".into(), Value::from(r.id));
-                map.insert("username".into(), Value::from(r.username));
+                // A study participant's (posted with its token): no user.
+                let user = (!r.username.is_empty()).then_some(r.username);
+                map.insert("username".into(), Value::from(user));
                 map.insert(
                     "received_at".into(),
                     Value::from(Timestamp::from_millis(r.at).to_string()),

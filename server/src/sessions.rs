@@ -69,6 +69,8 @@ pub struct LoginLimits {
     /// Names without a per-name limit: the demo accounts, whose password is published.
     public: &'static [&'static str],
     per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Study participants' tokens handed out per client address (`--participant-joins-per-ip`).
+    joins_per_ip: Option<DefaultKeyedRateLimiter<IpAddr>>,
     /// `--client-ip-header`.
     pub ip_header: Option<HeaderName>,
 }
@@ -91,25 +93,37 @@ impl LoginLimits {
                 &[]
             },
             per_ip: quota(per_ip).map(RateLimiter::keyed),
+            joins_per_ip: None,
             ip_header,
+        }
+    }
+
+    /// With at most `per_ip` study participants' tokens a minute per client address (0: no
+    /// limit).
+    pub fn with_joins(mut self, per_ip: u32) -> LoginLimits {
+        self.joins_per_ip =
+            NonZeroU32::new(per_ip).map(|n| RateLimiter::keyed(Quota::per_minute(n)));
+        self
+    }
+
+    /// Counts a participant's token asked for from `ip`; `Err(seconds to wait)` over the
+    /// limit.
+    pub fn check_join(&self, ip: IpAddr) -> Result<(), u64> {
+        match &self.joins_per_ip {
+            Some(limiter) => limiter.check_key(&ip).map_err(wait_secs),
+            None => Ok(()),
         }
     }
 
     /// Counts an attempt; `Err(seconds to wait)` when over a limit.
     pub fn check(&self, user: &str, ip: IpAddr) -> Result<(), u64> {
-        let wait = |not_until: governor::NotUntil<_>| {
-            not_until
-                .wait_time_from(DefaultClock::default().now())
-                .as_secs_f64()
-                .ceil() as u64
-        };
         if let Some(limiter) = &self.per_ip {
-            limiter.check_key(&ip).map_err(wait)?;
+            limiter.check_key(&ip).map_err(wait_secs)?;
         }
         if let Some(limiter) = &self.per_user
             && !self.public.contains(&user)
         {
-            limiter.check_key(&user.to_owned()).map_err(wait)?;
+            limiter.check_key(&user.to_owned()).map_err(wait_secs)?;
         }
         Ok(())
     }
@@ -120,11 +134,19 @@ impl LoginLimits {
             l.retain_recent();
             l.shrink_to_fit();
         }
-        if let Some(l) = &self.per_ip {
+        for l in [&self.per_ip, &self.joins_per_ip].into_iter().flatten() {
             l.retain_recent();
             l.shrink_to_fit();
         }
     }
+}
+
+/// Whole seconds (rounded up) until a limiter lets the next attempt through.
+fn wait_secs(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    not_until
+        .wait_time_from(DefaultClock::default().now())
+        .as_secs_f64()
+        .ceil() as u64
 }
 
 /// The client's address: the connection's peer, or the last address of

@@ -25,12 +25,13 @@ fn participant(n: usize, variants: &[&str]) -> (String, String, bool) {
     )
 }
 
-/// A lab event as the widget records it.
+/// A lab event as the widget records it in an experiment (a study's events come with a
+/// participant's token, see `participants.rs`; these are posted by users).
 fn event(experiment: &str, who: &(String, String, bool), kind: &str, at_ms: i64) -> LabEvent {
     LabEvent {
         kind: kind.into(),
         experiment: experiment.into(),
-        study: Some(experiment.into()),
+        study: None,
         variant: who.1.clone(),
         participant: who.0.clone(),
         forced: who.2,

@@ -300,6 +300,20 @@ impl Connection for HttpBackend {
     fn kept_studies<'a>(&'a self, key: &'a str) -> Call<'a, Option<String>> {
         Box::pin(async move { Ok(self.study(key).await?.map(|study| format!("[{study}]"))) })
     }
+    fn join_study<'a>(
+        &'a self,
+        key: &'a str,
+        participant: &'a str,
+        variant: Option<&'a str>,
+    ) -> Call<'a, ()> {
+        Box::pin(async move {
+            let join = hongbao_api::JoinStudy {
+                participant: Some(participant.to_owned()),
+                variant: variant.map(str::to_owned),
+            };
+            self.join_study(key, join).await.map(|_| ())
+        })
+    }
     fn research(&self) -> Option<Rc<dyn super::Research>> {
         let web = self.transport();
         let research = web

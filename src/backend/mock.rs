@@ -101,6 +101,14 @@ impl Connection for MockBackend {
     fn kept_studies<'a>(&'a self, _key: &'a str) -> Call<'a, Option<String>> {
         Box::pin(async { Ok(crate::local::get(hongbao_study::definition::STORAGE_KEY)) })
     }
+    fn join_study<'a>(
+        &'a self,
+        _key: &'a str,
+        _participant: &'a str,
+        _variant: Option<&'a str>,
+    ) -> Call<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
     fn research(&self) -> Option<Rc<dyn super::Research>> {
         None
     }

@@ -40,6 +40,16 @@ pub trait Connection: Backend {
     /// mock's are this browser's (`definition::STORAGE_KEY`, all of them), the server's are
     /// in its database (the one of this key, which anyone may read).
     fn kept_studies<'a>(&'a self, key: &'a str) -> Call<'a, Option<String>>;
+    /// A study link's participant joins the study `key` (`variant`: the link's forced
+    /// variant, if it forces one). The server then takes this page's lab events with a token
+    /// scoped to that study and participant (it sets their study, participant and variant);
+    /// the mock has no one to tell (its events stay in this browser).
+    fn join_study<'a>(
+        &'a self,
+        key: &'a str,
+        participant: &'a str,
+        variant: Option<&'a str>,
+    ) -> Call<'a, ()>;
     /// What a researcher does here, on a backend with accounts (the server); `None` on the
     /// mock, whose researcher is this browser (its studies and events are in its storage).
     fn research(&self) -> Option<Rc<dyn Research>>;

@@ -14,7 +14,6 @@
 //! - this module: the active experiment ([`Lab`]), its activation from the URL
 //!   (`?experiment=<key>&participant=<id>&variant=<name>`) and the lab screen.
 
-pub mod assign;
 pub mod charts;
 pub mod events;
 pub mod fairness;
@@ -27,8 +26,8 @@ pub mod studies;
 
 use crate::settings::Settings;
 use crate::state::AppState;
-use assign::{Assignment, assign, valid_participant};
 use charts::{Bar, BarChart};
+use hongbao_study::assign::{Assignment, assign, valid_participant};
 use hongbao_study::experiment::{self, Experiment, apply_variant, shipped};
 use hongbao_study::{results, stats};
 use i18n::LabMsg;

@@ -8,7 +8,7 @@
 //! `XXXX-XXXX-C`. Anyone who knows the rule and the participant id can compute a code: it
 //! proves a participant reached the end of the study on the page, not who they are.
 
-use crate::lab::assign::fnv1a64;
+use hongbao_study::assign::fnv1a64;
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CHECK: &[u8; 37] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U";

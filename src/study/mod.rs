@@ -10,7 +10,7 @@
 //! - [`code`]: the completion code;
 //! - [`view`]: the consent, task card and completion screens.
 //!
-//! Assignment is the lab's (`crate::lab::assign`: FNV-1a-64, `?variant=` forcing marked
+//! Assignment is the lab's (`hongbao_study::assign`: FNV-1a-64, `?variant=` forcing marked
 //! `forced`); events are the lab's too (`crate::lab::events`), each carrying the study, the
 //! variant, the participant, the task and the time, plus `consent`, `task_done` (intended and
 //! actual outcome, `slip`) and `complete`. Nothing is recorded before the participant agrees.
@@ -24,9 +24,9 @@ pub mod i18n;
 pub mod view;
 
 use crate::lab::Active;
-use crate::lab::assign::assign;
 use crate::settings::Settings;
 use crate::state::Participant;
+use hongbao_study::assign::assign;
 use hongbao_study::definition::{self, Study, StudyError};
 use hongbao_study::experiment::apply_variant;
 use std::cell::RefCell;

@@ -7,6 +7,8 @@
 //!
 //! - [`settings`]: the widget's settings, one typed value, and [`settings::Settings::apply`],
 //!   which every source (URL, panel, embed attributes, a variant) goes through;
+//! - [`assign`]: which variant a participant gets (FNV-1a, published vectors), and what a
+//!   participant id may be;
 //! - [`experiment`]: an experiment (variants with weights and settings, tasks);
 //! - [`definition`]: a study (an experiment with consent, reminders and a closing text);
 //! - [`results`], [`stats`]: the results per variant of an experiment's or study's events
@@ -14,6 +16,7 @@
 //! - [`i18n`]: the bilingual message tables ([`messages!`], also the widget's) and this crate's
 //!   error messages.
 
+pub mod assign;
 pub mod definition;
 pub mod experiment;
 pub mod i18n;

@@ -54,6 +54,11 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
         "lab experiment",
         include_str!("../../migrations/sqlite/0006_lab_experiment.sql"),
     ),
+    (
+        7,
+        "participants",
+        include_str!("../../migrations/sqlite/0007_participants.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations.
@@ -87,6 +92,11 @@ pub const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "lab experiment",
         include_str!("../../migrations/postgres/0006_lab_experiment.sql"),
+    ),
+    (
+        7,
+        "participants",
+        include_str!("../../migrations/postgres/0007_participants.sql"),
     ),
 ];
 

@@ -26,6 +26,7 @@
 pub mod lab;
 pub mod migrations;
 pub mod ops;
+pub mod participants;
 pub mod pg;
 pub mod reads;
 pub mod rows;
@@ -46,6 +47,7 @@ use crate::events::Hub;
 
 pub use lab::{LabFilter, NewLabEvent};
 pub use ops::SendDone;
+pub use participants::ParticipantRow;
 pub use rows::{ChatRow, DbMoney, LabEventRow, StudyRow, UserRow};
 pub use seed::{CROWD, Seed, crowd_user};
 

@@ -192,7 +192,8 @@ impl Store {
     }
 
     /// Deletes the sessions that have expired at `now` (idle for `idle_ms`, or older than
-    /// `max_age_ms`) and the stream tickets that have lapsed; how many sessions went.
+    /// `max_age_ms`), the stream tickets that have lapsed and the participants' tokens older
+    /// than `max_age_ms`; how many sessions went.
     pub async fn purge_sessions(
         &self,
         now: Timestamp,
@@ -205,6 +206,11 @@ impl Store {
         Ok(write!(self, [], |conn| {
             sqlx::query("DELETE FROM stream_tickets WHERE expires_at <= $1")
                 .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            // A study participant's token lives as long as a session may (no idle end).
+            sqlx::query("DELETE FROM participants WHERE created_at <= $1")
+                .bind(created_before)
                 .execute(&mut *conn)
                 .await?;
             sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")

@@ -10,7 +10,7 @@
 //! `?variant=<name>` forces a variant; a forced participant is marked as such and left out of
 //! the results by default.
 
-use hongbao_study::experiment::Experiment;
+use crate::experiment::Experiment;
 
 pub const BUCKETS: u64 = 10_000;
 
@@ -82,7 +82,7 @@ pub fn valid_participant(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hongbao_study::experiment::shipped;
+    use crate::experiment::shipped;
 
     #[derive(serde::Deserialize)]
     struct Vector {

@@ -211,6 +211,23 @@ split_point! {
 }
 
 split_point! {
+    /// The mock's state saved by an earlier visit, restored (`hongbao_mock::MockCore::restore`:
+    /// its log read and replayed, the engine's invariants checked); `None` when it does not
+    /// restore.
+    pub fn restore_mock(saved: String, config: hongbao_mock::MockConfig) -> send_wrapper::SendWrapper<Option<hongbao_mock::MockCore>> {
+        send_wrapper::SendWrapper::new(hongbao_mock::MockCore::restore(&saved, &config))
+    }
+}
+
+split_point! {
+    /// The mock's lab events (one JSON object per line), read: only the researcher's console
+    /// reads them, so the first load carries no lab event reader.
+    pub fn read_lab_events(lines: String) -> Vec<hongbao_api::LabEvent> {
+        lines.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    }
+}
+
+split_point! {
     /// The participant's consent, task card and completion screens.
     pub fn study_view() -> AnyView {
         view! { <crate::study::view::StudyView /> }.into_any()

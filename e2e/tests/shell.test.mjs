@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveStatic, launch, newPage, waitForApp, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
+import { openChat, sendPacket } from '../lib/flows.mjs';
 
 let server, browser;
 before(async () => { server = await serveStatic(); browser = await launch(); });
@@ -67,6 +68,34 @@ async function styleOnArrival(page, selector, property) {
   }, [selector, property], { polling: 'raf' });
   return handle.jsonValue();
 }
+
+test('a returning visitor restores the saved demo with modules preloaded beside the main module; a first visit fetches none', async () => {
+  const page = await newPage(browser);
+  const wasm = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.wasm')) wasm.push(path);
+  });
+  await page.goto(`${server.url}/?latency=0&bots=off&lang=en`);
+  await waitForApp(page);
+  assert.deepEqual(wasm, ['/hongbao_bg.wasm'], 'a first visit restores nothing');
+  // Something to restore: a packet sent in Family.
+  await openChat(page, 'family');
+  await sendPacket(page, { kind: 'normal', amount: '0.66', count: 1 });
+  const bubbles = await byTestId(page, 'packet-bubble').count();
+  wasm.length = 0;
+  await page.reload();
+  await waitForApp(page);
+  await byTestId(page, 'chat-view-family').waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="packet-bubble"]').length === n, bubbles);
+  assert.equal(wasm.filter((p) => p === '/split_restore_mock.wasm').length, 1, `fetched once: ${wasm}`);
+  // Fetched by the page's preload, not after the main module had started.
+  const initiators = await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => new URL(e.name).pathname.startsWith('/split_restore_mock')).map((e) => e.initiatorType));
+  assert.deepEqual(initiators, ['link']);
+  assertNoErrors(page);
+  await page.context().close();
+});
 
 test('the first screen loads the main module only; each split view loads its chunk when first shown', async () => {
   const page = await newPage(browser);

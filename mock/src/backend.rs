@@ -41,8 +41,9 @@ pub trait Host: 'static {
     /// Appends lab events to the host's store (kept apart from the demo's state, so that a
     /// reset keeps them).
     fn log_events(&self, events: &[LabEvent]);
-    /// Every stored lab event, oldest first.
-    fn lab_events(&self) -> Vec<LabEvent>;
+    /// Every stored lab event, oldest first. A future: the browser's host reads them with
+    /// code it fetches only then (only the researcher's console reads them).
+    fn lab_events(&self) -> Call<'_, Vec<LabEvent>>;
 }
 
 /// The mock backend over a [`Host`].
@@ -54,12 +55,14 @@ pub struct Mock<H> {
 }
 
 impl<H: Host> Mock<H> {
-    /// Restores the state `saved` holds ([`MockCore::restore`]), or starts the demo at the
-    /// host's wall clock when there is none or it does not restore; then saves.
-    pub fn start(config: MockConfig, host: H, saved: Option<&str>) -> Mock<H> {
-        let core = saved
-            .and_then(|json| MockCore::restore(json, &config))
-            .unwrap_or_else(|| MockCore::new_demo(&config, host.wall_clock()));
+    /// Goes on from `restored` (a saved state read back with [`MockCore::restore`]), or
+    /// starts the demo at the host's wall clock when there is none; then saves.
+    ///
+    /// The caller restores, not this: a page that has nothing saved (a first visit) then
+    /// carries no restoring code (the widget fetches it only when there is a state to
+    /// restore, `src/split.rs`).
+    pub fn start(config: MockConfig, host: H, restored: Option<MockCore>) -> Mock<H> {
+        let core = restored.unwrap_or_else(|| MockCore::new_demo(&config, host.wall_clock()));
         let mock = Mock {
             core: Rc::new(RefCell::new(core)),
             config: RefCell::new(config),
@@ -272,7 +275,7 @@ impl<H: Host> Backend for Mock<H> {
         })
     }
     fn lab_events(&self) -> Call<'_, Vec<LabEvent>> {
-        Box::pin(async move { Ok(self.host.lab_events()) })
+        self.host.lab_events()
     }
 }
 
@@ -346,8 +349,9 @@ impl Host for InMemory {
     fn log_events(&self, events: &[LabEvent]) {
         self.lab.borrow_mut().extend_from_slice(events);
     }
-    fn lab_events(&self) -> Vec<LabEvent> {
-        self.lab.borrow().clone()
+    fn lab_events(&self) -> Call<'_, Vec<LabEvent>> {
+        let events = self.lab.borrow().clone();
+        Box::pin(async move { Ok(events) })
     }
 }
 

@@ -586,7 +586,9 @@ fn a_reload_goes_on_from_the_saved_state() {
         ..config()
     };
     let host = InMemory::new(t0().plus_secs(5));
-    let again = Mock::start(en, host, Some(&mock.host().saved()));
+    let restored = MockCore::restore(&mock.host().saved(), &en);
+    assert!(restored.is_some(), "the saved state restores");
+    let again = Mock::start(en, host, restored);
     assert_eq!(again.core().engine().packets().count(), 1);
     assert_eq!(again.now(), t0().plus_secs(65));
     let me = block_on(again.me("bob")).unwrap();

@@ -24,17 +24,34 @@ pub struct Browser {
     listeners: RefCell<Vec<Listener>>,
 }
 
-/// Loads the state saved under the settings' storage key, or starts the demo.
-pub fn connect(settings: &Settings) -> AnyBackend {
+/// The state saved under the settings' storage key, if any (see [`restore`]).
+pub fn saved(settings: &Settings) -> Option<String> {
+    crate::local::get(&state_key(&settings.storage_key))
+}
+
+/// The state saved under the settings' storage key, restored (its log replayed), or `None`
+/// when there is none or it does not restore (the demo starts afresh). The restoring code
+/// (the log's reader, the replay, the engine's invariant check) is a split point
+/// ([`crate::split::restore_mock`]): a first visit, with nothing saved, never fetches it;
+/// later visits find it in the browser's cache.
+pub async fn restore(settings: &Settings) -> Result<Option<MockCore>, crate::split::LoadFailed> {
+    let Some(saved) = saved(settings) else {
+        return Ok(None);
+    };
+    let config = crate::settings::mock_config(settings);
+    Ok(crate::split::restore_mock(saved, config).await?.take())
+}
+
+/// The mock on `restored` (see [`restore`]), or on a new demo.
+pub fn connect(settings: &Settings, restored: Option<MockCore>) -> AnyBackend {
     let host = Browser {
         storage_key: settings.storage_key.clone(),
         listeners: RefCell::new(Vec::new()),
     };
-    let saved = crate::local::get(&state_key(&settings.storage_key));
     Rc::new(Mock::start(
         crate::settings::mock_config(settings),
         host,
-        saved.as_deref(),
+        restored,
     ))
 }
 
@@ -70,12 +87,13 @@ impl Host for Browser {
         }
         crate::local::set(&key, &lines);
     }
-    fn lab_events(&self) -> Vec<LabEvent> {
-        crate::local::get(&lab_key(&self.storage_key))
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| serde_json::from_str(l).ok())
-            .collect()
+    fn lab_events(&self) -> Call<'_, Vec<LabEvent>> {
+        let lines = crate::local::get(&lab_key(&self.storage_key)).unwrap_or_default();
+        Box::pin(async move {
+            crate::split::read_lab_events(lines).await.map_err(|_| {
+                hongbao_api::ApiError::network(crate::i18n::Msg::LoadFailed.text(Lang::En))
+            })
+        })
     }
 }
 

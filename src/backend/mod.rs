@@ -86,12 +86,13 @@ pub trait Research {
 /// The backend the UI holds (a cheap clone of a handle).
 pub type AnyBackend = Rc<dyn Connection>;
 
-/// The backend the settings ask for. The mock is in the main module; the HTTP backend is a
-/// split point ([`crate::split::connect_http`]), fetched only by a page that asks for it.
+/// The backend the settings ask for. The mock is in the main module (restoring a saved state
+/// is a split point, [`mock::restore`]); the HTTP backend is a split point
+/// ([`crate::split::connect_http`]), fetched only by a page that asks for it.
 pub async fn connect(settings: &Settings) -> Result<AnyBackend, LoadFailed> {
     match settings.backend {
         BackendKind::Http => crate::split::connect_http(settings.clone()).await,
-        BackendKind::Mock => Ok(mock::connect(settings)),
+        BackendKind::Mock => Ok(mock::connect(settings, mock::restore(settings).await?)),
     }
 }
 

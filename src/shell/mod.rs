@@ -13,14 +13,19 @@ use leptos::prelude::*;
 #[component]
 pub fn App(settings: Settings) -> impl IntoView {
     // `?experiment=<key>`: the participant's variant applies over the query's settings before
-    // anything starts; `?backend=http`: the HTTP client. Both are split points
-    // (src/split.rs): the usual page (the mock, no experiment) loads neither and starts at once.
+    // anything starts; `?backend=http`: the HTTP client; a mock state saved by an earlier
+    // visit: the code that restores it. All are split points (src/split.rs): a first visit
+    // (the mock, nothing saved, no experiment) loads none and starts at once.
     let query = crate::settings::current_query();
     let experiment = crate::lab::names_experiment(&query);
     // `?study=<key>`: a study's participant (src/study, also split).
     let study = crate::lab::query_param(&query, "study").is_some();
-    if !experiment && !study && settings.backend == BackendKind::Mock {
-        let backend = crate::backend::mock::connect(&settings);
+    if !experiment
+        && !study
+        && settings.backend == BackendKind::Mock
+        && crate::backend::mock::saved(&settings).is_none()
+    {
+        let backend = crate::backend::mock::connect(&settings, None);
         return start(settings, None, None, backend).into_any();
     }
     let lang = Signal::stored(settings.lang);

@@ -78,8 +78,38 @@ pub fn app(sh: &Sh) -> Result<()> {
             &dist.join(format!("sheet_{}.css", sheet.name)),
         )?;
     }
-    std::fs::write(dist.join("index.html"), html)?;
+    let loader = std::fs::read_to_string(staging(sh, "hongbao").join("__wasm_split.js"))?;
+    let mut restore = vec![format!("split_{RESTORE}.wasm")];
+    restore.extend(chunks_needed(&loader, RESTORE));
+    std::fs::write(
+        dist.join("index.html"),
+        with_restore_preload(&html, &restore)?,
+    )?;
     Ok(())
+}
+
+/// The split point that restores a mock state saved by an earlier visit (src/split.rs).
+const RESTORE: &str = "restore_mock";
+
+/// `html` with a script before the start script that preloads `files` (the modules of
+/// [`RESTORE`]) when the browser holds a saved mock state (`hongbao:mock:…`): a first visit
+/// fetches none of them, a returning one fetches them beside the main module rather than
+/// after it.
+fn with_restore_preload(html: &str, files: &[String]) -> Result<String> {
+    let start = "<script type=\"module\">";
+    let Some(at) = html.find(start) else {
+        bail!("no start script in the page");
+    };
+    let list = files
+        .iter()
+        .map(|f| format!("\"/{f}\""))
+        .collect::<Vec<_>>()
+        .join(",");
+    let indent = "\n    ";
+    let script = format!(
+        "<script>try{{if(Object.keys(localStorage).some(function(k){{return k.indexOf(\"hongbao:mock:\")==0}}))[{list}].forEach(function(f){{var l=document.createElement(\"link\");l.rel=\"preload\";l.as=\"fetch\";l.crossOrigin=\"anonymous\";l.href=f;document.head.appendChild(l)}})}}catch(e){{}}</script>{indent}"
+    );
+    Ok(format!("{}{script}{}", &html[..at], &html[at..]))
 }
 
 /// Where the bare Leptos counter page goes (`cargo xtask bench ui`'s yardstick).
@@ -898,6 +928,30 @@ mod tests {
         assert!(!html.contains("data-trunk"));
         let bad = source.replace("\"lab\"", "\"Lab 2\"");
         assert!(page(&bad).is_err());
+    }
+
+    #[test]
+    fn a_returning_visitor_preloads_the_restoring_modules_before_the_start_script() {
+        let html = page("<head>\n<link data-trunk rel=\"rust\" />\n</head>")
+            .unwrap()
+            .html;
+        let files = [
+            "split_restore_mock.wasm".to_owned(),
+            "chunk_3.wasm".to_owned(),
+        ];
+        let out = with_restore_preload(&html, &files).unwrap();
+        let preload = out.find("hongbao:mock:").unwrap();
+        assert!(preload < out.find("<script type=\"module\">").unwrap());
+        assert!(out.contains(r#"["/split_restore_mock.wasm","/chunk_3.wasm"].forEach"#));
+        assert!(out.contains(r#"l.as="fetch";l.crossOrigin="anonymous""#));
+        assert_eq!(
+            out.replace(
+                &out[out.find("<script>").unwrap()..out.find("</script>").unwrap() + 14],
+                ""
+            ),
+            html
+        );
+        assert!(with_restore_preload("<head></head>", &files).is_err());
     }
 
     #[test]

@@ -36,6 +36,12 @@ test('one face per person: the same colour in the chat list, the chat, the card 
   await openApp(page, server.url, { stages: '1' });
   const bobInAlicesList = await background(page.locator('[data-testid="chat-alice-bob"] [data-face="bob"]'));
   const carolInAlicesList = await background(page.locator('[data-testid="chat-alice-carol"] [data-face="carol"]'));
+  // The group's avatar: its first four members' faces (as WeChat draws a group), no emoji.
+  const groupFace = page.locator('[data-testid="chat-family"] [data-face="family"]');
+  assert.deepEqual(await groupFace.locator('[data-member]').evaluateAll((tiles) => tiles.map((t) => t.dataset.member)),
+    ['alice', 'bob', 'carol', 'dave']);
+  const bobInTheGroupFace = await background(groupFace.locator('[data-member="bob"]'));
+  assert.doesNotMatch(await groupFace.innerText(), /\p{Extended_Pictographic}/u);
   await openChat(page, 'family');
   const id = await sendPacket(page, { kind: 'lucky', amount: '3', count: 3, greeting: 'Faces' });
   const aliceInHerChat = await background(page.locator(`.hb-msg[data-packet-id="${id}"] [data-face="alice"]`));
@@ -64,7 +70,7 @@ test('one face per person: the same colour in the chat list, the chat, the card 
   const aliceAgain = await background(page.locator(`.hb-msg[data-packet-id="${id}"] [data-face="alice"]`));
 
   const alice = [aliceInHerChat, aliceInBobsChat, aliceOnTheCard, aliceInBobsList, aliceAgain];
-  const bob = [bobInAlicesList, bobInDetails, bobInHisChat, bobInAlicesChat];
+  const bob = [bobInAlicesList, bobInDetails, bobInHisChat, bobInAlicesChat, bobInTheGroupFace];
   assert.equal(new Set(alice).size, 1, `alice: ${alice}`);
   assert.equal(new Set(bob).size, 1, `bob: ${bob}`);
   assert.equal(carolInAlicesList, carolInBobsList);

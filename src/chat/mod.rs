@@ -1,6 +1,6 @@
 //! Chats: the list of conversations and one conversation's messages (its packets).
 
-use crate::face::Face;
+use crate::face::{Face, GroupFace};
 use crate::flows::claim::PacketBubble;
 use crate::i18n::{Lang, Msg, display_name};
 use crate::state::{Screen, use_app};
@@ -37,9 +37,10 @@ pub fn ChatList() -> impl IntoView {
     });
     let item = move |chat: ChatInfo| {
         let id = chat.id.clone();
-        // A direct chat shows the other person's face; a group its own colour and 👪.
+        // A direct chat shows the other person's face; a group its members' faces.
         let face = if chat.is_group() {
-            view! { <Face user=chat.id.clone() class="hb-avatar" glyph="👪" /> }.into_any()
+            view! { <GroupFace group=chat.id.clone() members=chat.members.clone() class="hb-avatar" /> }
+                .into_any()
         } else {
             view! { <Face user=chat.name.clone() class="hb-avatar" /> }.into_any()
         };

@@ -36,18 +36,36 @@ pub fn classes(class: &str, user: &str) -> String {
     out
 }
 
-/// The avatar of `user` (a user id; a group's id for a group chat). `class` gives its size
-/// and shape where it appears; `glyph` replaces the initial (a group's emoji).
+/// The avatar of `user` (a user id). `class` gives its size and shape where it appears.
 #[component]
-pub fn Face(
-    #[prop(into)] user: String,
-    class: &'static str,
-    #[prop(optional, into)] glyph: Option<String>,
-) -> impl IntoView {
-    let glyph = glyph.unwrap_or_else(|| initial(&user));
+pub fn Face(#[prop(into)] user: String, class: &'static str) -> impl IntoView {
     view! {
-        <span class=classes(class, &user) data-face=user aria-hidden="true">
-            {glyph}
+        <span class=classes(class, &user) data-face=user.clone() aria-hidden="true">
+            {initial(&user)}
+        </span>
+    }
+}
+
+/// Members a group's avatar shows.
+pub const GROUP_TILES: usize = 4;
+
+/// A group's avatar as WeChat draws one: its first members' faces in a grid (two by two),
+/// each in its own colour with its initial. (No emoji: a colour emoji font is the slowest
+/// font a first screen can ask for.)
+#[component]
+pub fn GroupFace(
+    #[prop(into)] group: String,
+    members: Vec<String>,
+    class: &'static str,
+) -> impl IntoView {
+    let tiles = members
+        .into_iter()
+        .take(GROUP_TILES)
+        .map(|m| view! { <span class=classes("hb-group-tile", &m) data-member=m.clone()>{initial(&m)}</span> })
+        .collect_view();
+    view! {
+        <span class=format!("{class} hb-group-face") data-face=group aria-hidden="true">
+            {tiles}
         </span>
     }
 }

@@ -30,10 +30,11 @@ pub struct Binary {
     pub dir: PathBuf,
 }
 
-/// Builds the workspace's test binaries (`cargo test --no-run`) and lists them.
+/// Builds the workspace's test binaries (`cargo test --no-run`), linting our crates as they
+/// compile ([`Sh::cargo_linted`]), and lists them.
 pub fn build(sh: &Sh) -> Result<Vec<Binary>> {
     let json = sh
-        .cargo(&[
+        .cargo_linted(&[
             "test",
             "--workspace",
             "--no-run",
@@ -128,7 +129,7 @@ pub fn run(sh: &Sh, binaries: &[Binary], envs: &[(&str, &str)]) -> Result<()> {
                             cmd.output()
                         }
                         Job::DocTests => sh
-                            .cargo(&["test", "--workspace", "--doc"])
+                            .cargo_linted(&["test", "--workspace", "--doc"])
                             .command()
                             .output(),
                     };

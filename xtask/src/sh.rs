@@ -65,6 +65,23 @@ impl Sh {
         cmd
     }
 
+    /// `cargo` with clippy as the workspace's compiler wrapper (`RUSTC_WORKSPACE_WRAPPER`,
+    /// as `cargo clippy` sets it, with `-D warnings`): our crates are linted while they are
+    /// built, so the test command needs no `cargo clippy`, whose check mode compiled every
+    /// dependency a second time (as metadata). Dependencies are compiled by plain rustc, as
+    /// by `cargo clippy`. The wrapper is part of a unit's fingerprint, so every cargo call
+    /// that builds the same units goes through here (the test builds, the doc tests, the
+    /// end-to-end suite's server build), or it would compile our crates again.
+    pub fn cargo_linted(&self, args: &[&str]) -> Cmd {
+        let mut cmd = self.cargo(args);
+        cmd.env("RUSTC_WORKSPACE_WRAPPER", clippy_driver());
+        cmd.env(
+            "CLIPPY_ARGS",
+            "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+        );
+        cmd
+    }
+
     /// Trunk, never downloading: version check off, tools from PATH (pinned in Trunk.toml).
     pub fn trunk(&self, args: &[&str]) -> Cmd {
         let mut all = args.to_vec();
@@ -189,6 +206,18 @@ impl Cmd {
         }
         Ok(all)
     }
+}
+
+/// The toolchain's `clippy-driver` (rustup's, else the one on the `PATH`).
+fn clippy_driver() -> PathBuf {
+    std::process::Command::new("rustup")
+        .args(["which", "clippy-driver"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| PathBuf::from(s.trim()))
+        .unwrap_or_else(|| PathBuf::from("clippy-driver"))
 }
 
 pub fn cargo_home() -> PathBuf {

@@ -46,36 +46,25 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
     stages.step("fmt", &[], &mut || {
         sh.cargo(&["fmt", "--all", "--check"]).run()
     });
-    stages.step("clippy native", &[], &mut || {
+    // Clippy lints our crates while the test builds below compile them (`Sh::cargo_linted`:
+    // native and wasm32, `-D warnings`); only the engine's benchmark is no test target.
+    stages.step("clippy (the engine's benchmark)", &[], &mut || {
         sh.cargo(&[
             "clippy",
-            "--workspace",
-            "--all-targets",
+            "-p",
+            "hongbao-engine",
+            "--benches",
             "--",
             "-D",
             "warnings",
         ])
         .run()
     });
-    stages.step("clippy wasm32", &[], &mut || {
-        tools::ensure_wasm_target(sh)?;
-        let mut args = vec![
-            "clippy",
-            "-p",
-            "hongbao",
-            "-p",
-            "hongbao-engine",
-            "--all-targets",
-        ];
-        args.extend_from_slice(&wasm);
-        args.extend_from_slice(&["--", "-D", "warnings"]);
-        sh.cargo(&args).run()
-    });
     // One cargo invocation for the whole workspace: with `--exclude hongbao-server` and then
     // `-p hongbao-server`, the two selections unify different features (the server's
     // `hongbao-api/openapi`, its dev-dependencies), so the crates both use compiled twice.
     let mut native_tests = Vec::new();
-    stages.step("native tests: build", &[], &mut || {
+    stages.step("native tests: build (and clippy)", &[], &mut || {
         native_tests = crate::native::build(sh)?;
         Ok(())
     });
@@ -84,12 +73,13 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
             .env("RUSTDOCFLAGS", "-D warnings")
             .run()
     });
-    stages.step("browser tests: build", &[], &mut || {
+    stages.step("browser tests: build (and clippy)", &[], &mut || {
+        tools::ensure_wasm_target(sh)?;
         tools::ensure_wasm_bindgen(sh)?;
         let mut args = browser_args.to_vec();
         args.extend_from_slice(&wasm);
         args.push("--no-run");
-        sh.cargo(&args).run()
+        sh.cargo_linted(&args).run()
     });
     // Both binaries compile in the first of these two stages (see build::compile_both).
     stages.step("release build (code-split)", &[], &mut || {
@@ -111,7 +101,7 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
     let e2e_name = "end-to-end (headless Chromium)";
     let e2e_log = sh.target_dir().join("e2e.log");
     let needs = [
-        "native tests: build",
+        "native tests: build (and clippy)",
         "release build (code-split)",
         "embed build (code-split)",
         "docs build (mdbook, mkdocs)",
@@ -162,7 +152,7 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
     // HONGBAO_REQUIRE_PG turns "skip without PostgreSQL" into a failure.
     stages.step(
         "native tests: run (server: SQLite + PostgreSQL)",
-        &["native tests: build"],
+        &["native tests: build (and clippy)"],
         &mut || {
             system.wait()?;
             crate::native::run(sh, &native_tests, &[("HONGBAO_REQUIRE_PG", "1")])
@@ -170,12 +160,12 @@ fn run_stages<'scope>(sh: &'scope Sh, scope: &'scope std::thread::Scope<'scope, 
     );
     stages.step(
         "browser tests: run (wasm-bindgen-test)",
-        &["browser tests: build"],
+        &["browser tests: build (and clippy)"],
         &mut || {
             system.wait()?;
             let mut args = browser_args.to_vec();
             args.extend_from_slice(&wasm);
-            browser_env(sh.cargo(&args)).run()
+            browser_env(sh.cargo_linted(&args)).run()
         },
     );
     if let Some(handle) = e2e {
@@ -432,7 +422,7 @@ pub fn run_e2e(sh: &Sh, e2e: &E2e) -> Result<()> {
     // The real backend's tests (http.test.mjs) run the server's debug build (in `cargo xtask
     // test`, the native tests' build made it).
     if !e2e.server_built && files.iter().any(|f| f.ends_with("http.test.mjs")) {
-        sh.cargo(&[
+        sh.cargo_linted(&[
             "build",
             "--quiet",
             "-p",

@@ -11,7 +11,7 @@
 //   console_long_tasks   long tasks > 100 ms in the console's page during those runs
 import { serveStatic, launch, newPage, assertNoErrors, byTestId, waitForApp } from '../lib/harness.mjs';
 import { openApp } from '../lib/flows.mjs';
-import { startServer, api, token } from '../lib/server.mjs';
+import { startServer, api } from '../lib/server.mjs';
 
 const server = await serveStatic();
 const browser = await launch();
@@ -54,31 +54,31 @@ try {
 async function consoleResults() {
   const RESEARCHER = { username: 'rita', password: 'bench console password' };
   const PEOPLE = 20_000;
-  const real = await startServer({ researcher: RESEARCHER });
+  // Every participant joins from this one address: no join limit.
+  const real = await startServer({ researcher: RESEARCHER, args: ['--participant-joins-per-ip', '0'] });
   try {
-    // Posted as a participant would (the shipped study send-basics, its two variants).
-    const alice = await token(real.url, 'alice');
+    // Posted as participants do (the shipped study send-basics): each joins the study and
+    // posts its events with its own token; the server sets study, participant and variant.
     const at = (s) => new Date(Date.UTC(2026, 11, 1) + s * 1000).toISOString();
-    let batch = [];
-    const flush = async () => {
-      const res = await api(real.url, 'POST', '/lab/events', { token: alice, body: batch });
-      if (res.status !== 201) throw new Error(`seeding: ${res.status} ${JSON.stringify(res.body)}`);
-      batch = [];
-    };
-    for (let i = 0; i < PEOPLE; i++) {
-      const base = { experiment: 'send-basics', study: 'send-basics', variant: i % 2 ? 'one-stage' : 'three-stages', participant: `bench-${i}`, task: 'family-188' };
+    const participate = async (i) => {
+      const joined = await api(real.url, 'POST', '/studies/send-basics/participants', { body: { participant: `bench-${i}` } });
+      if (joined.status !== 201) throw new Error(`joining: ${joined.status} ${JSON.stringify(joined.body)}`);
+      const base = { task: 'family-188' };
       const slip = i % 7 === 0;
       const actual = slip ? 'family normal 18.80×10' : 'family normal 1.88×10';
-      batch.push(
+      const events = [
         { type: 'exposure', ...base, at: at(i) },
         { type: 'consent', ...base, at: at(i) },
         { type: 'send', ...base, at: at(i + 1), ms: 4000 + (i * 37) % 9000, intended: 'family normal 1.88×10', actual, slip },
         { type: 'task_done', ...base, at: at(i + 2), intended: 'family normal 1.88×10', actual, slip },
         { type: 'complete', ...base, at: at(i + 3) },
-      );
-      if (batch.length >= 500) await flush();
+      ];
+      const res = await api(real.url, 'POST', '/lab/events', { token: joined.body.token, body: events });
+      if (res.status !== 201) throw new Error(`seeding: ${res.status} ${JSON.stringify(res.body)}`);
+    };
+    for (let i = 0; i < PEOPLE; i += 16) {
+      await Promise.all(Array.from({ length: Math.min(16, PEOPLE - i) }, (_, j) => participate(i + j)));
     }
-    if (batch.length) await flush();
 
     const page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
     await page.goto(`${real.url}/?lang=en`);

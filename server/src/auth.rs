@@ -337,8 +337,8 @@ impl TokenCache {
     }
 }
 
-/// The token of a request's `Authorization: Bearer <token>` header (64 hex digits).
-pub fn bearer(parts: &Parts) -> Option<&str> {
+/// Whatever a request's `Authorization: Bearer <value>` header carries, trimmed.
+pub fn bearer_value(parts: &Parts) -> Option<&str> {
     let header = parts
         .headers
         .get(axum::http::header::AUTHORIZATION)?
@@ -348,7 +348,16 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
         .map(str::trim)
-        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether `t` is 64 hex digits, the shape of every token the server hands out.
+pub fn is_token(t: &str) -> bool {
+    t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The session token of a request's `Authorization: Bearer <token>` header.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    bearer_value(parts).filter(|t| is_token(t))
 }
 
 /// The refusal of a token.

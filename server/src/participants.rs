@@ -41,17 +41,7 @@ pub const TOKEN_PREFIX: &str = "pt_";
 /// A participant's token from `Authorization: Bearer pt_<64 hex digits>`, if the request
 /// carries one.
 pub fn participant_bearer(parts: &Parts) -> Option<&str> {
-    let header = parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let token = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))?
-        .trim();
-    let hex = token.strip_prefix(TOKEN_PREFIX)?;
-    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(token)
+    auth::bearer_value(parts).filter(|t| t.strip_prefix(TOKEN_PREFIX).is_some_and(auth::is_token))
 }
 
 /// The refusal of a participant's token on any route but posting lab events.
@@ -70,9 +60,12 @@ pub async fn find_study(state: &AppState, key: &str) -> AppResult<Option<Study>>
             .map(Some)
             .map_err(|e| AppError::internal(e.message(hongbao_engine::Lang::En)));
     }
-    Ok(hongbao_study::definition::shipped()
-        .into_iter()
-        .find(|s| s.key == key))
+    Ok(crate::studies::shipped(key).cloned())
+}
+
+/// Whether `key` is a study's (stored or shipped), without reading the study.
+pub async fn is_study(state: &AppState, key: &str) -> AppResult<bool> {
+    Ok(crate::studies::shipped(key).is_some() || state.store.study(key).await?.is_some())
 }
 
 /// A study link's participant joins the study (no login): the answer is a token that posts

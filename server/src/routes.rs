@@ -21,7 +21,7 @@ use crate::auth::AuthUser;
 use crate::compat;
 use crate::error::{AppError, AppResult, shortened};
 use crate::extract::{Body, ChatIdPath, PacketIdPath, ReqLang, json_bytes, parse_json};
-use crate::participants::{LabPoster, find_study};
+use crate::participants::{LabPoster, is_study};
 use crate::store::{ChatRow, LabFilter, NewLabEvent, ParticipantRow};
 use crate::validate;
 
@@ -492,7 +492,7 @@ pub async fn add_lab_event(
         for key in experiments {
             if !key.is_empty()
                 && key.chars().count() <= validate::MAX_STUDY_KEY
-                && find_study(&state, key).await?.is_some()
+                && is_study(&state, key).await?
             {
                 study_keys.push(key.to_owned());
             }

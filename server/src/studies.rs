@@ -9,6 +9,8 @@
 //! (a participant's page reads its study before anything else); listing, saving and
 //! deleting are for researchers (`--researcher`) only.
 
+use std::sync::LazyLock;
+
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -26,6 +28,14 @@ use crate::lab::researcher;
 use crate::store::StudyRow;
 use crate::store::studies::Put;
 use crate::validate;
+
+/// The studies shipped with the app (`lab/studies/`), read once.
+static SHIPPED: LazyLock<Vec<Study>> = LazyLock::new(hongbao_study::definition::shipped);
+
+/// The study of `key` shipped with the app, if any (a stored one of that key wins).
+pub fn shipped(key: &str) -> Option<&'static Study> {
+    SHIPPED.iter().find(|s| s.key == key)
+}
 
 /// Largest `PUT /api/v1/studies/{key}` body.
 pub const STUDY_BODY_BYTES: usize = 64 * 1024;
@@ -75,11 +85,8 @@ pub async fn study(
         return Ok(json_text(StatusCode::OK, row.body));
     }
     // None stored: the one shipped with the app, if any (as the widget on the mock does).
-    let shipped = hongbao_study::definition::shipped()
-        .into_iter()
-        .find(|s| s.key == key)
-        .ok_or_else(|| AppError::not_found("study"))?;
-    let body = serde_json::to_string(&shipped).map_err(AppError::internal)?;
+    let shipped = shipped(&key).ok_or_else(|| AppError::not_found("study"))?;
+    let body = serde_json::to_string(shipped).map_err(AppError::internal)?;
     Ok(json_text(StatusCode::OK, body))
 }
 

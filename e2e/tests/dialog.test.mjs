@@ -1,9 +1,11 @@
 // The one dialog (src/dialog) on a page with several embedded widgets: Escape closes the dialog
 // of the widget where it is pressed, never another widget's (they share one wasm instance, each
-// in its own shadow root), and the focus goes back into that widget.
+// in its own shadow root), and the focus goes back into that widget. On the app's page, Escape
+// pressed before the dialog has moved the focus in (still on the button that opened it) closes it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveStatic, launch, newPage, screenshot, assertNoErrors, settled } from '../lib/harness.mjs';
+import { serveStatic, launch, newPage, screenshot, assertNoErrors, settled, byTestId, installClock, pauseClock, resumeClock } from '../lib/harness.mjs';
+import { openApp, openChat, sendPacket, bubble } from '../lib/flows.mjs';
 import { embedRoot, CSP } from '../lib/embed.mjs';
 
 let dir, root, browser;
@@ -73,6 +75,33 @@ test('Escape in one embedded widget closes its own dialog, not the dialog of ano
     await page.keyboard.press('Escape');
     await settled(page);
     assert.equal(await sheet.count(), 1);
+    assertNoErrors(page);
+    await page.context().close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('Escape pressed before the dialog moved the focus in (still on its opener) closes it', async () => {
+  const server = await serveStatic();
+  try {
+    const page = await newPage(browser);
+    await installClock(page);
+    await openApp(page, server.url, { stages: '1' });
+    await openChat(page, 'family');
+    const id = await sendPacket(page, { kind: 'lucky', amount: '5', count: 2, greeting: 'Esc' });
+    await page.waitForFunction(() => location.hash === '#/chat/family');
+    // With the page's clock paused no animation frame runs: the dialogs cannot move the focus.
+    await pauseClock(page);
+    for (const [opener, dialog] of [[bubble(page, id), 'packet-card'], [byTestId(page, 'new-packet'), 'send-flow']]) {
+      await opener.click();
+      await byTestId(page, dialog).waitFor();
+      assert.ok(await opener.evaluate((el) => el === document.activeElement), `the focus is still on ${dialog}'s opener`);
+      await page.keyboard.press('Escape');
+      await byTestId(page, dialog).waitFor({ state: 'detached' });
+    }
+    await resumeClock(page);
+    await page.waitForFunction(() => location.hash === '#/chat/family');
     assertNoErrors(page);
     await page.context().close();
   } finally {

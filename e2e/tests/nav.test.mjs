@@ -4,7 +4,7 @@
 // the phone frame on request; no text overflowing its box.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveStatic, launch, newPage, waitForApp, screenshot, assertNoErrors, byTestId } from '../lib/harness.mjs';
+import { serveStatic, launch, newPage, waitForApp, screenshot, assertNoErrors, byTestId, settled } from '../lib/harness.mjs';
 import { openChat, sendPacket, bubble } from '../lib/flows.mjs';
 
 const PHONE = { width: 390, height: 844 };
@@ -105,6 +105,69 @@ test('opening a chat, the sheet and a card pushes entries; Back and Forward walk
   await byTestId(page, 'chat-family').waitFor();
   await page.goBack();
   await page.waitForURL('about:blank');
+  assertNoErrors(page);
+});
+
+test('a layer closed and another opened before the Back lands: the new one stays, and the entries stay in order', async () => {
+  const page = await newPage(browser, { viewport: PHONE });
+  // The app's Back (closing a layer is `history.back()`) is asynchronous; here it waits until
+  // the test lets it go, so the next layer opens while it is under way, every time.
+  await page.addInitScript(() => {
+    const back = History.prototype.back;
+    window.__heldBacks = [];
+    History.prototype.back = function () { window.__heldBacks.push(() => back.call(this)); };
+  });
+  const release = () => page.evaluate(() => { const held = window.__heldBacks.splice(0); held.forEach((go) => go()); return held.length; });
+  await page.goto(appUrl({ stages: '1', storage: storageKey() }));
+  await waitForApp(page);
+  await openChat(page, 'family');
+  await waitHash(page, '#/chat/family');
+
+  // Two sends, the second sheet opened while the first one's Back is held.
+  const first = await sendPacket(page, { kind: 'lucky', amount: '5', count: 2, greeting: 'One' });
+  assert.equal(await release(), 1, 'closing the sheet went Back');
+  await waitHash(page, '#/chat/family');
+  await byTestId(page, 'new-packet').click();
+  await byTestId(page, 'send-flow').waitFor();
+  await waitHash(page, '#/chat/family/send');
+  await page.keyboard.press('Escape');
+  await byTestId(page, 'send-flow').waitFor({ state: 'detached' });
+  await byTestId(page, 'new-packet').click();
+  await byTestId(page, 'send-flow').waitFor();
+  assert.equal(await release(), 1);
+  // The Back landed on the chat; the sheet is still open, and the URL says so again.
+  await waitHash(page, '#/chat/family/send');
+  await settled(page);
+  assert.equal(await byTestId(page, 'send-flow').count(), 1, 'the sheet opened meanwhile stays open');
+  await page.keyboard.press('Escape');
+  await byTestId(page, 'send-flow').waitFor({ state: 'detached' });
+  assert.equal(await release(), 1);
+  await waitHash(page, '#/chat/family');
+
+  // A card closed with Escape and another opened at once (mock.test.mjs's English walk).
+  const second = await sendPacket(page, { kind: 'lucky', amount: '5', count: 2, greeting: 'Two' });
+  assert.equal(await release(), 1);
+  await waitHash(page, '#/chat/family');
+  await bubble(page, first).click();
+  await page.locator(`[data-testid="packet-card"][data-packet-id="${first}"]`).waitFor();
+  await waitHash(page, `#/chat/family/packet/${first}`);
+  await page.keyboard.press('Escape');
+  await byTestId(page, 'packet-card').waitFor({ state: 'detached' });
+  await bubble(page, second).click();
+  const card = page.locator(`[data-testid="packet-card"][data-packet-id="${second}"]`);
+  await card.waitFor();
+  assert.equal(await release(), 1);
+  await waitHash(page, `#/chat/family/packet/${second}`);
+  await settled(page);
+  assert.equal(await card.count(), 1, 'the card opened meanwhile stays open');
+  // Escape closes it, and Back from the chat is the chat list: no stale card entry in between.
+  await page.keyboard.press('Escape');
+  await card.waitFor({ state: 'detached' });
+  assert.equal(await release(), 1);
+  await waitHash(page, '#/chat/family');
+  // (The browser's own Back is not held: it is not `history.back()` in the page.)
+  await back(page, '#/');
+  await byTestId(page, 'chat-family').waitFor();
   assertNoErrors(page);
 });
 

@@ -14,8 +14,10 @@
 //! - **Escape** closes it. The key is handled where it happens, on the dialog's own elements, so
 //!   an embedded widget's Escape never closes another widget's dialog on the same page (each
 //!   lives in its own shadow root, all in one wasm instance). When the focus went nowhere (the
-//!   page's body, after the focused element was re-rendered away), the dialog that last held
-//!   the focus closes, and only that one, unless a press elsewhere on the page took it away.
+//!   page's body, after the focused element was re-rendered away) or is still outside the
+//!   dialog in its own widget (on the button that opened it: the focus moves in on the next
+//!   frame), the dialog that last held the focus closes, and only that one, unless a press
+//!   elsewhere on the page took it away.
 //! - **Focus trap**: Tab and Shift+Tab cycle inside the surface.
 //! - **Initial focus**: on opening, and whenever `focus_key` changes (a new stage, a new
 //!   screen), the focus moves to the element marked `data-autofocus`, else stays if it is
@@ -95,12 +97,22 @@ pub fn Dialog(
         });
     });
 
-    // Escape where the focus went nowhere: the dialog that last held it closes.
+    // Escape where the focus went nowhere, or is still outside the dialog in its own widget
+    // (on the opener, before the focus moved in on the next frame): the dialog that last held
+    // the focus closes.
     let lost_escape = window_event_listener(ev::keydown, move |e| {
+        let outside_in_widget = || {
+            let (Some(Some(b)), Some(Some(w))) =
+                (backdrop.try_get_untracked(), widget.try_get_value())
+            else {
+                return false;
+            };
+            holds_focus(&w) && !holds_focus(&b)
+        };
         if e.key() == "Escape"
             && !e.default_prevented()
-            && focus_lost()
             && LAST_FOCUSED.with(|l| l.get()) == id
+            && (focus_lost() || outside_in_widget())
         {
             e.prevent_default();
             on_close.run(());

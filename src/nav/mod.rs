@@ -19,7 +19,9 @@
 //! - a change of place pushes a history entry (`history.pushState`), whose `state` holds the
 //!   hash of the entry below it; a change back to that hash (closing the card, the sheet or
 //!   the chat) is `history.back()` instead, so closing a layer in the app and the browser's
-//!   Back do the same thing and the entries stay in order;
+//!   Back do the same thing and the entries stay in order; that Back is asynchronous, so the
+//!   URL follows the state again only once it has landed (a card closed and another opened at
+//!   once: the second card's entry is pushed after the Back);
 //! - Back and Forward (`popstate`) set the state from the hash;
 //! - a page opened on a deep link (an entry with no `state` yet: a shared link, not a reload)
 //!   gets its back stack built under it (`#/`, then `#/chat/<id>`, then the card), so Back
@@ -217,6 +219,22 @@ fn hash() -> String {
     window().location().hash().unwrap_or_default()
 }
 
+/// Brings the URL to the place whose hash is `to`: nothing if it is there; Back if `to` is the
+/// entry below (setting `backing` until its `popstate`); else a new entry.
+fn follow(history: &web_sys::History, backing: StoredValue<bool, LocalStorage>, to: &str) {
+    let now = hash();
+    if names(&now, to) {
+        return;
+    }
+    let parent = history.state().ok().and_then(|s| s.as_string());
+    if parent.as_deref() == Some(to) {
+        backing.set_value(true);
+        let _ = history.back();
+    } else {
+        let _ = history.push_state_with_url(&JsValue::from_str(&now), "", Some(to));
+    }
+}
+
 /// Wires the standalone page: the URL's hash and history to the state, the preferences to
 /// localStorage, and `state.wide` to the viewport.
 pub fn install(state: AppState, page: Page) {
@@ -268,22 +286,26 @@ pub fn install(state: AppState, page: Page) {
     }
     place.show(state);
 
-    // State → URL: a new place is a new entry, or Back to the one below.
+    // State → URL: a new place is a new entry, or Back to the one below. `history.back()` is
+    // asynchronous: until its `popstate` lands, the URL still names the place being left, and
+    // the state may move on meanwhile (a card closed, another opened at once). So while a Back
+    // of ours is under way the URL is left alone, and when it lands the URL is brought to
+    // wherever the state is by then (never the other way round: that Back is not the user's).
+    let backing = StoredValue::new_local(false);
     let history_ = history.clone();
     Effect::new(move |_| {
         let to = Place::of(state).to_hash();
-        if names(&hash(), &to) {
-            return;
-        }
-        let parent = history_.state().ok().and_then(|s| s.as_string());
-        if parent.as_deref() == Some(to.as_str()) {
-            let _ = history_.back();
-        } else {
-            let _ = history_.push_state_with_url(&JsValue::from_str(&hash()), "", Some(&to));
+        if !backing.get_value() {
+            follow(&history_, backing, &to);
         }
     });
     // URL → state: Back, Forward, a hash typed or followed.
     let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        if backing.get_value() {
+            backing.set_value(false);
+            follow(&history, backing, &untrack(|| Place::of(state)).to_hash());
+            return;
+        }
         let place = Place::parse(&hash())
             .unwrap_or(Place::CHATS)
             .for_state(state);

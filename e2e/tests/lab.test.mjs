@@ -548,6 +548,14 @@ test('the study form and the JSON edit the same study, both ways; a save validat
   await task.getByTestId('lab-form-task-zh').fill('给 Carol 发 ¥1.00');
   await task.getByTestId('lab-form-task-en').fill('Send Carol ¥1.00');
   await task.getByTestId('lab-form-task-kind').selectOption('normal');
+  // The kinds are named as the app names them, in the page's language; the study keeps the key.
+  const kindNames = () => task.getByTestId('lab-form-task-kind').locator('option').evaluateAll((os) => os.map((o) => `${o.value}=${o.textContent}`));
+  assert.deepEqual(await kindNames(), ['lucky=Lucky packet', 'normal=Normal packet', 'personal=Red packet', 'exclusive=Exclusive packet']);
+  await byTestId(page, 'lang-switch').click();
+  await page.locator('.hb-app[lang="zh-CN"]').waitFor();
+  assert.deepEqual(await kindNames(), ['lucky=拼手气红包', 'normal=普通红包', 'personal=红包', 'exclusive=专属红包']);
+  await byTestId(page, 'lang-switch').click();
+  await page.locator('.hb-app[lang="en"]').waitFor();
   await task.getByTestId('lab-form-task-amount').fill('1.00');
   await task.getByTestId('lab-form-task-count').fill('2');
   await task.getByTestId('lab-form-task-count').blur();

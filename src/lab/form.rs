@@ -8,7 +8,7 @@
 //! is left, so that a key being typed does not jump to its sorted place.
 
 use super::i18n::LabMsg;
-use hongbao_engine::Lang;
+use hongbao_engine::{Lang, PacketKindTag};
 use hongbao_study::definition::Study;
 use hongbao_study::experiment::{Intended, Task, Text, Variant};
 use leptos::prelude::*;
@@ -61,7 +61,13 @@ fn text_field(
 }
 
 /// The packet kinds a task may intend.
-const KINDS: [&str; 4] = ["lucky", "normal", "personal", "exclusive"];
+/// The packet kinds a task may intend: the study's key, and the kind it names (for its label).
+const KINDS: [(&str, PacketKindTag); 4] = [
+    ("lucky", PacketKindTag::Lucky),
+    ("normal", PacketKindTag::Normal),
+    ("personal", PacketKindTag::Personal),
+    ("exclusive", PacketKindTag::Exclusive),
+];
 
 /// A new variant or task, numbered after the ones there are.
 fn new_variant(n: usize) -> Variant {
@@ -214,7 +220,9 @@ pub fn StudyForm(lang: RwSignal<Lang>, text: RwSignal<String>) -> impl IntoView 
                             set(&|task| task.intended.kind = kind.clone());
                         }
                     >
-                        {KINDS.map(|k| view! { <option value=k>{k}</option> })}
+                        {KINDS.map(|(key, kind)| view! {
+                            <option value=key>{move || crate::flows::claim::i18n::kind(kind, lang.get())}</option>
+                        })}
                     </select>
                 </label>
                 {line(LabMsg::Amount, "lab-form-task-amount", |t| &t.intended.amount, |t, v| t.intended.amount = v)}

@@ -60,13 +60,12 @@ fn text_field(
     view! { <label class="hb-lab-field">{label}{field}</label> }.into_any()
 }
 
-/// The packet kinds a task may intend.
-/// The packet kinds a task may intend: the study's key, and the kind it names (for its label).
-const KINDS: [(&str, PacketKindTag); 4] = [
-    ("lucky", PacketKindTag::Lucky),
-    ("normal", PacketKindTag::Normal),
-    ("personal", PacketKindTag::Personal),
-    ("exclusive", PacketKindTag::Exclusive),
+/// The packet kinds a task may intend (a study names each by its stable name, `as_str`).
+const KINDS: [PacketKindTag; 4] = [
+    PacketKindTag::Lucky,
+    PacketKindTag::Normal,
+    PacketKindTag::Personal,
+    PacketKindTag::Exclusive,
 ];
 
 /// A new variant or task, numbered after the ones there are.
@@ -220,8 +219,8 @@ pub fn StudyForm(lang: RwSignal<Lang>, text: RwSignal<String>) -> impl IntoView 
                             set(&|task| task.intended.kind = kind.clone());
                         }
                     >
-                        {KINDS.map(|(key, kind)| view! {
-                            <option value=key>{move || crate::flows::claim::i18n::kind(kind, lang.get())}</option>
+                        {KINDS.map(|kind| view! {
+                            <option value=kind.as_str()>{move || crate::flows::claim::i18n::kind(kind, lang.get())}</option>
                         })}
                     </select>
                 </label>

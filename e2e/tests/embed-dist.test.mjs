@@ -40,7 +40,7 @@ function sriPage(name, integrity) {
 test('the manifest names every file after its content, with its SRI hash', () => {
   const names = Object.keys(files);
   for (const logical of ['hongbao-embed.js', 'embed.js', '__wasm_split.js', 'embed_bg.wasm', 'hongbao.css', 'frame.html', 'frame.js',
-    'pack_embed_app_scene.bin', 'pack_embed_app_scene_fairness.bin']) {
+    'pack_scene_app.bin', 'pack_scene_claim.bin', 'pack_scene_send.bin', 'pack_scene_fairness.bin']) {
     assert.ok(names.includes(logical), `${logical} in the manifest`);
   }
   for (const [logical, { file, integrity }] of Object.entries(files)) {

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveStatic, launch, newPage, screenshot, assertNoErrors, settled } from '../lib/harness.mjs';
 import { embedRoot, CSP, watchCsp } from '../lib/embed.mjs';
+import { sendPacket } from '../lib/flows.mjs';
 
 let dir, server, browser;
 before(async () => {
@@ -82,6 +83,61 @@ test('<hong-bao>: attributes apply live, another scene mounts afresh, removal un
   assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
   assertNoErrors(page);
   await page.context().close();
+});
+
+test('the demos fetch their dialog without the app; leaving it brings the app on the same state', async () => {
+  const page = await newPage(browser);
+  await watchCsp(page);
+  // The packs fetched, by logical name (xtask/src/build.rs: pack_scene_claim, …).
+  const packs = [];
+  page.on('request', (r) => { if (/\.bin$/.test(r.url())) packs.push(new URL(r.url()).pathname.split('/').pop().split('.')[0]); });
+  await page.goto(`${server.url}/element.html`);
+  await page.waitForFunction(() => window.Hongbao, null, { timeout: 20000 });
+
+  // The claim demo: the card over the chat; the app's shell (header, tabs) not fetched.
+  await add(page, 'c1', { scene: 'claim-demo', lang: 'en', latency: '0', motion: 'off', storage: 'demo-c1' });
+  const c1 = page.locator('#c1');
+  await c1.locator('[data-testid="embed-start"]').click();
+  await c1.locator('[data-testid="open-button"]').click({ timeout: 20000 });
+  const amount = await c1.locator('[data-testid="claimed-amount"]').innerText();
+  await c1.locator('[data-testid="chat-view-family"]').waitFor();
+  assert.equal(await c1.locator('[data-testid="lang-switch"]').count(), 0);
+  assert.equal(await c1.locator('[data-testid="tab-chats"]').count(), 0);
+  assert.ok(packs.includes('pack_scene_claim'), packs.join(' '));
+  assert.ok(!packs.includes('pack_scene_app'), packs.join(' '));
+  await screenshot(page, 'embed-claim-demo-card');
+  // Left: the app in the Family chat, its shell fetched once, the claim in its state.
+  await c1.locator('[data-testid="close-card"]').click();
+  await c1.locator('[data-testid="tab-chats"]').waitFor({ timeout: 20000 });
+  await c1.locator('[data-testid="chat-view-family"]').waitFor();
+  assert.equal(packs.filter((p) => p === 'pack_scene_app').length, 1, packs.join(' '));
+  assert.equal(await c1.locator('[data-testid="title"]').innerText(), 'Family');
+  const bubble = c1.locator('[data-testid="packet-bubble"]').last();
+  await bubble.click();
+  assert.equal(await c1.locator('[data-testid="claimed-amount"]').innerText(), amount);
+  await page.keyboard.press('Escape');
+  await c1.locator('[data-testid="packet-card"]').waitFor({ state: 'hidden' });
+  // The app's own card came from its split point; the widget's events kept coming.
+  assert.ok(await page.evaluate(() => window.hbEvents.some((e) => e.type === 'hongbao:claimed' && e.target === 'c1')));
+
+  // The send demo: its sheet at once, no app; a packet sent, the app shows it in the chat.
+  await add(page, 's1', { scene: 'send-demo', lang: 'en', latency: '0', motion: 'off', storage: 'demo-s1' });
+  const s1 = page.locator('#s1');
+  const before = packs.length;
+  await s1.locator('[data-testid="embed-start"]').click();
+  await s1.locator('[data-testid="send-flow"]').waitFor({ timeout: 20000 });
+  assert.deepEqual(packs.slice(before).filter((p) => p.startsWith('pack_scene_') && !p.includes('send')), [], packs.slice(before).join(' '));
+  // Once the sheet has slid up (its 180 ms entrance).
+  await s1.locator('[data-testid="send-flow"]').evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
+  await screenshot(page, 'embed-send-demo-sheet');
+  const id = await sendPacket(s1, { kind: 'normal', amount: '1.88', count: 2, greeting: 'demo' });
+  await s1.locator('[data-testid="tab-chats"]').waitFor({ timeout: 20000 });
+  await s1.locator(`[data-testid="packet-bubble"][data-packet-id="${id}"]`).waitFor();
+  assert.ok(await page.evaluate(() => window.hbEvents.some((e) => e.type === 'hongbao:sent' && e.target === 's1')));
+  await screenshot(page, 'embed-send-demo-left');
+  assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
+  assertNoErrors(page);
+  await page.close();
 });
 
 test('adding and removing <hong-bao> 200 times leaves no widget, listener or timer', async () => {

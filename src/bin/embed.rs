@@ -3,6 +3,7 @@
 //! `window.Hongbao.mount(element, options)`. See `hongbao::embed`.
 
 use hongbao::embed::{FairnessArgs, SceneArgs, Scenes};
+use hongbao::split::LoadFailed;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -49,13 +50,29 @@ pub fn mount(host: web_sys::HtmlElement, options: JsValue, css: String) -> Widge
 /// the stand-ins. A module that cannot be fetched is an error the stand-in shows.
 const SCENES: Scenes = Scenes {
     app: |args| Box::pin(embed_app_scene(args)),
+    claim: |args| Box::pin(async { embed_claim_scene(args).await? }),
+    send: |args| Box::pin(async { embed_send_scene(args).await? }),
     fairness: |args| Box::pin(embed_fairness_scene(args)),
 };
 
 hongbao::split_point! {
-    /// The app with the embed's hooks (the claim, send and app scenes).
+    /// The app with the embed's hooks (the app scene; the demos hand over to it).
     fn embed_app_scene(args: SceneArgs) -> AnyView {
         hongbao::embed::scene::view(args)
+    }
+}
+
+hongbao::split_point! {
+    /// The claim demo: the packet card over the chat, without the app's shell.
+    fn embed_claim_scene(args: SceneArgs) -> Result<AnyView, LoadFailed> {
+        hongbao::embed::demo::claim(args).await
+    }
+}
+
+hongbao::split_point! {
+    /// The send demo: the send sheet over the chat, without the app's shell.
+    fn embed_send_scene(args: SceneArgs) -> Result<AnyView, LoadFailed> {
+        hongbao::embed::demo::send(args).await
     }
 }
 

@@ -17,6 +17,7 @@
 //! video embeds show a poster until played. [`scene`] is the part that runs inside the split
 //! point.
 
+pub mod demo;
 pub mod scene;
 
 use crate::settings::{KEYS, Settings};
@@ -187,14 +188,20 @@ pub struct Widget {
     pub state: Cell<Option<AppState>>,
 }
 
-/// What the app scene's split point takes: the settings, the scene, the widget, and the
-/// signal it sets once it has rendered.
-pub type SceneArgs = (
-    Settings,
-    Scene,
-    StoredValue<Rc<Widget>, LocalStorage>,
-    RwSignal<bool>,
-);
+/// What a scene's split point takes (the fairness scene's aside).
+#[derive(Clone)]
+pub struct SceneArgs {
+    /// The settings it starts with.
+    pub settings: Settings,
+    pub scene: Scene,
+    pub widget: StoredValue<Rc<Widget>, LocalStorage>,
+    /// Set once it has rendered (the stand-in goes then).
+    pub shown: RwSignal<bool>,
+    /// For the app scene: the running state of the demo it takes over from.
+    pub running: Option<AppState>,
+    /// The split points, for a demo to fetch the app scene.
+    pub scenes: &'static Scenes,
+}
 
 /// What the fairness scene's split point takes: the language, and the signal it sets once
 /// it has rendered.
@@ -206,8 +213,12 @@ pub type SceneLoad = Pin<Box<dyn Future<Output = Result<AnyView, LoadFailed>> + 
 /// The embed binary's split points (src/bin/embed.rs): a split point must live in the binary
 /// that loads it, or the other binary would keep its code in its main module.
 pub struct Scenes {
-    /// The app with the embed's hooks: the claim, send and app scenes.
+    /// The app with the embed's hooks (the app scene, and the demos once left).
     pub app: fn(SceneArgs) -> SceneLoad,
+    /// The claim demo: the packet card over the chat ([`demo::claim`]).
+    pub claim: fn(SceneArgs) -> SceneLoad,
+    /// The send demo: the send sheet over the chat ([`demo::send`]).
+    pub send: fn(SceneArgs) -> SceneLoad,
     /// The fairness chart.
     pub fairness: fn(FairnessArgs) -> SceneLoad,
 }
@@ -429,13 +440,23 @@ fn view_scene(
         let lang = lang.clone();
         move || {
             started.get().then(|| {
+                let args = || {
+                    let mut settings = settings.get_untracked();
+                    settings.lang = lang.get_untracked();
+                    SceneArgs {
+                        settings,
+                        scene,
+                        widget,
+                        shown,
+                        running: None,
+                        scenes,
+                    }
+                };
                 let load = match scene {
                     Scene::Fairness => (scenes.fairness)((RwSignal::from(lang.clone()), shown)),
-                    _ => {
-                        let mut settings = settings.get_untracked();
-                        settings.lang = lang.get_untracked();
-                        (scenes.app)((settings, scene, widget, shown))
-                    }
+                    Scene::ClaimDemo => (scenes.claim)(args()),
+                    Scene::SendDemo => (scenes.send)(args()),
+                    Scene::App => (scenes.app)(args()),
                 };
                 Suspend::new(async move {
                     load.await.unwrap_or_else(|LoadFailed| {

@@ -1,26 +1,34 @@
-//! An embedded widget's scene, once started: the app with the embed's hooks (the DOM events,
-//! the claim and send demos). It runs inside the embed binary's split point `app_scene`
-//! (src/bin/embed.rs), so none of this, nor the app it shows, is in the embed's first load.
+//! An embedded widget's app scene, once started: the app with the embed's hooks (the DOM
+//! events). It runs inside the embed binary's split point `embed_app_scene` (src/bin/embed.rs),
+//! so none of this, nor the app it shows, is in the embed's first load. The demos
+//! ([`super::demo`]) have split points of their own and hand over to this one.
 
-use super::{FairnessArgs, Scene, SceneArgs, Widget};
-use crate::backend::{FAMILY, new_idempotency_key, retry};
-use crate::state::{AppState, Screen};
-use hongbao_api::{ChatEvent, NewPacket};
-use hongbao_engine::{Money, PacketKind};
+use super::{FairnessArgs, SceneArgs, Widget};
+use crate::state::AppState;
+use hongbao_api::ChatEvent;
 use leptos::prelude::*;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
-/// The started scene: the app, wired to the widget. `shown` is set once it has rendered.
-pub fn view((settings, scene, widget, shown): SceneArgs) -> AnyView {
-    let widget = widget.get_value();
+/// The started app scene: the app, wired to the widget; or, after a demo ([`super::demo`]),
+/// the app's frame on the demo's running state.
+pub fn view(args: SceneArgs) -> AnyView {
+    if let Some(state) = args.running {
+        return crate::shell::frame(state).into_any();
+    }
+    let widget = widget_of(&args);
+    let (settings, shown) = (args.settings, args.shown);
     provide_context(StartHook::new(move |state: AppState| {
         widget.state.set(Some(state));
         forward_events(state, widget.clone());
-        start_scene(state, scene, widget.clone());
         shown.set(true);
     }));
     view! { <crate::App settings=settings /> }.into_any()
+}
+
+/// The widget a scene starts in.
+pub fn widget_of(args: &SceneArgs) -> Rc<Widget> {
+    args.widget.get_value()
 }
 
 /// The fairness scene: the lab's fairness view on its own.
@@ -55,7 +63,7 @@ impl StartHook {
 }
 
 /// Re-dispatches the backend's events on the host as `hongbao:sent|claimed|recalled`.
-fn forward_events(state: AppState, widget: Rc<Widget>) {
+pub fn forward_events(state: AppState, widget: Rc<Widget>) {
     let backend = state.backend();
     let user = state.user;
     state.backend().subscribe(Rc::new(move |event: &ChatEvent| {
@@ -114,70 +122,4 @@ fn forward_events(state: AppState, widget: Rc<Widget>) {
             }
         });
     }));
-}
-
-fn start_scene(state: AppState, scene: Scene, widget: Rc<Widget>) {
-    match scene {
-        Scene::App | Scene::Fairness => {}
-        Scene::ClaimDemo => {
-            state.user.set("alice".into());
-            state.screen.set(Screen::Chat(FAMILY.into()));
-            leptos::task::spawn_local(async move {
-                let backend = state.backend();
-                // One packet from bob still open for alice is enough (state persists).
-                let open = |p: &hongbao_api::PacketView| {
-                    p.sender == "bob"
-                        && p.claimed_count < p.count
-                        && p.recalled_at.is_none()
-                        && !p.claims.iter().any(|c| c.username == "alice")
-                };
-                let ready = backend
-                    .chat_packets("alice", FAMILY)
-                    .await
-                    .ok()
-                    .and_then(|ps| ps.iter().rev().find(|p| open(p)).map(|p| p.id));
-                let id = match ready {
-                    Some(id) => Some(id),
-                    None => {
-                        let packet = NewPacket {
-                            chat_id: FAMILY.into(),
-                            kind: PacketKind::Lucky {
-                                total: Money::from_fen(888),
-                                count: 3,
-                                split: None,
-                            },
-                            greeting: "恭喜发财".into(),
-                            idempotency_key: new_idempotency_key("bob"),
-                        };
-                        retry(5, || backend.send("bob", &packet))
-                            .await
-                            .ok()
-                            .map(|p| p.id)
-                    }
-                };
-                state.changed();
-                // The reader pressed the packet to start the scene: it opens.
-                if id.is_some() && widget.alive.get() {
-                    state.open_packet.set(id);
-                }
-            });
-        }
-        Scene::SendDemo => {
-            state.screen.set(Screen::Chat(FAMILY.into()));
-            // The chat's own button opens the send flow, once it has rendered.
-            leptos::task::spawn_local(async move {
-                for _ in 0..60 {
-                    gloo_timers::future::TimeoutFuture::new(50).await;
-                    if let Ok(Some(button)) =
-                        widget.root.query_selector("[data-testid=\"new-packet\"]")
-                    {
-                        if let Some(b) = button.dyn_ref::<web_sys::HtmlElement>() {
-                            b.click();
-                        }
-                        return;
-                    }
-                }
-            });
-        }
-    }
 }

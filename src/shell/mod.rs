@@ -72,6 +72,13 @@ fn start(
     if let Some(hook) = use_context::<crate::embed::scene::StartHook>() {
         hook.run(state);
     }
+    run(state);
+    frame(state)
+}
+
+/// Keeps `state` going while the current owner lives: the backend follows the language and
+/// the settings, and the clock ticks.
+pub fn run(state: AppState) {
     Effect::new(move |_| state.backend().set_lang(state.lang.get()));
     Effect::new(move |_| state.settings.with(|s| state.backend().configure(s)));
     // The backend's clock, for countdowns; also runs the expiry check on the mock.
@@ -84,7 +91,13 @@ fn start(
             handle.clear();
         }
     });
+}
 
+/// The app's frame and screens on a running `state` ([`run`]): the header, the screen, the
+/// tab bar, the open packet. (The embed's claim and send demos start with a state of their own
+/// and show this once the reader leaves their dialog.)
+pub fn frame(state: AppState) -> impl IntoView {
+    provide_context(state);
     // The standalone page (not an embedded widget): routes, history, stored preferences and
     // the wide layout (src/nav).
     let page = use_context::<crate::nav::Page>();
@@ -110,7 +123,7 @@ fn start(
                 <Header />
                 <div class="hb-task-slot">
                     <crate::lab::TaskCard />
-                    {participant.map(|_| split::show(lang, split::study_view))}
+                    {state.participant.map(|_| split::show(lang, split::study_view))}
                 </div>
                 {move || two_panes.get().then(|| view! {
                     <div class="hb-list-pane" data-testid="list-pane"><ChatList /></div>

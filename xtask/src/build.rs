@@ -377,22 +377,38 @@ fn restartable_split_loader(js: &str, bin: &str) -> Result<String> {
     ))
 }
 
-/// The split points whose modules are fetched only from inside the embed's app scene (the
-/// app's own split points): their modules are packed apart from the scenes'.
-const APP_SCENE: &str = "embed_app_scene";
-const FAIRNESS_SCENE: &str = "embed_fairness_scene";
+/// The embed's scenes: its top-level split points (src/bin/embed.rs), each with its short name
+/// in pack names. Every other split point of the embed (the app's own: the packet card, the
+/// send flow, …) loads only inside a scene.
+const SCENES: [(&str, &str); 4] = [
+    ("embed_app_scene", "app"),
+    ("embed_claim_scene", "claim"),
+    ("embed_send_scene", "send"),
+    ("embed_fairness_scene", "fairness"),
+];
+
+/// The app's split points a demo scene loads before the app scene takes over from it (the
+/// backend's connection: a saved mock state restored, or the HTTP client; src/embed/demo.rs),
+/// with the demos that do. A module such a point needs goes in a pack of its own unless every
+/// demo that loads the point has it already: a returning reader's claim demo must not fetch
+/// the app scene's pack for the few functions the restore shares with it. (A wrong entry costs
+/// bytes, never correctness: the loader finds every module in its pack.)
+const DEMO_LOADS: [(&str, &[&str]); 2] = [
+    ("restore_mock", &["embed_claim_scene", "embed_send_scene"]),
+    ("connect_http", &["embed_claim_scene", "embed_send_scene"]),
+];
 
 /// Which pack each of the embed's lazily loaded modules goes in, from wasm-split's
 /// (unminified) loader: module name (`chunk_7`, `split_packet_card`) → pack file name.
 ///
 /// wasm-split makes a module per set of split points that share code: starting the claim demo
 /// fetched 115 modules, 240 KB of brotli compressed one by one, 178 KB as one stream. The
-/// modules of a pack travel as one file (one compressed stream). Every module the app scene
-/// needs is in `pack_embed_app_scene.bin` (or `pack_embed_app_scene_fairness.bin` when the
-/// fairness scene needs it too, so that neither scene fetches the other's code); a module only
-/// the app's inner split points need (the packet card, the send flow, …: they load only inside
-/// the app scene) is in the pack of exactly the set of split points that need it, so a split
-/// point fetches nothing another needs more than once.
+/// modules of a pack travel as one file (one compressed stream). A module that scenes need is
+/// in the pack of exactly those scenes (`pack_scene_app.bin`, `pack_scene_app_claim.bin`, …), so
+/// that starting a scene fetches one stream per set of scenes sharing code and never another
+/// scene's own code; a module only the app's inner split points need (the packet card, the
+/// send flow, …: they load only inside a scene) is in the pack of exactly the set of split
+/// points that need it, so a split point fetches nothing another needs more than once.
 pub fn pack_assignment(loader: &str) -> Result<std::collections::BTreeMap<String, String>> {
     let mut packs = std::collections::BTreeMap::new();
     let mut users: Option<Vec<String>> = None;
@@ -415,7 +431,7 @@ pub fn pack_assignment(loader: &str) -> Result<std::collections::BTreeMap<String
             );
         }
     }
-    if !packs.values().any(|p| p == "pack_embed_app_scene.bin") {
+    if !packs.values().any(|p| p == "pack_scene_app.bin") {
         bail!("__wasm_split.js: no module of the app scene found (see pack_assignment)");
     }
     Ok(packs)
@@ -434,17 +450,22 @@ fn split_name(module: &str) -> String {
 /// The pack of a module needed by split points `set` (sorted); `sets` numbers the other packs.
 fn pack_of(set: &[String], sets: &mut Vec<Vec<String>>) -> String {
     let has = |name: &str| set.iter().any(|s| s == name);
-    match (has(APP_SCENE), has(FAIRNESS_SCENE)) {
-        (true, true) => "pack_embed_app_scene_fairness.bin".into(),
-        (true, false) => "pack_embed_app_scene.bin".into(),
-        _ => {
-            let n = sets.iter().position(|s| s == set).unwrap_or_else(|| {
-                sets.push(set.to_vec());
-                sets.len() - 1
-            });
-            format!("pack_{n}.bin")
-        }
+    let scenes: Vec<&str> = SCENES
+        .iter()
+        .filter(|(name, _)| has(name))
+        .map(|(_, short)| *short)
+        .collect();
+    let early = DEMO_LOADS
+        .iter()
+        .any(|(point, demos)| has(point) && demos.iter().any(|d| !has(d)));
+    if !scenes.is_empty() && !early {
+        return format!("pack_scene_{}.bin", scenes.join("_"));
     }
+    let n = sets.iter().position(|s| s == set).unwrap_or_else(|| {
+        sets.push(set.to_vec());
+        sets.len() - 1
+    });
+    format!("pack_{n}.bin")
 }
 
 /// The split loader fetching its modules from packs ([`pack_assignment`]): each
@@ -1049,7 +1070,7 @@ mod tests {
         std::fs::remove_dir_all(&dist).unwrap();
     }
 
-    /// wasm-split 0.2.4's loader, cut down: two chunks and three split points.
+    /// wasm-split 0.2.4's loader, cut down: four chunks and three split points.
     const LOADER: &str = "let sharedImports = undefined;\n\
         /* embed_app_scene, embed_fairness_scene */\n\
         const __chunk_1 = makeLoad(() => {\n    \
@@ -1058,6 +1079,14 @@ mod tests {
         /* packet_card_12, send_flow_34 */\n\
         const __chunk_2 = makeLoad(() => {\n    \
         const src = fetch(new URL(\"./chunk_2.wasm\", import.meta.url));\n    \
+        return async (imports) => (WebAssembly.instantiateStreaming(src, imports));\n}, []);\n\
+        /* embed_app_scene, restore_mock */\n\
+        const __chunk_3 = makeLoad(() => {\n    \
+        const src = fetch(new URL(\"./chunk_3.wasm\", import.meta.url));\n    \
+        return async (imports) => (WebAssembly.instantiateStreaming(src, imports));\n}, []);\n\
+        /* embed_claim_scene, embed_send_scene, restore_mock */\n\
+        const __chunk_4 = makeLoad(() => {\n    \
+        const src = fetch(new URL(\"./chunk_4.wasm\", import.meta.url));\n    \
         return async (imports) => (WebAssembly.instantiateStreaming(src, imports));\n}, []);\n\
         export const __wasm_split_load_embed_app_scene = wrapAsyncCb(makeLoad(() => {\n    \
         const src = fetch(new URL(\"./split_embed_app_scene.wasm\", import.meta.url));\n    \
@@ -1073,12 +1102,16 @@ mod tests {
     fn modules_are_packed_by_the_split_points_that_need_them() {
         let packs = pack_assignment(LOADER).unwrap();
         let pack = |m: &str| packs[m].as_str();
-        assert_eq!(pack("chunk_1"), "pack_embed_app_scene_fairness.bin");
-        assert_eq!(pack("split_embed_app_scene"), "pack_embed_app_scene.bin");
+        assert_eq!(pack("chunk_1"), "pack_scene_app_fairness.bin");
+        assert_eq!(pack("split_embed_app_scene"), "pack_scene_app.bin");
         assert_eq!(pack("chunk_2"), "pack_0.bin");
-        assert_eq!(pack("split_packet_card_12"), "pack_1.bin");
-        assert_eq!(pack("split_send_flow_34"), "pack_2.bin");
-        assert_eq!(packs.len(), 5);
+        // Shared by the app scene and the mock's restore, which the demos load: apart, so that
+        // a demo does not fetch the app scene's pack; shared with both demos: theirs.
+        assert_eq!(pack("chunk_3"), "pack_1.bin");
+        assert_eq!(pack("chunk_4"), "pack_scene_claim_send.bin");
+        assert_eq!(pack("split_packet_card_12"), "pack_2.bin");
+        assert_eq!(pack("split_send_flow_34"), "pack_3.bin");
+        assert_eq!(packs.len(), 7);
         let js = packed_split_loader(LOADER, &packs).unwrap();
         assert!(!js.contains("fetch(new URL(\"./chunk_") && !js.contains("instantiateStreaming"));
         assert!(js.contains("__hongbao_module(\"chunk_2\")"));
@@ -1092,6 +1125,8 @@ mod tests {
         for (m, bytes) in [
             ("chunk_1", "one"),
             ("chunk_2", "two!"),
+            ("chunk_3", "three"),
+            ("chunk_4", "four"),
             ("split_embed_app_scene", "app"),
             ("split_packet_card_12", "card"),
             ("split_send_flow_34", "send"),
@@ -1110,8 +1145,10 @@ mod tests {
                 "pack_0.bin",
                 "pack_1.bin",
                 "pack_2.bin",
-                "pack_embed_app_scene.bin",
-                "pack_embed_app_scene_fairness.bin"
+                "pack_3.bin",
+                "pack_scene_app.bin",
+                "pack_scene_app_fairness.bin",
+                "pack_scene_claim_send.bin"
             ]
         );
         let mut expected = 1u32.to_le_bytes().to_vec();

@@ -12,7 +12,7 @@
 //!   CSS (`embed_first_load_brotli_bytes`; `embed_element_brotli_bytes` the same for a page
 //!   with one `<hong-bao>` claim demo): every scene shows a stand-in until pressed.
 //!   `embed_<scene>_started_brotli_bytes` is the first load plus the packs starting that
-//!   scene fetches (for claim-demo, the packet card it opens too). File names are the
+//!   scene fetches (the demos' card and send sheet are in their scenes). File names are the
 //!   content-hashed ones of the bundle's manifest.
 
 use crate::build::{embed_dist, is_lazy};
@@ -24,8 +24,8 @@ use std::path::Path;
 /// The embed's scenes and the split points starting each one fetches.
 const SCENES: [(&str, &[&str]); 4] = [
     ("fairness", &["embed_fairness_scene"]),
-    ("claim_demo", &["embed_app_scene", "packet_card"]),
-    ("send_demo", &["embed_app_scene", "send_flow"]),
+    ("claim_demo", &["embed_claim_scene"]),
+    ("send_demo", &["embed_send_scene"]),
     ("app", &["embed_app_scene"]),
 ];
 

@@ -21,6 +21,7 @@ use hongbao_engine::{Lang, Timestamp};
 
 use crate::config::MockConfig;
 use crate::core::MockCore;
+use crate::log::SaveMark;
 
 /// A task a [`Host`] runs: a simulated delay, a bot's claim.
 pub type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -49,6 +50,9 @@ pub trait Host: 'static {
 /// The mock backend over a [`Host`].
 pub struct Mock<H> {
     core: Rc<RefCell<MockCore>>,
+    /// What the host holds (or, for a new demo, would hold: nothing worth writing until the
+    /// first change; a reload then starts the same demo afresh): see [`Mock::save`].
+    saved: Cell<SaveMark>,
     /// Latency, failures and bots are read per call, so that they can change at any time.
     config: RefCell<MockConfig>,
     host: Rc<H>,
@@ -63,13 +67,28 @@ impl<H: Host> Mock<H> {
     /// restore, `src/split.rs`).
     pub fn start(config: MockConfig, host: H, restored: Option<MockCore>) -> Mock<H> {
         let core = restored.unwrap_or_else(|| MockCore::new_demo(&config, host.wall_clock()));
-        let mock = Mock {
+        Mock {
+            saved: Cell::new(core.save_mark()),
             core: Rc::new(RefCell::new(core)),
             config: RefCell::new(config),
             host: Rc::new(host),
-        };
-        mock.host.save(&mock.core.borrow());
-        mock
+        }
+    }
+
+    /// Hands the core to the host to keep, if anything it keeps changed since the last time
+    /// (most calls only read: no serializing and writing the whole log for them).
+    fn save(&self) {
+        if self.saved.get() != self.core.borrow().save_mark() {
+            self.save_anyway();
+        }
+    }
+
+    /// Hands the core to the host to keep, changed or not: after a call the simulated network
+    /// failed, whose draws only the simulation's random source remembers.
+    fn save_anyway(&self) {
+        let core = self.core.borrow();
+        self.host.save(&core);
+        self.saved.set(core.save_mark());
     }
 
     pub fn host(&self) -> &H {
@@ -111,7 +130,7 @@ impl<H: Host> Mock<H> {
         let mut fresh = MockCore::new_demo(&self.config.borrow(), self.host.wall_clock());
         fresh.set_lang(self.core.borrow().lang());
         *self.core.borrow_mut() = fresh;
-        self.host.save(&self.core.borrow());
+        self.save();
     }
 
     fn lost(&self) -> ApiError {
@@ -149,7 +168,14 @@ impl<H: Host> Mock<H> {
         &self,
         f: impl FnOnce(&mut MockCore, Timestamp) -> Result<(T, Vec<ChatEvent>), ApiError>,
     ) -> Result<T, ApiError> {
-        let lose_response = self.network().await?;
+        let lose_response = match self.network().await {
+            Ok(lose) => lose,
+            Err(lost) => {
+                // Saved with the draws that failed it: a reload does not fail the same way.
+                self.save_anyway();
+                return Err(lost);
+            }
+        };
         let now = self.now();
         let (result, mut events) = {
             let mut core = self.core.borrow_mut();
@@ -160,7 +186,11 @@ impl<H: Host> Mock<H> {
             events.extend(more);
             value
         });
-        self.host.save(&self.core.borrow());
+        if lose_response {
+            self.save_anyway();
+        } else {
+            self.save();
+        }
         self.host.emit(&events);
         if lose_response {
             return Err(self.lost());
@@ -263,7 +293,7 @@ impl<H: Host> Backend for Mock<H> {
             self.core.borrow_mut().advance_clock(secs);
             let now = self.now();
             let events = self.core.borrow_mut().tick(now);
-            self.host.save(&self.core.borrow());
+            self.save();
             self.host.emit(&events);
             Ok(())
         })
@@ -287,6 +317,7 @@ pub struct InMemory {
     wall: Cell<Timestamp>,
     tasks: RefCell<VecDeque<Task>>,
     saved: RefCell<String>,
+    saves: Cell<usize>,
     events: RefCell<Vec<ChatEvent>>,
     lab: RefCell<Vec<LabEvent>>,
 }
@@ -298,6 +329,7 @@ impl InMemory {
             wall: Cell::new(wall),
             tasks: RefCell::new(VecDeque::new()),
             saved: RefCell::new(String::new()),
+            saves: Cell::new(0),
             events: RefCell::new(Vec::new()),
             lab: RefCell::new(Vec::new()),
         }
@@ -324,6 +356,11 @@ impl InMemory {
         self.saved.borrow().clone()
     }
 
+    /// How many times the state was saved.
+    pub fn saves(&self) -> usize {
+        self.saves.get()
+    }
+
     /// The events delivered since the last call of this.
     pub fn take_events(&self) -> Vec<ChatEvent> {
         std::mem::take(&mut self.events.borrow_mut())
@@ -342,6 +379,7 @@ impl Host for InMemory {
     }
     fn save(&self, core: &MockCore) {
         *self.saved.borrow_mut() = core.to_json();
+        self.saves.set(self.saves.get() + 1);
     }
     fn emit(&self, events: &[ChatEvent]) {
         self.events.borrow_mut().extend_from_slice(events);

@@ -323,6 +323,20 @@ impl MockCore {
         Some(())
     }
 
+    /// What [`MockCore::to_json`] writes that matters, in a few numbers: the start, the test
+    /// clock and the length of the log (which only grows). [`crate::Mock`] saves only when it
+    /// changed. Not the simulation's random source: every call draws its latency and failure
+    /// from it, reads too, and writing the whole log for that would put serializing on every
+    /// read; it is written with the next change (a reload may draw latencies differently;
+    /// money comes from the log, never from it).
+    pub fn save_mark(&self) -> SaveMark {
+        SaveMark {
+            start: self.start,
+            clock_offset_ms: self.clock_offset_ms,
+            ops: self.ops.len(),
+        }
+    }
+
     /// The persisted state: how the demo started and the operations since, plus the
     /// simulation's random source and the test clock. [`MockCore::restore`] reads it back.
     pub fn to_json(&self) -> String {
@@ -338,4 +352,12 @@ impl MockCore {
         })
         .expect("the mock state serializes")
     }
+}
+
+/// See [`MockCore::save_mark`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SaveMark {
+    start: Timestamp,
+    clock_offset_ms: i64,
+    ops: usize,
 }

@@ -607,3 +607,51 @@ fn a_reload_goes_on_from_the_saved_state() {
 const FIXTURE_BALANCES: [i64; 10] = [
     99_390, 99_681, 100_409, 100_520, 99_384, 100_616, 100_000, 100_000, 100_000, 100_000,
 ];
+
+/// A new demo is not written until something changes (a reload then starts the same demo
+/// afresh, and the page's first screen serializes nothing); a read writes nothing; every
+/// change (a send, a claim, the test clock, a reset) is written once, and what is written
+/// restores to the same books.
+#[test]
+fn only_changes_are_saved() {
+    let mock = Mock::in_memory(config(), t0());
+    block_on(mock.chats("alice")).unwrap();
+    block_on(mock.me("alice")).unwrap();
+    assert_eq!(mock.host().saves(), 0);
+    let view = block_on(mock.send("alice", &lucky("only", 1_000, 2))).unwrap();
+    assert_eq!(mock.host().saves(), 1);
+    block_on(mock.packet("alice", view.id)).unwrap();
+    block_on(mock.chat_packets("bob", demo::FAMILY)).unwrap();
+    block_on(mock.ledger("alice")).unwrap();
+    assert_eq!(mock.host().saves(), 1);
+    block_on(mock.claim("bob", view.id)).unwrap();
+    assert_eq!(mock.host().saves(), 2);
+    // Claiming again is refused by the rules and changes nothing.
+    block_on(mock.claim("bob", view.id)).unwrap();
+    assert_eq!(mock.host().saves(), 2);
+    // The money is all in what was saved (the simulation's draws since are not).
+    let restored = MockCore::restore(&mock.host().saved(), &config()).unwrap();
+    assert_eq!(restored.engine(), mock.core().engine());
+    block_on(mock.advance_clock(60)).unwrap();
+    assert_eq!(mock.host().saves(), 3);
+    mock.host().pass(1_000);
+    mock.reset();
+    assert_eq!(mock.host().saves(), 4);
+}
+
+/// A call the simulated network failed is saved with its draws, so that a reload (a new mock
+/// on the saved state) does not fail the same call the same way again and again.
+#[test]
+fn a_failed_call_is_saved_with_its_draws() {
+    let failing = MockConfig {
+        fail_percent: 100,
+        latency_ms: Some(0),
+        ..config()
+    };
+    let mock = Mock::in_memory(failing, t0());
+    assert!(block_on(mock.chats("alice")).is_err());
+    assert_eq!(mock.host().saves(), 1);
+    let saved = MockCore::restore(&mock.host().saved(), &config()).unwrap();
+    assert_eq!(saved.sim_rng, mock.core().sim_rng);
+    assert_ne!(saved.sim_rng, MockCore::new_demo(&config(), t0()).sim_rng);
+}

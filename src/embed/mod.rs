@@ -193,7 +193,6 @@ pub struct Widget {
 pub struct SceneArgs {
     /// The settings it starts with.
     pub settings: Settings,
-    pub scene: Scene,
     pub widget: StoredValue<Rc<Widget>, LocalStorage>,
     /// Set once it has rendered (the stand-in goes then).
     pub shown: RwSignal<bool>,
@@ -445,7 +444,6 @@ fn view_scene(
                     settings.lang = lang.get_untracked();
                     SceneArgs {
                         settings,
-                        scene,
                         widget,
                         shown,
                         running: None,

@@ -60,6 +60,24 @@ test('<hong-bao>: attributes apply live, another scene mounts afresh, removal un
   await e1.locator('.hb-app[lang="zh-CN"]').waitFor();
   assert.equal(await amount.innerText(), claimed);
   assert.deepEqual(await page.evaluate(() => [window.root1.isConnected, window.root1.dataset.theme]), [true, 'dark']);
+  // Dark all through: the card's result panel is dark, and its texts (the amount, the
+  // claimer, the summary) keep WCAG AA contrast against it (4.5:1).
+  const contrasts = await page.evaluate(() => {
+    const root = document.getElementById('e1').shadowRoot;
+    const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+    const lum = (c) => {
+      const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const panel = getComputedStyle(root.querySelector('.hb-card-screen--result')).backgroundColor;
+    const ratio = (sel) => {
+      const [a, b] = [lum(getComputedStyle(root.querySelector(sel)).color), lum(panel)];
+      return Math.round(((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) * 10) / 10;
+    };
+    return { panel: lum(panel) < 0.1, amount: ratio('.hb-amount'), name: ratio('.hb-claim-name'), summary: ratio('.hb-details-summary') };
+  });
+  assert.ok(contrasts.panel, JSON.stringify(contrasts));
+  for (const key of ['amount', 'name', 'summary']) assert.ok(contrasts[key] >= 4.5, JSON.stringify(contrasts));
   await screenshot(page, 'embed-element-live');
   // Another scene is another widget: mounted afresh.
   await page.evaluate(() => document.getElementById('e1').setAttribute('scene', 'send-demo'));

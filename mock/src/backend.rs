@@ -188,13 +188,11 @@ impl<H: Host> Mock<H> {
         });
         if lose_response {
             self.save_anyway();
-        } else {
-            self.save();
-        }
-        self.host.emit(&events);
-        if lose_response {
+            self.host.emit(&events);
             return Err(self.lost());
         }
+        self.save();
+        self.host.emit(&events);
         result
     }
 

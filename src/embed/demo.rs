@@ -6,7 +6,7 @@
 //! scene takes over the same state ([`super::scene::view`] with `running`): the chat in the
 //! whole app, its shell fetched then.
 
-use super::scene::{forward_events, widget_of};
+use super::scene::forward_events;
 use super::{SceneArgs, Widget};
 use crate::backend::{FAMILY, new_idempotency_key, retry};
 use crate::split::LoadFailed;
@@ -26,20 +26,15 @@ pub async fn claim(args: SceneArgs) -> Result<AnyView, LoadFailed> {
     // backend refused both the reading and the sending: the app shows the chat).
     state.open_packet.set(id);
     let open = Signal::derive(move || state.open_packet.get().is_some());
-    // The packet last open: its bubble has the focus back once the app has taken over.
-    let last = StoredValue::new(id);
-    Effect::new(move |_| {
-        if let Some(id) = state.open_packet.get() {
-            last.set_value(Some(id));
-        }
-    });
     let card = move || {
         state
             .open_packet
             .get()
             .map(|id| view! { <crate::flows::claim::PacketCard packet_id=id /> })
     };
-    let opener = move || match last.get_value() {
+    // The card is modal and closing it ends the demo: the packet that was open is `id`; its
+    // bubble has the focus back once the app has taken over.
+    let opener = move || match id {
         Some(id) => format!(r#"[data-testid="packet-bubble"][data-packet-id="{id}"]"#),
         None => r#"[data-testid="new-packet"]"#.to_owned(),
     };
@@ -69,7 +64,7 @@ async fn start(args: &SceneArgs) -> Result<AppState, LoadFailed> {
     provide_context(state);
     crate::lab::start(state, None);
     crate::shell::run(state);
-    let widget = widget_of(args);
+    let widget = args.widget.get_value();
     widget.state.set(Some(state));
     forward_events(state, widget);
     state.screen.set(Screen::Chat(FAMILY.into()));
@@ -87,7 +82,7 @@ fn until_left<V: IntoView + 'static>(
     opener: impl Fn() -> String + Send + Sync + 'static,
 ) -> AnyView {
     let left = RwSignal::new(false);
-    let widget = StoredValue::new_local(widget_of(&args));
+    let widget = args.widget;
     Effect::new(move |_| {
         if !open.get() && !left.get_untracked() {
             left.set(true);
@@ -96,14 +91,10 @@ fn until_left<V: IntoView + 'static>(
     });
     args.shown.set(true);
     let lang = Signal::from(state.lang);
-    let args = StoredValue::new(Some(args));
+    let args = StoredValue::new(args);
     (move || {
         if left.get() {
-            // Once: the app scene's module, fetched now (a failed fetch offers to try again).
-            let Some(args) = args.try_update_value(Option::take).flatten() else {
-                return ().into_any();
-            };
-            let args = StoredValue::new(args);
+            // The app scene's module, fetched now (a failed fetch offers to try again).
             crate::split::show(lang, move || {
                 let mut args = args.get_value();
                 args.running = Some(state);

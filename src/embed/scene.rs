@@ -16,7 +16,7 @@ pub fn view(args: SceneArgs) -> AnyView {
     if let Some(state) = args.running {
         return crate::shell::frame(state).into_any();
     }
-    let widget = widget_of(&args);
+    let widget = args.widget.get_value();
     let (settings, shown) = (args.settings, args.shown);
     provide_context(StartHook::new(move |state: AppState| {
         widget.state.set(Some(state));
@@ -24,11 +24,6 @@ pub fn view(args: SceneArgs) -> AnyView {
         shown.set(true);
     }));
     view! { <crate::App settings=settings /> }.into_any()
-}
-
-/// The widget a scene starts in.
-pub fn widget_of(args: &SceneArgs) -> Rc<Widget> {
-    args.widget.get_value()
 }
 
 /// The fairness scene: the lab's fairness view on its own.
